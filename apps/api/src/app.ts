@@ -1,0 +1,112 @@
+import { join } from 'node:path'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
+import { type Database, migrate, openDatabase } from '@quartiere/db'
+import { loadDemoData } from '@quartiere/map/seed'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Config } from './config'
+import { installAuthentication } from './plugins/authentication'
+import { installErrorHandling } from './plugins/errors'
+import { installValidators } from './plugins/validation'
+import { authRoutes } from './routes/auth.routes'
+import type { RouteContext } from './routes/context'
+import { entitiesRoutes } from './routes/entities.routes'
+import { apiVersion, healthRoutes } from './routes/health.routes'
+
+export interface AppOptions {
+  config: Config
+  /** An open database to use instead of opening one from the config (tests pass theirs). */
+  database?: Database
+  /** A token issuer to use instead of loading the key from the config (tests share one). */
+  tokens?: TokenIssuer
+  /** Log to stdout (the server) or not at all (tests). */
+  logger?: boolean
+}
+
+export interface App {
+  fastify: FastifyInstance
+  database: Database
+  close(): Promise<void>
+}
+
+/** Slow clients may not hold a connection open forever. */
+export const requestTimeoutMs = 30_000
+export const connectionTimeoutMs = 10_000
+
+/**
+ * Builds the API from its configuration: opens (or takes) the database, applies migrations, loads the demo
+ * data on a first start if asked, and registers every route. It does not listen: server.ts does, and tests use
+ * `inject` or listen on a port of their own.
+ */
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { config } = options
+  const ownsDatabase = !options.database
+  const database =
+    options.database ??
+    (await openDatabase({
+      ...(config.databaseUrl
+        ? { databaseUrl: config.databaseUrl }
+        : { dataDir: join(config.dataDir, 'pglite') }),
+    }))
+  try {
+    const migrated = await migrate(database)
+    if (!migrated.ok) throw new Error(`refusing to start: ${migrated.message}`)
+    if (config.seedDemo) await loadDemoData(database.db)
+    const tokens =
+      options.tokens ??
+      (await createTokenIssuer({
+        ...(config.jwtPrivateKey ? { privateJwk: config.jwtPrivateKey } : {}),
+        keyFile: join(config.dataDir, 'jwt-signing-key.json'),
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+        accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      }))
+
+    const fastify = Fastify({
+      logger: options.logger ? { level: config.logLevel } : false,
+      bodyLimit: config.bodyBytesMax,
+      requestTimeout: requestTimeoutMs,
+      connectionTimeout: connectionTimeoutMs,
+      return503OnClosing: true,
+      routerOptions: { maxParamLength: 200 },
+      trustProxy: false,
+    }).withTypeProvider<TypeBoxTypeProvider>()
+
+    installValidators(fastify)
+    installErrorHandling(fastify)
+    await fastify.register(rateLimit, { global: false })
+    await fastify.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'Quartiere API',
+          version: apiVersion,
+          description: 'A geosocial map of the neighbourhood with a time-credit ledger.',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    })
+    installAuthentication(fastify, tokens)
+
+    const context: RouteContext = { config, database, tokens }
+    await fastify.register(healthRoutes(context))
+    await fastify.register(authRoutes(context))
+    await fastify.register(entitiesRoutes(context))
+    fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
+
+    await fastify.ready()
+    return {
+      fastify,
+      database,
+      async close() {
+        await fastify.close()
+        if (ownsDatabase) await database.close()
+      },
+    }
+  } catch (error) {
+    if (ownsDatabase) await database.close()
+    throw error
+  }
+}

@@ -1,0 +1,10 @@
+import type { TokenIssuer } from '@quartiere/auth'
+import type { Database } from '@quartiere/db'
+import type { Config } from '../config'
+
+/** What routes get from the composition root. */
+export interface RouteContext {
+  config: Config
+  database: Database
+  tokens: TokenIssuer
+}

@@ -1,0 +1,46 @@
+export type { PasswordHashOptions } from './password'
+export {
+  hashPassword,
+  needsRehash,
+  passwordKeyBytes,
+  passwordLength,
+  passwordLengthMax,
+  passwordLengthMin,
+  passwordLog2NDefault,
+  passwordLog2NMax,
+  passwordLog2NMin,
+  passwordSaltBytes,
+  verifyPassword,
+} from './password'
+export type { IssuedRefreshToken, RefreshTokenRotation } from './refresh-tokens'
+export {
+  issueRefreshToken,
+  refreshTokenBytesMax,
+  refreshTokenTtlSeconds,
+  revokeAllRefreshTokens,
+  revokeRefreshTokenFamily,
+  rotateRefreshToken,
+} from './refresh-tokens'
+export type {
+  AccessTokenClaims,
+  AccessTokenSubject,
+  AccessTokenVerification,
+  TokenIssuer,
+  TokenIssuerOptions,
+} from './tokens'
+export {
+  accessTokenBytesMax,
+  accessTokenClockToleranceSeconds,
+  accessTokenTtlSecondsDefault,
+  accessTokenType,
+  createTokenIssuer,
+} from './tokens'
+export type { Db, User, UserLocale, UserRole, UserRow } from './users.repository'
+export { toUser, userLocales, userRoles } from './users.repository'
+export type {
+  AuthenticationOutcome,
+  Registration,
+  RegistrationOutcome,
+  WeakPasswordReason,
+} from './users.service'
+export { authenticate, getUser, passwordWeakness, registerUser } from './users.service'

@@ -1,0 +1,55 @@
+import { type Static, Type } from 'typebox'
+import { LiteralUnion } from './literal-union'
+
+export const userRoles = ['member', 'moderator', 'admin', 'researcher'] as const
+export const UserRole = LiteralUnion(userRoles)
+export type UserRole = (typeof userRoles)[number]
+export const Locale = Type.Union([Type.Literal('it'), Type.Literal('en')])
+
+const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 })
+const Password = Type.String({ minLength: 1, maxLength: 256, description: 'At least 10 characters.' })
+
+export const User = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    email: Email,
+    displayName: Type.String(),
+    role: UserRole,
+    locale: Locale,
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+)
+export type User = Static<typeof User>
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    displayName: Type.String({ minLength: 1, maxLength: 100 }),
+    locale: Type.Optional(Locale),
+  },
+  { additionalProperties: false },
+)
+export type RegisterBody = Static<typeof RegisterBody>
+
+export const LoginBody = Type.Object({ email: Email, password: Password }, { additionalProperties: false })
+export type LoginBody = Static<typeof LoginBody>
+
+export const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+)
+export type RefreshBody = Static<typeof RefreshBody>
+
+export const AuthTokens = Type.Object(
+  {
+    user: User,
+    accessToken: Type.String({ description: 'JWT (EdDSA), sent as Authorization: Bearer …' }),
+    accessTokenExpiresAt: Type.String({ format: 'date-time' }),
+    refreshToken: Type.String({ description: 'Opaque; single use, rotates on each refresh.' }),
+    refreshTokenExpiresAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+)
+export type AuthTokens = Static<typeof AuthTokens>

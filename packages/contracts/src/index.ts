@@ -1,0 +1,7 @@
+export * from './auth'
+export * from './entities'
+export * from './entity-properties'
+export * from './geojson'
+export * from './health'
+export * from './literal-union'
+export * from './problem'

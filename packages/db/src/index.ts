@@ -1,0 +1,5 @@
+export type { Backend, Database, DatabaseOptions, RawSession } from './database'
+export { openDatabase, poolSizeMaxDefault, statementTimeoutMsDefault } from './database'
+export type { Migration, MigrationOutcome } from './migrator'
+export { migrate, migrationsDir, readMigrations } from './migrator'
+export type * from './schema'

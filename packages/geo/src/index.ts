@@ -1,0 +1,5 @@
+export * from './bbox'
+export * from './geometry'
+export * from './result'
+export * from './tiles'
+export * from './time-window'

@@ -1,0 +1,163 @@
+import type { DB } from '@quartiere/db'
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
+
+/** Coordinates in responses keep 7 decimals: about 1 cm, plenty for a neighbourhood map, and smaller JSON. */
+export const coordinateDecimals = 7
+
+/**
+ * The one definition of an entity as a GeoJSON Feature, built by the database as JSON text. Single reads and
+ * lists share it, and lists send it on without parsing and serialising every feature again in Node.
+ * Expects the entity as `e` and its author as `u`.
+ */
+export const featureJson: RawBuilder<string> = sql<string>`json_build_object(
+  'type', 'Feature',
+  'id', e.id,
+  'geometry', ST_AsGeoJSON(e.geom, ${sql.lit(coordinateDecimals)})::json,
+  'properties', json_build_object(
+    'kind', e.kind,
+    'title', e.title,
+    'description', e.description,
+    'validFrom', quartiere_iso(e.valid_from),
+    'validTo', quartiere_iso(e.valid_to),
+    'zoomLevel', e.zoom_level,
+    'parentId', e.parent_id,
+    'categories', e.categories,
+    'tags', e.tags,
+    'properties', e.properties,
+    'author', json_build_object('id', u.id, 'displayName', u.display_name),
+    'version', e.version,
+    'createdAt', quartiere_iso(e.created_at),
+    'updatedAt', quartiere_iso(e.updated_at),
+    'lastActivityAt', quartiere_iso(e.last_activity_at)
+  )
+)::text`
+
+export function selectFeatureJson(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('entities as e')
+    .innerJoin('users as u', 'u.id', 'e.author_id')
+    .select([featureJson.as('feature'), 'e.version'])
+    .where('e.id', '=', id)
+    .where('e.deleted_at', 'is', null)
+    .executeTakeFirst()
+}
+
+/** What a write needs to know about the stored entity, read with a row lock so concurrent writes queue. */
+export function lockEntity(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('entities')
+    .select([
+      'id',
+      'kind',
+      'author_id',
+      'parent_id',
+      'version',
+      'properties',
+      'valid_from',
+      'valid_to',
+      'deleted_at',
+    ])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+}
+
+export type LockedEntity = NonNullable<Awaited<ReturnType<typeof lockEntity>>>
+
+export async function entityExists(db: Kysely<DB>, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('entities')
+    .select('id')
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** True when `candidateAncestor` is `id` itself or one of its descendants (bounded depth). */
+export async function wouldCreateCycle(db: Kysely<DB>, id: string, newParentId: string): Promise<boolean> {
+  const result = await sql<{ found: boolean }>`
+    WITH RECURSIVE ancestors(id, depth) AS (
+      SELECT ${newParentId}::uuid, 0
+      UNION ALL
+      SELECT e.parent_id, a.depth + 1 FROM entities e JOIN ancestors a ON e.id = a.id
+      WHERE e.parent_id IS NOT NULL AND a.depth < ${sql.lit(parentDepthMax)}
+    )
+    SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = ${id}::uuid) AS found`.execute(db)
+  return result.rows[0]?.found === true
+}
+export const parentDepthMax = 32
+
+/** PostGIS's opinion of a geometry: null when valid, else the reason ("Self-intersection[7.6 45.1]"). */
+export async function geometryInvalidReason(db: Kysely<DB>, geojson: string): Promise<string | null> {
+  const result = await sql<{ reason: string }>`
+    SELECT ST_IsValidReason(ST_GeomFromGeoJSON(${geojson})) AS reason`.execute(db)
+  const reason = result.rows[0]?.reason ?? 'unknown'
+  return reason === 'Valid Geometry' ? null : reason
+}
+
+/** True when the user may manage the group entity (its owner or a manager). */
+export async function isGroupManager(db: Kysely<DB>, groupId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('group_members')
+    .select('role')
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', userId)
+    .where('role', 'in', ['owner', 'manager'])
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export interface EntityFilters {
+  bbox?: [number, number, number, number]
+  kinds?: string[]
+  from?: Date | null
+  to?: Date | null
+  q?: string
+  categories?: string[]
+  tags?: string[]
+  parentId?: string
+  authorId?: string
+  zoom?: number
+  afterId?: string
+}
+
+/** Text search in Italian and English (stemmed) and accent-folded exact words, any of them matching. */
+export function searchMatches(q: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`e.search @@ (websearch_to_tsquery('italian', ${q})
+    || websearch_to_tsquery('english', ${q})
+    || websearch_to_tsquery('simple', quartiere_fold(${q})))`
+}
+
+/** The map query: live entities matching every filter given, in id order after the cursor, one extra row. */
+export function selectFeaturePage(db: Kysely<DB>, filters: EntityFilters, limit: number) {
+  let query = db
+    .selectFrom('entities as e')
+    .innerJoin('users as u', 'u.id', 'e.author_id')
+    .select(['e.id', featureJson.as('feature')])
+    .where('e.deleted_at', 'is', null)
+  const { bbox } = filters
+  if (bbox) {
+    query = query.where(
+      sql<SqlBool>`ST_Intersects(e.geom, ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326))`,
+    )
+  }
+  if (filters.kinds?.length) query = query.where('e.kind', '=', sql<string>`ANY(${filters.kinds}::text[])`)
+  if (filters.from || filters.to) {
+    query = query.where(
+      sql<SqlBool>`e.validity && tstzrange(${filters.from ?? null}::timestamptz, ${filters.to ?? null}::timestamptz, '[]')`,
+    )
+  }
+  if (filters.q) query = query.where(searchMatches(filters.q))
+  if (filters.categories?.length)
+    query = query.where(sql<SqlBool>`e.categories && ${filters.categories}::text[]`)
+  if (filters.tags?.length) query = query.where(sql<SqlBool>`e.tags && ${filters.tags}::text[]`)
+  if (filters.parentId) query = query.where('e.parent_id', '=', filters.parentId)
+  if (filters.authorId) query = query.where('e.author_id', '=', filters.authorId)
+  if (filters.zoom !== undefined) query = query.where('e.zoom_level', '<=', filters.zoom)
+  if (filters.afterId) query = query.where('e.id', '>', filters.afterId)
+  return query
+    .orderBy('e.id')
+    .limit(limit + 1)
+    .execute()
+}

@@ -1,0 +1,357 @@
+import type {
+  EntitiesQuery,
+  EntityCreateBody,
+  EntityFeature,
+  EntityKind,
+  EntityPatchBody,
+  ProjectStatus,
+} from '@quartiere/contracts'
+import { entitiesPageSizeDefault, entityKinds } from '@quartiere/contracts'
+import type { DB } from '@quartiere/db'
+import {
+  type Bbox,
+  type Geometry,
+  geometryBbox,
+  parseBbox,
+  parseTimeWindow,
+  validateGeometry,
+} from '@quartiere/geo'
+import { type Kysely, sql } from 'kysely'
+import { type Actor, isModeratorOrAdmin } from './actor'
+import { decodeIdCursor, encodeIdCursor } from './cursor'
+import {
+  type EntityFilters,
+  entityExists,
+  geometryInvalidReason,
+  isGroupManager,
+  type LockedEntity,
+  lockEntity,
+  selectFeatureJson,
+  selectFeaturePage,
+  wouldCreateCycle,
+} from './entities.repository'
+import {
+  checkKindProperties,
+  checkProjectTransition,
+  defaultZoomLevelByKind,
+  normalizeLabels,
+} from './entity-rules'
+import { appendOutboxEvent } from './outbox'
+import { failure, type MapFailure, type MapOutcome } from './outcome'
+
+/** The largest bbox a map query may ask for, in square degrees (about 20 × 20 degrees). */
+export const bboxAreaDeg2Max = 400
+/** Comma-separated filter lists are capped so a query stays cheap to plan. */
+export const filterValuesMax = 20
+
+export type EntityResult = MapOutcome<{ feature: EntityFeature; version: number }>
+
+/**
+ * Puts a new thing on the map. The geometry is checked by shape first (packages/geo), then by PostGIS for
+ * what only a geometry engine knows (self-intersections); the kind's properties by its schema.
+ */
+export async function createEntity(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: EntityCreateBody,
+): Promise<EntityResult> {
+  const geometry = validateGeometry(input.geometry)
+  if (!geometry.ok) return geometryFailure(geometry)
+  const properties = checkKindProperties(input.kind, input.properties ?? {})
+  if (!properties.ok) return properties
+  const window = defaultEventWindow(input.kind, properties.value, input.validFrom, input.validTo)
+  const windowCheck = checkWindow(window.validFrom, window.validTo)
+  if (windowCheck) return windowCheck
+  const geojson = JSON.stringify(geometry.value)
+  const invalid = await checkGeometryInDatabase(db, geometry.value, geojson)
+  if (invalid) return invalid
+  if (input.parentId && !(await entityExists(db, input.parentId))) {
+    return failure('parent_not_found', `the parent ${input.parentId} does not exist or was deleted`)
+  }
+
+  const inserted = await db
+    .insertInto('entities')
+    .values({
+      kind: input.kind,
+      title: input.title.trim() || input.title,
+      description: input.description ?? '',
+      geom: sql`ST_GeomFromGeoJSON(${geojson})`,
+      valid_from: window.validFrom ?? null,
+      valid_to: window.validTo ?? null,
+      zoom_level: input.zoomLevel ?? defaultZoomLevelByKind[input.kind],
+      parent_id: input.parentId ?? null,
+      categories: normalizeLabels(input.categories, false),
+      tags: normalizeLabels(input.tags, true),
+      properties: JSON.stringify(properties.value),
+      author_id: actor.userId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  if (input.kind === 'group') {
+    await db
+      .insertInto('group_members')
+      .values({ group_id: inserted.id, user_id: actor.userId, role: 'owner' })
+      .execute()
+  }
+  return publishChange(db, inserted.id, 'entity.created', geometryBbox(geometry.value))
+}
+
+export async function getEntity(
+  db: Kysely<DB>,
+  id: string,
+): Promise<{ feature: EntityFeature; version: number } | undefined> {
+  const row = await selectFeatureJson(db, id)
+  return row ? { feature: JSON.parse(row.feature) as EntityFeature, version: row.version } : undefined
+}
+
+/**
+ * Changes a thing, if `expectedVersion` is still its version (optimistic concurrency: two people editing the
+ * same thing cannot silently overwrite each other). The author, a manager of the group it belongs to, a
+ * moderator or an admin may edit.
+ */
+export async function updateEntity(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  patch: EntityPatchBody,
+): Promise<EntityResult> {
+  const stored = await lockEntity(db, id)
+  if (!stored || stored.deleted_at) return failure('not_found', `no entity ${id}`)
+  if (!(await mayEdit(db, actor, stored)))
+    return failure(
+      'forbidden',
+      'only its author, a manager of its group, a moderator or an admin may change this',
+    )
+  if (stored.version !== expectedVersion) {
+    return failure(
+      'version_mismatch',
+      `the entity is at version ${stored.version}, not ${expectedVersion}: reload it and apply your change again`,
+      {
+        currentVersion: stored.version,
+      },
+    )
+  }
+  const kind = stored.kind as EntityKind
+  const changes: Record<string, unknown> = {}
+  let bbox: Bbox | undefined
+
+  if (patch.geometry !== undefined) {
+    const geometry = validateGeometry(patch.geometry)
+    if (!geometry.ok) return geometryFailure(geometry)
+    const geojson = JSON.stringify(geometry.value)
+    const invalid = await checkGeometryInDatabase(db, geometry.value, geojson)
+    if (invalid) return invalid
+    changes.geom = sql`ST_GeomFromGeoJSON(${geojson})`
+    bbox = geometryBbox(geometry.value)
+  }
+  let properties = stored.properties
+  if (patch.properties !== undefined) {
+    const checked = checkKindProperties(kind, patch.properties)
+    if (!checked.ok) return checked
+    if (kind === 'project') {
+      const refused = checkProjectTransition(
+        stored.properties.status as ProjectStatus,
+        checked.value.status as ProjectStatus,
+      )
+      if (refused) return refused
+    }
+    properties = checked.value
+    changes.properties = JSON.stringify(properties)
+  }
+  const validFrom = patch.validFrom !== undefined ? patch.validFrom : stored.valid_from
+  const validTo = patch.validTo !== undefined ? patch.validTo : stored.valid_to
+  const windowCheck = checkWindow(validFrom, validTo)
+  if (windowCheck) return windowCheck
+  if (patch.validFrom !== undefined) changes.valid_from = patch.validFrom
+  if (patch.validTo !== undefined) changes.valid_to = patch.validTo
+  if (patch.parentId !== undefined) {
+    if (patch.parentId !== null) {
+      if (!(await entityExists(db, patch.parentId))) {
+        return failure('parent_not_found', `the parent ${patch.parentId} does not exist or was deleted`)
+      }
+      if (await wouldCreateCycle(db, id, patch.parentId)) {
+        return failure('parent_cycle', 'an entity cannot be inside itself or inside one of its own children')
+      }
+    }
+    changes.parent_id = patch.parentId
+  }
+  if (patch.title !== undefined) changes.title = patch.title.trim() || patch.title
+  if (patch.description !== undefined) changes.description = patch.description
+  if (patch.zoomLevel !== undefined) changes.zoom_level = patch.zoomLevel
+  if (patch.categories !== undefined) changes.categories = normalizeLabels(patch.categories, false)
+  if (patch.tags !== undefined) changes.tags = normalizeLabels(patch.tags, true)
+
+  await db
+    .updateTable('entities')
+    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` } as never)
+    .where('id', '=', id)
+    .execute()
+  return publishChange(db, id, 'entity.updated', bbox)
+}
+
+/** Soft-deletes a thing: it leaves the map and every list, and its history stays for the books. */
+export async function deleteEntity(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  expectedVersion?: number,
+): Promise<MapOutcome<Record<never, never>>> {
+  const stored = await lockEntity(db, id)
+  if (!stored || stored.deleted_at) return failure('not_found', `no entity ${id}`)
+  if (!(await mayEdit(db, actor, stored)))
+    return failure(
+      'forbidden',
+      'only its author, a manager of its group, a moderator or an admin may delete this',
+    )
+  if (expectedVersion !== undefined && stored.version !== expectedVersion) {
+    return failure('version_mismatch', `the entity is at version ${stored.version}, not ${expectedVersion}`, {
+      currentVersion: stored.version,
+    })
+  }
+  const row = await db
+    .updateTable('entities')
+    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
+    .where('id', '=', id)
+    .returning(
+      sql<string>`ST_XMin(geom) || ',' || ST_YMin(geom) || ',' || ST_XMax(geom) || ',' || ST_YMax(geom)`.as(
+        'box',
+      ),
+    )
+    .executeTakeFirstOrThrow()
+  const box = row.box.split(',').map(Number) as Bbox
+  await appendOutboxEvent(db, { topic: 'entity.deleted', entityId: id, bbox: box, payload: { id } })
+  return { ok: true }
+}
+
+export interface EntityPage {
+  /** Each feature as JSON text, exactly as the database built it. */
+  featuresJson: string[]
+  nextCursor: string | null
+}
+
+/** Parses the map query's text parameters into filters, or says which one is wrong. */
+export function parseEntitiesQuery(query: EntitiesQuery): { ok: true; filters: EntityFilters } | MapFailure {
+  const filters: EntityFilters = {}
+  if (query.bbox !== undefined) {
+    const bbox = parseBbox(query.bbox, { areaDeg2Max: bboxAreaDeg2Max })
+    if (!bbox.ok)
+      return failure(
+        bbox.code === 'bbox_too_large' ? 'bbox_too_large' : 'invalid_query',
+        `bbox: ${bbox.message}`,
+      )
+    filters.bbox = bbox.value
+  }
+  if (query.kinds !== undefined) {
+    const kinds = splitList(query.kinds)
+    const unknown = kinds.filter((k) => !(entityKinds as readonly string[]).includes(k))
+    if (unknown.length)
+      return failure(
+        'invalid_query',
+        `kinds: unknown kind ${unknown.join(', ')}; use ${entityKinds.join(', ')}`,
+      )
+    if (kinds.length) filters.kinds = kinds
+  }
+  if (query.from !== undefined || query.to !== undefined) {
+    const window = parseTimeWindow(query.from, query.to)
+    if (!window.ok) return failure('invalid_time_window', window.message)
+    filters.from = window.value.from
+    filters.to = window.value.to
+  }
+  for (const [name, value] of [
+    ['categories', query.categories],
+    ['tags', query.tags],
+  ] as const) {
+    if (value === undefined) continue
+    const list = splitList(value)
+    if (list.length > filterValuesMax)
+      return failure('invalid_query', `${name}: at most ${filterValuesMax} values`)
+    if (list.length) filters[name] = name === 'tags' ? list.map((t) => t.toLowerCase()) : list
+  }
+  if (query.q?.trim()) filters.q = query.q.trim()
+  if (query.parent !== undefined) filters.parentId = query.parent
+  if (query.author !== undefined) filters.authorId = query.author
+  if (query.zoom !== undefined) filters.zoom = query.zoom
+  if (query.cursor !== undefined) {
+    const afterId = decodeIdCursor(query.cursor)
+    if (!afterId)
+      return failure('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+    filters.afterId = afterId
+  }
+  return { ok: true, filters }
+}
+
+/** One page of the map query, in a stable order, with the cursor of the next page when there is one. */
+export async function listEntities(
+  db: Kysely<DB>,
+  filters: EntityFilters,
+  limit = entitiesPageSizeDefault,
+): Promise<EntityPage> {
+  const rows = await selectFeaturePage(db, filters, limit)
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    featuresJson: page.map((row) => row.feature),
+    nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
+  }
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+}
+
+async function mayEdit(db: Kysely<DB>, actor: Actor, stored: LockedEntity): Promise<boolean> {
+  if (stored.author_id === actor.userId || isModeratorOrAdmin(actor)) return true
+  return stored.parent_id !== null && (await isGroupManager(db, stored.parent_id, actor.userId))
+}
+
+async function publishChange(db: Kysely<DB>, id: string, topic: string, bbox?: Bbox): Promise<EntityResult> {
+  const entity = await getEntity(db, id)
+  if (!entity) throw new Error(`entity ${id} vanished inside its own transaction`)
+  await appendOutboxEvent(db, {
+    topic,
+    entityId: id,
+    bbox: bbox ?? geometryBbox(entity.feature.geometry as Geometry),
+    payload: entity.feature,
+  })
+  return { ok: true, ...entity }
+}
+
+function geometryFailure(result: {
+  code: 'invalid_geometry' | 'geometry_too_large'
+  message: string
+  path: string
+}) {
+  return failure(result.code, `geometry: ${result.message}`, { path: `/geometry${result.path}` })
+}
+
+/** Points that passed the shape check are always valid; anything else is asked of PostGIS. */
+async function checkGeometryInDatabase(db: Kysely<DB>, geometry: Geometry, geojson: string) {
+  if (geometry.type === 'Point' || geometry.type === 'MultiPoint') return undefined
+  const reason = await geometryInvalidReason(db, geojson)
+  return reason ? failure('invalid_geometry', `geometry: ${reason}`, { path: '/geometry' }) : undefined
+}
+
+/** Events take their time window from their start and end unless the author gives one. */
+function defaultEventWindow(
+  kind: EntityKind,
+  properties: Record<string, unknown>,
+  validFrom: string | null | undefined,
+  validTo: string | null | undefined,
+) {
+  if (kind !== 'event') return { validFrom, validTo }
+  return {
+    validFrom: validFrom === undefined ? (properties.startsAt as string) : validFrom,
+    validTo: validTo === undefined ? (properties.endsAt as string) : validTo,
+  }
+}
+
+function checkWindow(validFrom: string | Date | null | undefined, validTo: string | Date | null | undefined) {
+  if (validFrom && validTo && new Date(validFrom).getTime() > new Date(validTo).getTime()) {
+    return failure('invalid_time_window', 'validFrom must not be after validTo')
+  }
+  return undefined
+}

@@ -1,0 +1,93 @@
+import {
+  type EntityKind,
+  entityKinds,
+  type ProjectStatus,
+  propertiesSchemaByKind,
+} from '@quartiere/contracts'
+import { Compile } from 'typebox/compile'
+import { failure, type MapFailure } from './outcome'
+
+const validators = Object.fromEntries(
+  entityKinds.map((kind) => [kind, Compile(propertiesSchemaByKind[kind])]),
+) as Record<EntityKind, ReturnType<typeof Compile>>
+
+export type PropertiesCheck = { ok: true; value: Record<string, unknown> } | MapFailure
+
+/**
+ * Checks a kind's properties against its closed schema, then the rules a schema cannot say (an event ends
+ * after it starts). Messages carry the path under `properties`, so a form can show them by the field.
+ */
+export function checkKindProperties(kind: EntityKind, properties: Record<string, unknown>): PropertiesCheck {
+  const validator = validators[kind]
+  if (!validator.Check(properties)) {
+    const errors = [...validator.Errors(properties)].slice(0, 20).map((error) => ({
+      path: `/properties${error.instancePath}`,
+      message:
+        error.keyword === 'additionalProperties'
+          ? `unknown properties for a ${kind}: ${(error.params as { additionalProperties?: string[] }).additionalProperties?.join(', ')}`
+          : error.message,
+    }))
+    const relevant = errors.filter((e) => !(e.message === 'schema is false'))
+    return failure(
+      'invalid_properties',
+      `the properties do not fit a ${kind}: ${relevant[0]?.path} ${relevant[0]?.message}`,
+      {
+        errors: relevant,
+      },
+    )
+  }
+  if (kind === 'event') {
+    const startsAt = Date.parse(properties.startsAt as string)
+    const endsAt = Date.parse(properties.endsAt as string)
+    if (endsAt < startsAt) {
+      return failure('invalid_properties', 'an event cannot end before it starts', {
+        errors: [{ path: '/properties/endsAt', message: 'must not be before startsAt' }],
+      })
+    }
+  }
+  return { ok: true, value: properties }
+}
+
+/**
+ * The lifecycle of a project (and of a pact of collaboration): proposal → co-design → signed → active →
+ * concluded, and a proposal or a co-design may be rejected. Staying in the same status is always allowed.
+ */
+const nextStatuses: Record<ProjectStatus, readonly ProjectStatus[]> = {
+  proposal: ['co-design', 'rejected'],
+  'co-design': ['signed', 'rejected'],
+  signed: ['active'],
+  active: ['concluded'],
+  concluded: [],
+  rejected: [],
+}
+
+export function checkProjectTransition(from: ProjectStatus, to: ProjectStatus): MapFailure | undefined {
+  if (from === to || nextStatuses[from].includes(to)) return undefined
+  const allowed = nextStatuses[from]
+  return failure(
+    'invalid_status_transition',
+    `a project cannot go from ${from} to ${to}; from ${from} it can go to ${allowed.length ? allowed.join(' or ') : 'nothing (it is final)'}`,
+  )
+}
+
+/** Categories keep their spelling; tags are lower-case. Both are trimmed, de-duplicated and kept in order. */
+export function normalizeLabels(labels: readonly string[] | undefined, lowerCase: boolean): string[] {
+  const seen = new Set<string>()
+  for (const raw of labels ?? []) {
+    const label = lowerCase ? raw.trim().toLowerCase() : raw.trim()
+    if (label) seen.add(label)
+  }
+  return [...seen]
+}
+
+/** The zoom from which a thing shows when its author does not say: wide things earlier, small ones later. */
+export const defaultZoomLevelByKind: Record<EntityKind, number> = {
+  project: 12,
+  group: 13,
+  space: 14,
+  news: 14,
+  story: 14,
+  event: 15,
+  offer: 15,
+  request: 15,
+}

@@ -1,0 +1,3 @@
+export { type DemoLoadResult, disabledPasswordHash, loadDemoData } from './load-demo'
+export type { SeedEntity, SeedUser } from './seed-types'
+export { seedSynthetic, syntheticArea, syntheticBatchRows } from './synthetic'

@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Three projects: `unit` runs the pure tests beside the code once; `pglite` and `postgres` run every database
+ * test (the `*.db.test.ts` files beside the code and everything in tests/) against each backend. Each
+ * database project migrates a template once (tests/support/global-setup.ts) and gives every test file a
+ * database of its own cloned from it.
+ */
+const databaseTests = ['tests/**/*.test.ts', 'packages/*/src/**/*.db.test.ts', 'apps/*/src/**/*.db.test.ts']
+
+const databaseProject = (backend: 'pglite' | 'postgres') => ({
+  extends: true as const,
+  test: {
+    name: backend,
+    include: databaseTests,
+    env: { QUARTIERE_TEST_BACKEND: backend },
+    globalSetup: ['tests/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+})
+
+export default defineConfig({
+  test: {
+    // Two cores on the machines we build on; each database test file holds an embedded PostgreSQL in memory.
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          exclude: ['**/*.db.test.ts', '**/node_modules/**'],
+        },
+      },
+      databaseProject('pglite'),
+      databaseProject('postgres'),
+    ],
+  },
+})

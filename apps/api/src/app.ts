@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
 import { type Database, migrate, openDatabase } from '@quartiere/db'
+import { createLedger, type Ledger, voidExpiredHolds } from '@quartiere/ledger'
 import { loadDemoData } from '@quartiere/map/seed'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config'
@@ -14,6 +15,7 @@ import { authRoutes } from './routes/auth.routes'
 import type { RouteContext } from './routes/context'
 import { entitiesRoutes } from './routes/entities.routes'
 import { apiVersion, healthRoutes } from './routes/health.routes'
+import { ledgerRoutes } from './routes/ledger.routes'
 
 export interface AppOptions {
   config: Config
@@ -28,12 +30,15 @@ export interface AppOptions {
 export interface App {
   fastify: FastifyInstance
   database: Database
+  ledger: Ledger
   close(): Promise<void>
 }
 
 /** Slow clients may not hold a connection open forever. */
 export const requestTimeoutMs = 30_000
 export const connectionTimeoutMs = 10_000
+/** How often expired holds are looked for. */
+export const holdSweepIntervalMs = 5_000
 
 /**
  * Builds the API from its configuration: opens (or takes) the database, applies migrations, loads the demo
@@ -90,18 +95,30 @@ export async function buildApp(options: AppOptions): Promise<App> {
     })
     installAuthentication(fastify, tokens)
 
-    const context: RouteContext = { config, database, tokens }
+    const ledger = createLedger(database.db)
+    const context: RouteContext = { config, database, tokens, ledger }
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
     await fastify.register(entitiesRoutes(context))
+    await fastify.register(ledgerRoutes(context))
     fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
 
     await fastify.ready()
+    // Holds whose timeout passed are voided in the background, releasing what they reserved.
+    const sweeper = setInterval(() => {
+      voidExpiredHolds(ledger).catch((error: unknown) =>
+        fastify.log.error({ err: error }, 'expiring holds failed'),
+      )
+    }, holdSweepIntervalMs)
+    sweeper.unref()
     return {
       fastify,
       database,
+      ledger,
       async close() {
+        clearInterval(sweeper)
         await fastify.close()
+        await ledger.batcher.drain()
         if (ownsDatabase) await database.close()
       },
     }

@@ -1,3 +1,4 @@
+import type { LedgerFailure } from '@quartiere/ledger'
 import type { FieldError, MapFailure } from '@quartiere/map'
 
 /**
@@ -80,6 +81,43 @@ export function mapFailureToApiError(failure: MapFailure): ApiError {
     default: {
       const unhandled: never = failure
       throw new Error(`unhandled map outcome ${JSON.stringify(unhandled)}`)
+    }
+  }
+}
+
+/** Maps each refusal of the ledger to its HTTP status. The switch is exhaustive. */
+export function ledgerFailureToApiError(failure: LedgerFailure): ApiError {
+  switch (failure.code) {
+    case 'invalid_amount':
+    case 'invalid_cursor':
+    case 'idempotency_key_mismatch':
+      return new ApiError(400, failure.code, failure.message)
+    case 'forbidden':
+      return new ApiError(403, failure.code, failure.message)
+    case 'not_found':
+    case 'pending_not_found':
+      return new ApiError(404, failure.code, failure.message)
+    case 'exists_with_different_fields':
+      return new ApiError(409, failure.code, failure.message)
+    case 'exceeds_credit_limit':
+    case 'exceeds_upper_limit':
+    case 'accounts_must_be_different':
+    case 'currency_mismatch':
+    case 'account_not_found':
+    case 'currency_not_found':
+    case 'pending_already_resolved':
+    case 'pending_expired':
+    case 'exceeds_pending_amount':
+    case 'reversal_not_found':
+    case 'reversal_not_allowed':
+    case 'already_reversed':
+    case 'not_exchangeable':
+    case 'own_entity':
+    case 'limit_below_balance':
+      return new ApiError(422, failure.code, failure.message)
+    default: {
+      const unhandled: never = failure.code
+      throw new Error(`unhandled ledger outcome ${unhandled}`)
     }
   }
 }

@@ -75,6 +75,74 @@ export interface EventsOutboxTable {
   created_at: GeneratedTimestamp
 }
 
+/** int8 columns come back as strings (exact); they are written as strings or bigints. */
+type Int8 = ColumnType<string, string | bigint, string | bigint>
+type GeneratedInt8 = ColumnType<string, string | bigint | undefined, string | bigint>
+
+export interface CurrenciesTable {
+  code: string
+  name: string
+  scale: number
+  issuer_group_id: string | null
+  default_lower_limit: GeneratedInt8
+  default_upper_limit: Int8 | null
+  created_at: GeneratedTimestamp
+}
+
+export interface AccountsTable {
+  id: Generated<string>
+  currency: string
+  owner_type: 'user' | 'group' | 'system'
+  owner_user_id: string | null
+  owner_group_id: string | null
+  system_name: string | null
+  debits_posted: GeneratedInt8
+  credits_posted: GeneratedInt8
+  debits_pending: GeneratedInt8
+  credits_pending: GeneratedInt8
+  lower_limit: Int8 | null
+  upper_limit: Int8 | null
+  created_at: GeneratedTimestamp
+}
+
+export interface TransfersTable {
+  id: string
+  seq: ColumnType<string, never, never>
+  type: 'posted' | 'pending' | 'post_pending' | 'void_pending'
+  debit_account_id: string
+  credit_account_id: string
+  amount: Int8
+  currency: string
+  pending_id: string | null
+  reversal_of: string | null
+  expires_at: Timestamp | null
+  memo: Generated<string>
+  entity_id: string | null
+  created_by: string | null
+  created_at: GeneratedTimestamp
+  debit_balance_after: Int8
+  credit_balance_after: Int8
+}
+
+export interface TransferRequestsTable {
+  id: string
+  request_hash: string
+  outcome: string
+  detail: Generated<string>
+  created_by: string | null
+  created_at: GeneratedTimestamp
+}
+
+export interface ExchangesTable {
+  id: Generated<string>
+  entity_id: string
+  provider_id: string
+  receiver_id: string
+  hold_id: string
+  created_by: string
+  created_at: GeneratedTimestamp
+}
+
 export interface SchemaMigrationsTable {
   version: number
   name: string
@@ -89,4 +157,9 @@ export interface DB {
   group_members: GroupMembersTable
   events_outbox: EventsOutboxTable
   schema_migrations: SchemaMigrationsTable
+  currencies: CurrenciesTable
+  accounts: AccountsTable
+  transfers: TransfersTable
+  transfer_requests: TransferRequestsTable
+  exchanges: ExchangesTable
 }

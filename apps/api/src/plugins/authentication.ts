@@ -31,6 +31,18 @@ export function installAuthentication(app: FastifyInstance, tokens: TokenIssuer)
     }
     request.actor = { userId: verified.claims.userId, role: verified.claims.role }
   })
+  // A route that declares bearer security answers 401 to the anonymous before it looks at their input.
+  app.addHook('onRoute', (route) => {
+    const security = (route.schema as { security?: unknown[] } | undefined)?.security
+    if (!security?.length) return
+    const existing = route.preValidation ? [route.preValidation].flat() : []
+    route.preValidation = [
+      ...existing,
+      async (request: FastifyRequest) => {
+        requireActor(request)
+      },
+    ]
+  })
 }
 
 /** The signed-in user, or a 401 problem. */

@@ -1,5 +1,6 @@
 import type { TokenIssuer } from '@quartiere/auth'
 import type { Database } from '@quartiere/db'
+import type { Ledger } from '@quartiere/ledger'
 import type { Config } from '../config'
 
 /** What routes get from the composition root. */
@@ -7,4 +8,5 @@ export interface RouteContext {
   config: Config
   database: Database
   tokens: TokenIssuer
+  ledger: Ledger
 }

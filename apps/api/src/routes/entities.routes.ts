@@ -22,6 +22,7 @@ import { Type } from 'typebox'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, mapFailureToApiError } from '../problem'
 import type { RouteContext } from './context'
+import { urlWithCursor } from './links'
 
 export const geoJsonType = 'application/geo+json; charset=utf-8'
 
@@ -49,12 +50,12 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
         if (!parsed.ok) throw mapFailureToApiError(parsed)
         const limit = request.query.limit ?? entitiesPageSizeDefault
         const page = await listEntities(db, parsed.filters, limit)
-        const links = [{ rel: 'self', type: 'application/geo+json', href: selfUrl(request) }]
+        const links = [{ rel: 'self', type: 'application/geo+json', href: request.url }]
         if (page.nextCursor) {
           links.push({
             rel: 'next',
             type: 'application/geo+json',
-            href: withCursor(request, page.nextCursor),
+            href: urlWithCursor(request, page.nextCursor),
           })
         }
         // The features are JSON text built by the database; splicing them saves a parse and a serialise per
@@ -191,14 +192,4 @@ function expectedVersion(request: FastifyRequest): number | undefined {
   if (!match?.[1])
     throw new ApiError(400, 'invalid_if_match', 'If-Match must be the ETag of the entity, e.g. "3"')
   return Number(match[1])
-}
-
-function selfUrl(request: FastifyRequest) {
-  return request.url
-}
-
-function withCursor(request: FastifyRequest, cursor: string) {
-  const url = new URL(request.url, 'http://localhost')
-  url.searchParams.set('cursor', cursor)
-  return `${url.pathname}${url.search}`
 }

@@ -1,0 +1,45 @@
+export {
+  type AccountRow,
+  type Actor,
+  accountView,
+  ensureOwnerAccount,
+  findAccount,
+  findUserAccount,
+  listAccountsOf,
+  managedGroupIds,
+  mayOperate,
+  timeCurrency,
+  toAccountView,
+} from './accounts'
+export { amountMinorMax, formatAmount, parseAmount } from './amounts'
+export {
+  batchCommandsMax,
+  batchesInFlightMax,
+  LedgerOverloadedError,
+  queueCommandsMax,
+  TransferBatcher,
+} from './batcher'
+export { deterministicUuid } from './deterministic-id'
+export {
+  cancelExchange,
+  confirmExchange,
+  exchangeHoldTimeoutSeconds,
+  exchangeHoursMax,
+  listExchanges,
+  openExchange,
+} from './exchanges.service'
+export { createLedger, expiredHoldsPerSweepMax, type Ledger } from './ledger'
+export { setAccountLimits } from './limits.service'
+export type { LedgerFailure, LedgerOutcome, LedgerServiceFailureCode } from './outcome'
+export { statementCsv } from './statement-csv'
+export { executeBatch } from './transfer-engine'
+export {
+  accountStatement,
+  createTransfer,
+  getTransfer,
+  issueCredits,
+  resolveHold,
+  type TransferResult,
+  voidExpiredHolds,
+} from './transfers.service'
+export type { CommandOutcome, LedgerCommand, LedgerFailureCode, TransferRecord, TransferType } from './types'

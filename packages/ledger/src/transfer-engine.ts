@@ -1,0 +1,491 @@
+import type { DB, TransfersTable } from '@quartiere/db'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import { requestHash } from './request-hash'
+import type { CommandOutcome, LedgerCommand, LedgerFailureCode, TransferRecord } from './types'
+
+interface AccountState {
+  id: string
+  currency: string
+  ownerUserId: string | null
+  ownerGroupId: string | null
+  debitsPosted: bigint
+  creditsPosted: bigint
+  debitsPending: bigint
+  creditsPending: bigint
+  lowerLimit: bigint | null
+  upperLimit: bigint | null
+  changed: boolean
+}
+
+/** Rows of one batch's writes, gathered while the commands are applied in memory. */
+interface BatchWrites {
+  transfers: TransferRecord[]
+  requests: { id: string; hash: string; outcome: string; detail: string; createdBy: string | null }[]
+}
+
+/**
+ * Applies a batch of ledger commands in one database transaction (the caller's `trx`), in order, each with
+ * its own outcome, as if they had run one after another.
+ *
+ * The accounts involved are locked `FOR UPDATE` in id order (so concurrent batches, on this instance or
+ * another, queue instead of deadlocking), then the commands run against their balances in memory, and the
+ * results are written with one statement per table. Everything that decides an outcome is read after the
+ * locks are held, so a batch sees every earlier batch that touched the same accounts.
+ */
+export async function executeBatch(
+  trx: Kysely<DB>,
+  commands: readonly LedgerCommand[],
+): Promise<CommandOutcome[]> {
+  const pendingIds = unique(commands.flatMap((c) => (c.kind === 'create' ? [] : [c.pendingId])))
+  const reversedIds = unique(
+    commands.flatMap((c) => (c.kind === 'create' && c.reversalOf ? [c.reversalOf] : [])),
+  )
+  const referenced = await loadTransfers(trx, unique([...pendingIds, ...reversedIds]))
+
+  const accountIds = unique(
+    commands.flatMap((c) => {
+      if (c.kind === 'create') return [c.debitAccountId, c.creditAccountId]
+      const pending = referenced.get(c.pendingId)
+      return pending ? [pending.debitAccountId, pending.creditAccountId] : []
+    }),
+  ).sort()
+  const { accounts, now } = await lockAccounts(trx, accountIds)
+
+  const ids = unique(commands.map((c) => c.id))
+  const previous = await loadRequests(trx, ids)
+  const resolved = await loadResolvedPendings(trx, pendingIds)
+  const reversed = await loadReversed(trx, reversedIds)
+
+  const writes: BatchWrites = { transfers: [], requests: [] }
+  const newTransfers = new Map<string, TransferRecord>()
+  const outcomes: CommandOutcome[] = []
+
+  for (const command of commands) {
+    const hash = requestHash(command)
+    const earlier = previous.get(command.id)
+    if (earlier) {
+      outcomes.push(await replay(trx, command.id, hash, earlier, newTransfers))
+      continue
+    }
+    const outcome = apply(command, { accounts, referenced, resolved, reversed, now })
+    const detail = outcome.ok ? '' : outcome.message
+    previous.set(command.id, { hash, outcome: outcome.ok ? 'ok' : outcome.code, detail })
+    writes.requests.push({
+      id: command.id,
+      hash,
+      outcome: outcome.ok ? 'ok' : outcome.code,
+      detail,
+      createdBy: command.createdBy,
+    })
+    if (outcome.ok) {
+      writes.transfers.push(outcome.transfer)
+      newTransfers.set(outcome.transfer.id, outcome.transfer)
+      if (outcome.transfer.type === 'pending') referenced.set(outcome.transfer.id, outcome.transfer)
+    }
+    outcomes.push(outcome)
+  }
+
+  await writeBatch(trx, writes, accounts)
+  return outcomes
+}
+
+interface BatchState {
+  accounts: Map<string, AccountState>
+  referenced: Map<string, TransferRecord>
+  /** Pending ids already posted or voided, with how. */
+  resolved: Map<string, 'post_pending' | 'void_pending'>
+  /** Transfer ids already reversed. */
+  reversed: Set<string>
+  now: Date
+}
+
+function fail(code: LedgerFailureCode, message: string): CommandOutcome {
+  return { ok: false, code, message, replayed: false }
+}
+
+function apply(command: LedgerCommand, state: BatchState): CommandOutcome {
+  switch (command.kind) {
+    case 'create':
+      return applyCreate(command, state)
+    case 'post':
+    case 'void':
+      return applyResolution(command, state)
+    default: {
+      const unknown: never = command
+      throw new Error(`unknown ledger command ${JSON.stringify(unknown)}`)
+    }
+  }
+}
+
+function applyCreate(command: Extract<LedgerCommand, { kind: 'create' }>, state: BatchState): CommandOutcome {
+  if (command.debitAccountId === command.creditAccountId) {
+    return fail('accounts_must_be_different', 'a transfer needs two different accounts')
+  }
+  const debit = state.accounts.get(command.debitAccountId)
+  const credit = state.accounts.get(command.creditAccountId)
+  if (!debit) return fail('account_not_found', `no account ${command.debitAccountId}`)
+  if (!credit) return fail('account_not_found', `no account ${command.creditAccountId}`)
+  if (debit.currency !== command.currency || credit.currency !== command.currency) {
+    return fail('currency_mismatch', `both accounts must hold ${command.currency}`)
+  }
+  if (command.reversalOf) {
+    const original = state.referenced.get(command.reversalOf)
+    if (!original) return fail('reversal_not_found', `no transfer ${command.reversalOf} to reverse`)
+    if (original.type === 'pending' || original.type === 'void_pending') {
+      return fail('reversal_not_allowed', 'only posted transfers can be reversed; void a hold instead')
+    }
+    if (state.reversed.has(original.id))
+      return fail('already_reversed', `transfer ${original.id} was reversed already`)
+    if (
+      original.debitAccountId !== command.creditAccountId ||
+      original.creditAccountId !== command.debitAccountId ||
+      original.amount < command.amount
+    ) {
+      return fail(
+        'reversal_not_allowed',
+        'a reversal goes back between the same accounts, for at most the amount',
+      )
+    }
+  }
+  const amount = command.amount
+  if (debit.lowerLimit !== null && available(debit) - amount < debit.lowerLimit) {
+    return fail(
+      'exceeds_credit_limit',
+      'the paying account does not have enough available within its credit line',
+    )
+  }
+  if (credit.upperLimit !== null && balance(credit) + credit.creditsPending + amount > credit.upperLimit) {
+    return fail('exceeds_upper_limit', 'the receiving account would go over its upper limit')
+  }
+  if (command.pending) {
+    debit.debitsPending += amount
+    credit.creditsPending += amount
+  } else {
+    debit.debitsPosted += amount
+    credit.creditsPosted += amount
+  }
+  debit.changed = true
+  credit.changed = true
+  if (command.reversalOf) state.reversed.add(command.reversalOf)
+  return {
+    ok: true,
+    replayed: false,
+    transfer: record(command.id, command.pending ? 'pending' : 'posted', debit, credit, amount, state.now, {
+      currency: command.currency,
+      reversalOf: command.reversalOf,
+      expiresAt:
+        command.pending && command.timeoutSeconds
+          ? new Date(state.now.getTime() + command.timeoutSeconds * 1000)
+          : null,
+      memo: command.memo,
+      entityId: command.entityId,
+      createdBy: command.createdBy,
+    }),
+  }
+}
+
+function applyResolution(
+  command: Extract<LedgerCommand, { kind: 'post' | 'void' }>,
+  state: BatchState,
+): CommandOutcome {
+  const pending = state.referenced.get(command.pendingId)
+  if (pending?.type !== 'pending') return fail('pending_not_found', `no hold ${command.pendingId}`)
+  const how = state.resolved.get(pending.id)
+  if (how) {
+    return fail(
+      'pending_already_resolved',
+      `hold ${pending.id} was ${how === 'post_pending' ? 'posted' : 'voided'} already`,
+    )
+  }
+  const expired = pending.expiresAt !== null && pending.expiresAt.getTime() <= state.now.getTime()
+  // An expired hold can still be voided (that is how expiry releases it), but never posted.
+  if (expired && command.kind === 'post')
+    return fail('pending_expired', `hold ${pending.id} expired unresolved`)
+  const amount = command.kind === 'post' ? (command.amount ?? pending.amount) : pending.amount
+  if (amount > pending.amount) {
+    return fail('exceeds_pending_amount', `cannot post more than the ${pending.amount} minor units held`)
+  }
+  const debit = state.accounts.get(pending.debitAccountId)
+  const credit = state.accounts.get(pending.creditAccountId)
+  if (!debit || !credit) throw new Error(`accounts of hold ${pending.id} were not locked`)
+  debit.debitsPending -= pending.amount
+  credit.creditsPending -= pending.amount
+  if (command.kind === 'post') {
+    debit.debitsPosted += amount
+    credit.creditsPosted += amount
+  }
+  if (debit.debitsPending < 0n || credit.creditsPending < 0n) {
+    throw new Error(`pending totals went negative resolving ${pending.id}: the ledger is corrupt`)
+  }
+  debit.changed = true
+  credit.changed = true
+  const type = command.kind === 'post' ? 'post_pending' : 'void_pending'
+  state.resolved.set(pending.id, type)
+  return {
+    ok: true,
+    replayed: false,
+    transfer: record(command.id, type, debit, credit, amount, state.now, {
+      currency: pending.currency,
+      pendingId: pending.id,
+      memo: command.kind === 'void' ? command.memo : pending.memo,
+      entityId: pending.entityId,
+      createdBy: command.createdBy,
+    }),
+  }
+}
+
+function record(
+  id: string,
+  type: TransferRecord['type'],
+  debit: AccountState,
+  credit: AccountState,
+  amount: bigint,
+  now: Date,
+  fields: Partial<TransferRecord> & { currency: string },
+): TransferRecord {
+  return {
+    id,
+    seq: '',
+    type,
+    debitAccountId: debit.id,
+    creditAccountId: credit.id,
+    amount,
+    currency: fields.currency,
+    pendingId: fields.pendingId ?? null,
+    reversalOf: fields.reversalOf ?? null,
+    expiresAt: fields.expiresAt ?? null,
+    memo: fields.memo ?? '',
+    entityId: fields.entityId ?? null,
+    createdBy: fields.createdBy ?? null,
+    createdAt: now,
+    debitBalanceAfter: balance(debit),
+    creditBalanceAfter: balance(credit),
+  }
+}
+
+const balance = (a: AccountState) => a.creditsPosted - a.debitsPosted
+const available = (a: AccountState) => balance(a) - a.debitsPending
+
+async function replay(
+  trx: Kysely<DB>,
+  id: string,
+  hash: string,
+  earlier: { hash: string; outcome: string; detail: string },
+  newTransfers: Map<string, TransferRecord>,
+): Promise<CommandOutcome> {
+  if (earlier.hash !== hash) {
+    return {
+      ok: false,
+      code: 'exists_with_different_fields',
+      message: `the key ${id} was used already for a different request`,
+      replayed: true,
+    }
+  }
+  if (earlier.outcome !== 'ok') {
+    return { ok: false, code: earlier.outcome as LedgerFailureCode, message: earlier.detail, replayed: true }
+  }
+  const transfer = newTransfers.get(id) ?? (await loadTransfers(trx, [id])).get(id)
+  if (!transfer) throw new Error(`transfer ${id} is recorded as done but does not exist`)
+  return { ok: true, transfer, replayed: true }
+}
+
+async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
+  const result = await sql<{
+    id: string
+    currency: string
+    owner_user_id: string | null
+    owner_group_id: string | null
+    debits_posted: string
+    credits_posted: string
+    debits_pending: string
+    credits_pending: string
+    lower_limit: string | null
+    upper_limit: string | null
+    now: Date
+  }>`SELECT a.id, a.currency, a.owner_user_id, a.owner_group_id, a.debits_posted, a.credits_posted,
+         a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit, now() AS now
+       FROM accounts a WHERE a.id = ANY(${ids}::uuid[]) ORDER BY a.id FOR UPDATE`.execute(trx)
+  const accounts = new Map<string, AccountState>()
+  for (const row of result.rows) {
+    accounts.set(row.id, {
+      id: row.id,
+      currency: row.currency,
+      ownerUserId: row.owner_user_id,
+      ownerGroupId: row.owner_group_id,
+      debitsPosted: BigInt(row.debits_posted),
+      creditsPosted: BigInt(row.credits_posted),
+      debitsPending: BigInt(row.debits_pending),
+      creditsPending: BigInt(row.credits_pending),
+      lowerLimit: row.lower_limit === null ? null : BigInt(row.lower_limit),
+      upperLimit: row.upper_limit === null ? null : BigInt(row.upper_limit),
+      changed: false,
+    })
+  }
+  const now = result.rows[0]?.now ?? (await sql<{ now: Date }>`SELECT now() AS now`.execute(trx)).rows[0]!.now
+  return { accounts, now: new Date(now) }
+}
+
+export function toTransferRecord(row: Selectable<TransfersTable>): TransferRecord {
+  return {
+    id: row.id,
+    seq: row.seq,
+    type: row.type,
+    debitAccountId: row.debit_account_id,
+    creditAccountId: row.credit_account_id,
+    amount: BigInt(row.amount),
+    currency: row.currency,
+    pendingId: row.pending_id,
+    reversalOf: row.reversal_of,
+    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+    memo: row.memo,
+    entityId: row.entity_id,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+    debitBalanceAfter: BigInt(row.debit_balance_after),
+    creditBalanceAfter: BigInt(row.credit_balance_after),
+  }
+}
+
+async function loadTransfers(trx: Kysely<DB>, ids: string[]): Promise<Map<string, TransferRecord>> {
+  if (!ids.length) return new Map()
+  const rows = await trx.selectFrom('transfers').selectAll().where('id', 'in', ids).execute()
+  return new Map(rows.map((row) => [row.id, toTransferRecord(row)]))
+}
+
+async function loadRequests(trx: Kysely<DB>, ids: string[]) {
+  const rows = await trx
+    .selectFrom('transfer_requests')
+    .select(['id', 'request_hash', 'outcome', 'detail'])
+    .where('id', 'in', ids)
+    .execute()
+  return new Map(rows.map((r) => [r.id, { hash: r.request_hash, outcome: r.outcome, detail: r.detail }]))
+}
+
+async function loadResolvedPendings(trx: Kysely<DB>, pendingIds: string[]) {
+  if (!pendingIds.length) return new Map<string, 'post_pending' | 'void_pending'>()
+  const rows = await trx
+    .selectFrom('transfers')
+    .select(['pending_id', 'type'])
+    .where('pending_id', 'in', pendingIds)
+    .execute()
+  return new Map(rows.map((r) => [r.pending_id!, r.type as 'post_pending' | 'void_pending']))
+}
+
+async function loadReversed(trx: Kysely<DB>, ids: string[]) {
+  if (!ids.length) return new Set<string>()
+  const rows = await trx
+    .selectFrom('transfers')
+    .select('reversal_of')
+    .where('reversal_of', 'in', ids)
+    .execute()
+  return new Set(rows.map((r) => r.reversal_of!))
+}
+
+async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<string, AccountState>) {
+  if (writes.requests.length) {
+    await trx
+      .insertInto('transfer_requests')
+      .values(
+        writes.requests.map((r) => ({
+          id: r.id,
+          request_hash: r.hash,
+          outcome: r.outcome,
+          detail: r.detail,
+          created_by: r.createdBy,
+        })),
+      )
+      .execute()
+  }
+  if (writes.transfers.length) {
+    const inserted = await trx
+      .insertInto('transfers')
+      .values(
+        writes.transfers.map((t) => ({
+          id: t.id,
+          type: t.type,
+          debit_account_id: t.debitAccountId,
+          credit_account_id: t.creditAccountId,
+          amount: t.amount.toString(),
+          currency: t.currency,
+          pending_id: t.pendingId,
+          reversal_of: t.reversalOf,
+          expires_at: t.expiresAt,
+          memo: t.memo,
+          entity_id: t.entityId,
+          created_by: t.createdBy,
+          created_at: t.createdAt,
+          debit_balance_after: t.debitBalanceAfter.toString(),
+          credit_balance_after: t.creditBalanceAfter.toString(),
+        })),
+      )
+      .returning(['id', 'seq'])
+      .execute()
+    const seqs = new Map(inserted.map((r) => [r.id, r.seq]))
+    for (const t of writes.transfers) t.seq = seqs.get(t.id) ?? ''
+    await writeOutbox(trx, writes.transfers, accounts)
+  }
+  const changed = [...accounts.values()].filter((a) => a.changed)
+  if (changed.length) {
+    const rows = changed.map(
+      (a) =>
+        sql`(${a.id}::uuid, ${a.debitsPosted.toString()}::bigint, ${a.creditsPosted.toString()}::bigint, ${a.debitsPending.toString()}::bigint, ${a.creditsPending.toString()}::bigint)`,
+    )
+    await sql`UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dpe, credits_pending = v.cpe
+      FROM (VALUES ${sql.join(rows)}) AS v(id, dp, cp, dpe, cpe) WHERE a.id = v.id`.execute(trx)
+  }
+}
+
+const topicByType = {
+  posted: 'transfer.posted',
+  pending: 'transfer.pending',
+  post_pending: 'transfer.posted',
+  void_pending: 'transfer.voided',
+} as const
+
+/** A transfer's event goes only to the people behind its two accounts: the owners, or a group's managers. */
+async function writeOutbox(
+  trx: Kysely<DB>,
+  transfers: TransferRecord[],
+  accounts: Map<string, AccountState>,
+) {
+  const groupIds = unique([...accounts.values()].flatMap((a) => (a.ownerGroupId ? [a.ownerGroupId] : [])))
+  const managers = new Map<string, string[]>()
+  if (groupIds.length) {
+    const rows = await trx
+      .selectFrom('group_members')
+      .select(['group_id', 'user_id'])
+      .where('group_id', 'in', groupIds)
+      .where('role', 'in', ['owner', 'manager'])
+      .execute()
+    for (const row of rows) managers.set(row.group_id, [...(managers.get(row.group_id) ?? []), row.user_id])
+  }
+  const audienceOf = (accountId: string) => {
+    const account = accounts.get(accountId)
+    if (!account) return []
+    if (account.ownerUserId) return [account.ownerUserId]
+    return account.ownerGroupId ? (managers.get(account.ownerGroupId) ?? []) : []
+  }
+  await trx
+    .insertInto('events_outbox')
+    .values(
+      transfers.map((t) => ({
+        topic: topicByType[t.type],
+        entity_id: t.entityId,
+        audience: unique([...audienceOf(t.debitAccountId), ...audienceOf(t.creditAccountId)]),
+        payload: JSON.stringify({
+          id: t.id,
+          type: t.type,
+          debitAccountId: t.debitAccountId,
+          creditAccountId: t.creditAccountId,
+          amount: t.amount.toString(),
+          currency: t.currency,
+          pendingId: t.pendingId,
+        }),
+      })),
+    )
+    .execute()
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)]
+}

@@ -13,6 +13,9 @@ const databaseProject = (backend: 'pglite' | 'postgres') => ({
   test: {
     name: backend,
     include: databaseTests,
+    // `*.pg.test.ts` prove what only a server can show (many processes on one database, crash recovery):
+    // they belong to the PostgreSQL project alone rather than being skipped on the embedded one.
+    exclude: backend === 'pglite' ? ['**/node_modules/**', '**/*.pg.test.ts'] : ['**/node_modules/**'],
     env: { QUARTIERE_TEST_BACKEND: backend },
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,

@@ -151,6 +151,13 @@ describe('paging', () => {
       .where('deleted_at', 'is', null)
       .execute()
     expect(expected).toHaveLength(1200)
+    // Synthetic things are spread out, not piled on one point.
+    const places = await t.database.db
+      .selectFrom('entities')
+      .select(sql<string>`count(DISTINCT ST_AsText(geom))`.as('n'))
+      .where(sql<boolean>`tags @> ARRAY['synthetic']`)
+      .executeTakeFirstOrThrow()
+    expect(Number(places.n)).toBeGreaterThan(1100)
 
     const seen: string[] = []
     let url: string | undefined = '/api/entities?tags=synthetic&limit=100'

@@ -99,6 +99,9 @@ async function migrateInSession(session: RawSession, migrations: Migration[]): P
     if (done.has(migration.version)) continue
     await session.exec('BEGIN')
     try {
+      // A migration may rewrite every row of a large table: the per-statement timeout of request traffic
+      // does not apply to it.
+      await session.exec('SET LOCAL statement_timeout = 0')
       await session.exec(migration.sql)
       await session.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
         migration.version,

@@ -53,6 +53,8 @@ export interface EntitiesTable {
   last_activity_at: GeneratedTimestamp
   deleted_at: Timestamp | null
   search: ColumnType<string, never, never>
+  /** The Feature without its author, kept by a trigger. */
+  feature_json: ColumnType<string, never, never>
 }
 
 export interface GroupMembersTable {

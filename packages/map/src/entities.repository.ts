@@ -1,36 +1,15 @@
 import type { DB } from '@quartiere/db'
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 
-/** Coordinates in responses keep 7 decimals: about 1 cm, plenty for a neighbourhood map, and smaller JSON. */
-export const coordinateDecimals = 7
 
 /**
- * The one definition of an entity as a GeoJSON Feature, built by the database as JSON text. Single reads and
- * lists share it, and lists send it on without parsing and serialising every feature again in Node.
- * Expects the entity as `e` and its author as `u`.
+ * An entity as a GeoJSON Feature, as JSON text. The database stores each entity's Feature without its author
+ * (`feature_json`, kept by a trigger on every write: migrations/0003); this splices in the author's current
+ * display name, so single reads and lists share one definition and lists send the text on without parsing
+ * and serialising every feature again in Node. Expects the entity as `e` and its author as `u`.
  */
-export const featureJson: RawBuilder<string> = sql<string>`json_build_object(
-  'type', 'Feature',
-  'id', e.id,
-  'geometry', ST_AsGeoJSON(e.geom, ${sql.lit(coordinateDecimals)})::json,
-  'properties', json_build_object(
-    'kind', e.kind,
-    'title', e.title,
-    'description', e.description,
-    'validFrom', quartiere_iso(e.valid_from),
-    'validTo', quartiere_iso(e.valid_to),
-    'zoomLevel', e.zoom_level,
-    'parentId', e.parent_id,
-    'categories', e.categories,
-    'tags', e.tags,
-    'properties', e.properties,
-    'author', json_build_object('id', u.id, 'displayName', u.display_name),
-    'version', e.version,
-    'createdAt', quartiere_iso(e.created_at),
-    'updatedAt', quartiere_iso(e.updated_at),
-    'lastActivityAt', quartiere_iso(e.last_activity_at)
-  )
-)::text`
+export const featureJson: RawBuilder<string> = sql<string>`left(e.feature_json, -2)
+  || ', "author" : ' || json_build_object('id', u.id, 'displayName', u.display_name)::text || '}}'`
 
 export function selectFeatureJson(db: Kysely<DB>, id: string) {
   return db

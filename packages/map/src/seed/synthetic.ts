@@ -35,27 +35,32 @@ export async function seedSynthetic(
       INSERT INTO entities (kind, title, description, geom, valid_from, valid_to, zoom_level, categories, tags, properties, author_id)
       SELECT
         k.kind,
-        initcap(k.kind) || ' ' || (${done} + g) || ' ' || (ARRAY['Orto condiviso', 'Laboratorio', 'Mercato', 'Biblioteca', 'Cortile', 'Festa di via', 'Ciclofficina', 'Coro'])[1 + (g % 8)],
-        'Dati sintetici per i test di carico. ' || (ARRAY['Comunità', 'Quartiere', 'Città', 'Giardino', 'Scuola'])[1 + (g % 5)],
+        initcap(k.kind) || ' ' || (${done} + p.g) || ' ' || (ARRAY['Orto condiviso', 'Laboratorio', 'Mercato', 'Biblioteca', 'Cortile', 'Festa di via', 'Ciclofficina', 'Coro'])[1 + (p.g % 8)],
+        'Dati sintetici per i test di carico. ' || (ARRAY['Comunità', 'Quartiere', 'Città', 'Giardino', 'Scuola'])[1 + (p.g % 5)],
         CASE WHEN g % 10 = 0
           THEN ST_MakeEnvelope(p.lon, p.lat, p.lon + 0.0008, p.lat + 0.0006, 4326)
           ELSE ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) END,
-        t.start,
-        CASE WHEN g % 3 = 0 THEN NULL ELSE t.start + ((1 + g % 90) || ' days')::interval END,
-        10 + (g % 9),
-        ARRAY[(ARRAY['cultura', 'ambiente', 'welfare', 'lavoro', 'formazione', 'beni comuni'])[1 + (g % 6)]],
+        p.start,
+        CASE WHEN g % 3 = 0 THEN NULL ELSE p.start + ((1 + p.g % 90) || ' days')::interval END,
+        10 + (p.g % 9),
+        ARRAY[(ARRAY['cultura', 'ambiente', 'welfare', 'lavoro', 'formazione', 'beni comuni'])[1 + (p.g % 6)]],
         ARRAY['synthetic'],
         k.properties,
         ${author.id}::uuid
-      FROM generate_series(1, ${rows}::int) AS g
-      CROSS JOIN LATERAL (SELECT ${minLon}::float8 + random() * ${maxLon - minLon}::float8 AS lon,
-                                 ${minLat}::float8 + random() * ${maxLat - minLat}::float8 AS lat) AS p
-      CROSS JOIN LATERAL (SELECT timestamptz '2015-01-01' + random() * interval '4000 days' AS start) AS t
+      -- random() sits in the same SELECT as generate_series so that it is drawn per row: in a LATERAL
+      -- subquery that does not refer to g, PostgreSQL would draw it once for the whole batch.
+      FROM (
+        SELECT g,
+          ${minLon}::float8 + random() * ${maxLon - minLon}::float8 AS lon,
+          ${minLat}::float8 + random() * ${maxLat - minLat}::float8 AS lat,
+          timestamptz '2015-01-01' + random() * interval '4000 days' AS start
+        FROM generate_series(1, ${rows}::int) AS g
+      ) AS p
       CROSS JOIN LATERAL (SELECT
-        (ARRAY['space', 'group', 'event', 'project', 'news', 'story', 'offer', 'request'])[1 + (g % 8)] AS kind,
-        CASE (g % 8)
-          WHEN 2 THEN jsonb_build_object('startsAt', to_char(t.start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                                         'endsAt', to_char((t.start + interval '2 hours') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+        (ARRAY['space', 'group', 'event', 'project', 'news', 'story', 'offer', 'request'])[1 + (p.g % 8)] AS kind,
+        CASE (p.g % 8)
+          WHEN 2 THEN jsonb_build_object('startsAt', to_char(p.start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                         'endsAt', to_char((p.start + interval '2 hours') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
           WHEN 3 THEN jsonb_build_object('status', 'active')
           WHEN 6 THEN jsonb_build_object('hours', '1.50', 'skillCategory', 'repairs')
           WHEN 7 THEN jsonb_build_object('hours', '2.00', 'skillCategory', 'care')

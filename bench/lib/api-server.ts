@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const healthWaitMs = 60_000
+const healthPollMs = 200
+const stopGraceMs = 10_000
+const serverEntry = 'apps/api/src/server.ts'
+
+export interface ApiServer {
+  baseUrl: string
+  pid: number
+  stop(): Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** Every server this process started, so an error or Ctrl-C anywhere still takes them down. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+process.once('SIGINT', () => {
+  console.error('\ninterrupted: stopping the API server')
+  process.exit(130)
+})
+
+/**
+ * Starts the API as its own process, as in production: the same Node binary as the bench, tsx as a loader (so
+ * the child's pid is the server's own, for CPU accounting and a clean kill), with a throwaway DATA_DIR for the
+ * signing key it generates.
+ */
+export async function startApiServer(databaseUrl: string): Promise<ApiServer> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'quartiere-bench-')),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  running.add(child)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  exited.then(() => running.delete(child))
+  const baseUrl = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs)
+    await exited
+    clearTimeout(timer)
+  }
+
+  const deadline = Date.now() + healthWaitMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`the API server exited with code ${child.exitCode} before it was healthy`)
+    try {
+      const response = await fetch(`${baseUrl}/health`)
+      if (response.ok) return { baseUrl, pid: child.pid!, stop }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, healthPollMs))
+  }
+  await stop()
+  throw new Error(`the API server was not healthy within ${healthWaitMs} ms`)
+}

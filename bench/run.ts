@@ -1,0 +1,33 @@
+import { entitiesBbox } from './entities-bbox.bench'
+
+/**
+ * `pnpm bench` runs every benchmark; `pnpm bench -- NAME …` runs the named ones. A benchmark is a module that
+ * exports one async function; add it here. A miss against a target is reported, never a failed exit: only a
+ * crash exits non-zero.
+ */
+const benchmarks: Record<string, { description: string; run: () => Promise<void> }> = {
+  'entities-bbox': {
+    description: 'the map query for a neighbourhood bbox: API over HTTP against the same SQL through pg',
+    run: entitiesBbox,
+  },
+}
+
+const names = process.argv.slice(2).filter((arg) => arg !== '--')
+const unknown = names.filter((name) => !(name in benchmarks))
+if (unknown.length) {
+  console.error(`unknown benchmark: ${unknown.join(', ')}\navailable:`)
+  for (const [name, { description }] of Object.entries(benchmarks))
+    console.error(`  ${name.padEnd(16)}${description}`)
+  process.exit(2)
+}
+
+for (const name of names.length ? names : Object.keys(benchmarks)) {
+  console.log(`== ${name}`)
+  try {
+    await benchmarks[name]!.run()
+  } catch (error) {
+    console.error(`${name} crashed:`, error instanceof Error ? error.message : error)
+    if (process.env.BENCH_DEBUG) console.error(error)
+    process.exitCode = 1
+  }
+}

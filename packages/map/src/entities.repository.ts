@@ -1,7 +1,6 @@
 import type { DB } from '@quartiere/db'
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 
-
 /**
  * An entity as a GeoJSON Feature, as JSON text. The database stores each entity's Feature without its author
  * (`feature_json`, kept by a trigger on every write: migrations/0003); this splices in the author's current

@@ -245,3 +245,21 @@ describe('permissions', () => {
     expect(row?.deleted_at).toBeInstanceOf(Date)
   })
 })
+
+describe('author names', () => {
+  it("shows the author's current display name on everything they wrote", async () => {
+    const writer = await t.signUp({ displayName: 'Prima' })
+    const created = await createOk(writer, validEntityByKind.news)
+    expect(created.properties.author).toEqual({ id: writer.user.id, displayName: 'Prima' })
+    await t.database.db
+      .updateTable('users')
+      .set({ display_name: 'Dopo' })
+      .where('id', '=', writer.user.id)
+      .execute()
+    const read = await t.request({ method: 'GET', url: `/api/entities/${created.id}` })
+    expect(read.json().properties.author).toEqual({ id: writer.user.id, displayName: 'Dopo' })
+    expect(read.headers.etag).toBe('"1"')
+    const list = await t.request({ method: 'GET', url: `/api/entities?author=${writer.user.id}` })
+    expect(list.json().features[0].properties.author.displayName).toBe('Dopo')
+  })
+})

@@ -2,18 +2,15 @@ import type { DB } from '@quartiere/db'
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 
 /**
- * An entity as a GeoJSON Feature, as JSON text. The database stores each entity's Feature without its author
- * (`feature_json`, kept by a trigger on every write: migrations/0003); this splices in the author's current
- * display name, so single reads and lists share one definition and lists send the text on without parsing
- * and serialising every feature again in Node. Expects the entity as `e` and its author as `u`.
+ * An entity as a GeoJSON Feature, as JSON text: stored by triggers on every write of the entity or rename of
+ * its author (migrations/0003), so single reads and lists share one definition, and lists send the text on
+ * without building, parsing or serialising any feature per request. Expects the entity as `e`.
  */
-export const featureJson: RawBuilder<string> = sql<string>`left(e.feature_json, -2)
-  || ', "author" : ' || json_build_object('id', u.id, 'displayName', u.display_name)::text || '}}'`
+export const featureJson: RawBuilder<string> = sql<string>`e.feature_json`
 
 export function selectFeatureJson(db: Kysely<DB>, id: string) {
   return db
     .selectFrom('entities as e')
-    .innerJoin('users as u', 'u.id', 'e.author_id')
     .select([featureJson.as('feature'), 'e.version'])
     .where('e.id', '=', id)
     .where('e.deleted_at', 'is', null)
@@ -111,7 +108,6 @@ export function searchMatches(q: string): RawBuilder<SqlBool> {
 export function selectFeaturePage(db: Kysely<DB>, filters: EntityFilters, limit: number) {
   let query = db
     .selectFrom('entities as e')
-    .innerJoin('users as u', 'u.id', 'e.author_id')
     .select(['e.id', featureJson.as('feature')])
     .where('e.deleted_at', 'is', null)
   const { bbox } = filters

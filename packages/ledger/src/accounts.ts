@@ -12,8 +12,14 @@ export interface Actor {
 
 export const timeCurrency = 'TIME'
 
+// A currency's scale never changes once it exists, so it is looked up once per process.
+const scales = new Map<string, number>()
+
 export async function currencyScale(db: Kysely<DB>, code: string): Promise<number | undefined> {
+  const known = scales.get(code)
+  if (known !== undefined) return known
   const row = await db.selectFrom('currencies').select('scale').where('code', '=', code).executeTakeFirst()
+  if (row) scales.set(code, row.scale)
   return row?.scale
 }
 
@@ -53,6 +59,17 @@ export async function ensureOwnerAccount(
 ): Promise<AccountRow | undefined> {
   const isUser = 'userId' in owner
   const ownerId = isUser ? owner.userId : owner.groupId
+  // The common case, an account that exists already, costs one query.
+  const existing = isUser
+    ? await findUserAccount(db, ownerId, currency)
+    : await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('owner_type', '=', 'group')
+        .where('owner_group_id', '=', ownerId)
+        .where('currency', '=', currency)
+        .executeTakeFirst()
+  if (existing) return existing
   const ownerExists = isUser
     ? await db.selectFrom('users').select('id').where('id', '=', ownerId).executeTakeFirst()
     : await db

@@ -28,11 +28,21 @@ export function findAccount(db: Kysely<DB>, id: string) {
 }
 
 export function findUserAccount(db: Kysely<DB>, userId: string, currency: string) {
+  return findOwnerAccount(db, { userId }, currency)
+}
+
+/** A member's or a group's account in a currency, if it was opened. */
+export function findOwnerAccount(
+  db: Kysely<DB>,
+  owner: { userId: string } | { groupId: string },
+  currency: string,
+) {
+  const isUser = 'userId' in owner
   return db
     .selectFrom('accounts')
     .selectAll()
-    .where('owner_type', '=', 'user')
-    .where('owner_user_id', '=', userId)
+    .where('owner_type', '=', isUser ? 'user' : 'group')
+    .where(isUser ? 'owner_user_id' : 'owner_group_id', '=', isUser ? owner.userId : owner.groupId)
     .where('currency', '=', currency)
     .executeTakeFirst()
 }
@@ -60,15 +70,7 @@ export async function ensureOwnerAccount(
   const isUser = 'userId' in owner
   const ownerId = isUser ? owner.userId : owner.groupId
   // The common case, an account that exists already, costs one query.
-  const existing = isUser
-    ? await findUserAccount(db, ownerId, currency)
-    : await db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('owner_type', '=', 'group')
-        .where('owner_group_id', '=', ownerId)
-        .where('currency', '=', currency)
-        .executeTakeFirst()
+  const existing = await findOwnerAccount(db, owner, currency)
   if (existing) return existing
   const ownerExists = isUser
     ? await db.selectFrom('users').select('id').where('id', '=', ownerId).executeTakeFirst()
@@ -85,13 +87,7 @@ export async function ensureOwnerAccount(
     SELECT code, ${isUser ? 'user' : 'group'}, ${ownerId}::uuid, default_lower_limit, default_upper_limit
     FROM currencies WHERE code = ${currency}
     ON CONFLICT DO NOTHING`.execute(db)
-  return db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('owner_type', '=', isUser ? 'user' : 'group')
-    .where(ownerColumn, '=', ownerId)
-    .where('currency', '=', currency)
-    .executeTakeFirst()
+  return findOwnerAccount(db, owner, currency)
 }
 
 /** Group ids the user manages (owner or manager). */

@@ -41,10 +41,9 @@ export async function createTransfer(
   const { db } = ledger
   const currency =
     input.currency ?? (input.from ? (await findAccount(db, input.from))?.currency : undefined) ?? timeCurrency
-  const scale = await currencyScale(db, currency)
-  if (scale === undefined) return refuse('currency_not_found', `no currency ${currency}`)
-  const amount = parseAmount(input.amount, scale)
-  if (!amount.ok) return refuse('invalid_amount', amount.message)
+  const amount = await amountIn(db, currency, input.amount)
+  if (!amount.ok) return amount
+  const { scale } = amount
 
   const from = input.from
     ? await findAccount(db, input.from)
@@ -131,10 +130,9 @@ export async function issueCredits(
   if (actor.role !== 'admin') return refuse('forbidden', 'only an admin issues credits')
   const { db } = ledger
   const currency = input.currency ?? timeCurrency
-  const scale = await currencyScale(db, currency)
-  if (scale === undefined) return refuse('currency_not_found', `no currency ${currency}`)
-  const amount = parseAmount(input.amount, scale)
-  if (!amount.ok) return refuse('invalid_amount', amount.message)
+  const amount = await amountIn(db, currency, input.amount)
+  if (!amount.ok) return amount
+  const { scale } = amount
   const issuance = await findIssuanceAccount(db, currency)
   if (!issuance) throw new Error(`currency ${currency} has no issuance account`)
   const to = await resolveAccountRef(db, input.to, currency)
@@ -241,6 +239,19 @@ export async function accountStatement(
       nextCursor: rows.rows.length > page.limit && last ? last.seq : null,
     },
   }
+}
+
+/** An amount from the wire in a currency's minor units, or why not. */
+async function amountIn(
+  db: Kysely<DB>,
+  currency: string,
+  text: string,
+): Promise<{ ok: true; scale: number; minor: bigint } | LedgerFailure> {
+  const scale = await currencyScale(db, currency)
+  if (scale === undefined) return refuse('currency_not_found', `no currency ${currency}`)
+  const amount = parseAmount(text, scale)
+  if (!amount.ok) return refuse('invalid_amount', amount.message)
+  return { ok: true, scale, minor: amount.minor }
 }
 
 async function resolveAccountRef(

@@ -32,18 +32,16 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
   const hashOptions = { log2N: config.passwordLog2N }
   const rateLimit = { max: config.authRateLimitPerMinute, timeWindow: '1 minute' }
 
-  async function tokensFor(user: User, familyId?: string) {
+  /** A fresh access token for the user, with the refresh token of this login (new, or the rotated one). */
+  async function pairFor(user: User, refresh?: { token: string; expiresAt: string }) {
     const accessToken = await tokens.signAccessToken({ userId: user.id, role: user.role })
-    const refresh = await issueRefreshToken(
-      db,
-      familyId ? { userId: user.id, familyId } : { userId: user.id },
-    )
+    const { token, expiresAt } = refresh ?? (await issueRefreshToken(db, { userId: user.id }))
     return {
       user,
       accessToken,
       accessTokenExpiresAt: new Date(Date.now() + config.accessTokenTtlSeconds * 1000).toISOString(),
-      refreshToken: refresh.token,
-      refreshTokenExpiresAt: refresh.expiresAt,
+      refreshToken: token,
+      refreshTokenExpiresAt: expiresAt,
     }
   }
 
@@ -75,7 +73,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
               })
           }
         }
-        return reply.status(201).send(await tokensFor(outcome.user))
+        return reply.status(201).send(await pairFor(outcome.user))
       },
     )
 
@@ -93,7 +91,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
       async (request) => {
         const outcome = await authenticate(db, request.body, hashOptions)
         if (!outcome.ok) throw new ApiError(401, 'invalid_credentials', 'the email or the password is wrong')
-        return tokensFor(outcome.user)
+        return pairFor(outcome.user)
       },
     )
 
@@ -124,14 +122,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
         }
         const user = await getUser(db, rotation.userId)
         if (!user) throw new ApiError(401, 'invalid_refresh_token', 'the account no longer exists')
-        const accessToken = await tokens.signAccessToken({ userId: user.id, role: user.role })
-        return {
-          user,
-          accessToken,
-          accessTokenExpiresAt: new Date(Date.now() + config.accessTokenTtlSeconds * 1000).toISOString(),
-          refreshToken: rotation.token,
-          refreshTokenExpiresAt: rotation.expiresAt,
-        }
+        return pairFor(user, rotation)
       },
     )
 

@@ -31,7 +31,10 @@ export async function seedSynthetic(
   const { minLon, minLat, maxLon, maxLat } = syntheticArea
   for (let done = 0; done < count; ) {
     const rows = Math.min(syntheticBatchRows, count - done)
-    await sql`
+    await db.transaction().execute(async (trx) => {
+      // A bulk batch may take longer than the timeout that guards request traffic.
+      await sql`SET LOCAL statement_timeout = 0`.execute(trx)
+      await sql`
       INSERT INTO entities (kind, title, description, geom, valid_from, valid_to, zoom_level, categories, tags, properties, author_id)
       SELECT
         k.kind,
@@ -65,9 +68,13 @@ export async function seedSynthetic(
           WHEN 6 THEN jsonb_build_object('hours', '1.50', 'skillCategory', 'repairs')
           WHEN 7 THEN jsonb_build_object('hours', '2.00', 'skillCategory', 'care')
           ELSE '{}'::jsonb END AS properties) AS k
-    `.execute(db)
+    `.execute(trx)
+    })
     done += rows
     onProgress(done)
   }
-  await sql`ANALYZE entities`.execute(db)
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx)
+    await sql`ANALYZE entities`.execute(trx)
+  })
 }

@@ -1,4 +1,5 @@
 import { entitiesBbox } from './entities-bbox.bench'
+import { ledgerTransfers } from './ledger-transfers.bench'
 
 /**
  * `pnpm bench` runs every benchmark; `pnpm bench -- NAME …` runs the named ones. A benchmark is a module that
@@ -9,6 +10,11 @@ const benchmarks: Record<string, { description: string; run: () => Promise<void>
   'entities-bbox': {
     description: 'the map query for a neighbourhood bbox: API over HTTP against the same SQL through pg',
     run: entitiesBbox,
+  },
+  'ledger-transfers': {
+    description:
+      'durable transfers over HTTP (uniform and one hot account) against pgbench TPC-B on the same server',
+    run: ledgerTransfers,
   },
 }
 

@@ -102,7 +102,11 @@ export async function managedGroupIds(db: Kysely<DB>, userId: string): Promise<s
 }
 
 /** The owner of an account, or a manager of the group that owns it: who may spend from it and read it. */
-export async function mayOperate(db: Kysely<DB>, actor: Actor, account: AccountRow): Promise<boolean> {
+export async function mayOperate(
+  db: Kysely<DB>,
+  actor: Actor,
+  account: Pick<AccountRow, 'owner_type' | 'owner_user_id' | 'owner_group_id'>,
+): Promise<boolean> {
   if (account.owner_type === 'user') return account.owner_user_id === actor.userId
   if (account.owner_type === 'group' && account.owner_group_id) {
     return (await managedGroupIds(db, actor.userId)).includes(account.owner_group_id)

@@ -1,5 +1,6 @@
 import type { DB } from '@quartiere/db'
 import type { Kysely } from 'kysely'
+import { AccountDirectory } from './account-directory'
 import { TransferBatcher } from './batcher'
 
 /** Holds checked for expiry per sweep. */
@@ -12,11 +13,13 @@ export const expiredHoldsPerSweepMax = 1000
 export interface Ledger {
   db: Kysely<DB>
   batcher: TransferBatcher
+  accounts: AccountDirectory
 }
 
 export function createLedger(db: Kysely<DB>, options: { batchesInFlightMax?: number } = {}): Ledger {
   return {
     db,
+    accounts: new AccountDirectory(db),
     batcher: new TransferBatcher(
       db,
       options.batchesInFlightMax ? { inFlightMax: options.batchesInFlightMax } : {},

@@ -3,13 +3,10 @@ import type { DB } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import type { Static } from 'typebox'
 import {
-  type AccountRow,
   type Actor,
   currencyScale,
-  ensureOwnerAccount,
   findAccount,
   findIssuanceAccount,
-  findUserAccount,
   mayOperate,
   timeCurrency,
 } from './accounts'
@@ -40,14 +37,16 @@ export async function createTransfer(
 ): Promise<TransferResult> {
   const { db } = ledger
   const currency =
-    input.currency ?? (input.from ? (await findAccount(db, input.from))?.currency : undefined) ?? timeCurrency
+    input.currency ??
+    (input.from ? (await ledger.accounts.byId(input.from))?.currency : undefined) ??
+    timeCurrency
   const amount = await amountIn(db, currency, input.amount)
   if (!amount.ok) return amount
   const { scale } = amount
 
   const from = input.from
-    ? await findAccount(db, input.from)
-    : await findUserAccount(db, actor.userId, currency)
+    ? await ledger.accounts.byId(input.from)
+    : await ledger.accounts.byOwner({ userId: actor.userId }, currency, false)
   if (!from)
     return refuse(
       'account_not_found',
@@ -57,7 +56,7 @@ export async function createTransfer(
   if (!isAdminReversal && !(await mayOperate(db, actor, from))) {
     return refuse('forbidden', 'only the owner of an account, or a manager of its group, may pay from it')
   }
-  const to = await resolveAccountRef(db, input.to, currency)
+  const to = await resolveAccountRef(ledger, input.to, currency)
   if (!to) return refuse('account_not_found', 'the receiving account does not exist')
 
   return submit(ledger, scale, {
@@ -135,7 +134,7 @@ export async function issueCredits(
   const { scale } = amount
   const issuance = await findIssuanceAccount(db, currency)
   if (!issuance) throw new Error(`currency ${currency} has no issuance account`)
-  const to = await resolveAccountRef(db, input.to, currency)
+  const to = await resolveAccountRef(ledger, input.to, currency)
   if (!to) return refuse('account_not_found', 'the receiving account does not exist')
   return submit(ledger, scale, {
     kind: 'create',
@@ -254,16 +253,8 @@ async function amountIn(
   return { ok: true, scale, minor: amount.minor }
 }
 
-async function resolveAccountRef(
-  db: Kysely<DB>,
-  ref: AccountRef,
-  currency: string,
-): Promise<AccountRow | undefined> {
-  if (typeof ref === 'string') {
-    const account = await findAccount(db, ref)
-    return account
-  }
-  return ensureOwnerAccount(db, ref, currency)
+async function resolveAccountRef(ledger: Ledger, ref: AccountRef, currency: string) {
+  return typeof ref === 'string' ? ledger.accounts.byId(ref) : ledger.accounts.byOwner(ref, currency, true)
 }
 
 async function submit(ledger: Ledger, scale: number, command: LedgerCommand): Promise<TransferResult> {

@@ -2,6 +2,7 @@ import type { TokenIssuer } from '@quartiere/auth'
 import type { Actor } from '@quartiere/map'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ApiError } from '../problem'
+import { cachingVerifier } from './verified-token-cache'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,13 +19,14 @@ const bearerPattern = /^Bearer ([A-Za-z0-9\-_=.]+)$/
  * less.
  */
 export function installAuthentication(app: FastifyInstance, tokens: TokenIssuer) {
+  const verify = cachingVerifier(tokens)
   app.decorateRequest('actor', null)
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization
     if (header === undefined) return
     const match = bearerPattern.exec(header)
     if (!match?.[1]) throw unauthorized('the Authorization header must be "Bearer <access token>"')
-    const verified = await tokens.verifyAccessToken(match[1])
+    const verified = await verify(match[1])
     if (!verified.ok) {
       request.log.info({ reason: verified.reason }, 'access token refused')
       throw unauthorized('the access token is invalid or expired; refresh it or log in again')

@@ -2,26 +2,9 @@ import { performance } from 'node:perf_hooks'
 import { type DB, migrate, openDatabase } from '@quartiere/db'
 import { seedSynthetic } from '@quartiere/map/seed'
 import { type Kysely, sql } from 'kysely'
-import pg from 'pg'
+import { createDatabaseIfMissing } from './ensure-database'
 
 export const benchDatabaseUrlDefault = 'postgres://postgres@127.0.0.1:5432/quartiere_bench'
-
-/** Creates the database named in the URL when missing, through the server's `postgres` maintenance database. */
-async function createDatabaseIfMissing(databaseUrl: string): Promise<boolean> {
-  const url = new URL(databaseUrl)
-  const name = decodeURIComponent(url.pathname.slice(1))
-  url.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-    if (found.rowCount) return false
-    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`)
-    return true
-  } finally {
-    await client.end()
-  }
-}
 
 /**
  * Makes sure the benchmark database exists, is migrated and holds at least `entities` live entities, seeding only

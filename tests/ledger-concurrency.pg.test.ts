@@ -7,9 +7,7 @@ import {
   brokePaymentsPassing,
   createCommunity,
   expectBooksMatchJournal,
-  planClients,
-  type Race,
-  runClient,
+  runClients,
 } from './support/ledger-load'
 import { Journal } from './support/load-client'
 import { openTestDatabase } from './support/test-database'
@@ -69,21 +67,15 @@ it(`keeps the books exact with ${clients} clients on two instances (seed ${seed}
     broke: brokeMembers,
     issueCents: 3000n,
   })
-  const plans = planClients({ community, clients, stepsPerClient, brokeAttempts, seed })
-  const races: Race[] = []
-  await Promise.all(
-    plans.map((plan, client) =>
-      runClient({
-        journal,
-        client,
-        plan,
-        community,
-        chaos: { replayProbability: 0.15, abortProbability: 0.05 },
-        seed,
-        races,
-      }),
-    ),
-  )
+  const races = await runClients({
+    journal,
+    community,
+    clients,
+    stepsPerClient,
+    brokeAttempts,
+    chaos: { replayProbability: 0.15, abortProbability: 0.05 },
+    seed,
+  })
 
   const report = await expectBooksMatchJournal({
     database: database!,

@@ -8,9 +8,7 @@ import {
   createCommunity,
   expectBooksMatchJournal,
   finalAnswers,
-  planClients,
-  type Race,
-  runClient,
+  runClients,
 } from './support/ledger-load'
 import { Journal } from './support/load-client'
 import { openTestDatabase } from './support/test-database'
@@ -99,21 +97,15 @@ it(`loses nothing and counts nothing twice when the API is killed under load (se
     restarted.catch(() => {})
   }
 
-  const plans = planClients({ community, clients, stepsPerClient, brokeAttempts, seed })
-  const races: Race[] = []
-  await Promise.all(
-    plans.map((plan, client) =>
-      runClient({
-        journal,
-        client,
-        plan,
-        community,
-        chaos: { replayProbability: 0.1, abortProbability: 0 },
-        seed,
-        races,
-      }),
-    ),
-  )
+  const races = await runClients({
+    journal,
+    community,
+    clients,
+    stepsPerClient,
+    brokeAttempts,
+    chaos: { replayProbability: 0.1, abortProbability: 0 },
+    seed,
+  })
   await restarted
 
   // The kill did happen, to a process that did not close gracefully, while requests were in flight.

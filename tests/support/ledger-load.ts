@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Database } from '@quartiere/db'
 import { sql } from 'kysely'
 import { expect } from 'vitest'
+import { mulberry32 } from '../../bench/lib/prng'
 import { validEntityByKind } from './fixtures'
 import {
   type AccountRef,
@@ -183,18 +184,6 @@ export type Step =
   | { kind: 'opposing'; a: Party; b: Party; aCents: bigint; bCents: bigint }
   | { kind: 'hold'; from: Party; to: Party; cents: bigint; resolution: Resolution }
 
-/** mulberry32: a small seeded generator, so that a failing plan can be drawn again. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 export function planClients(options: {
   community: Community
   clients: number
@@ -203,7 +192,7 @@ export function planClients(options: {
   brokeAttempts: number
   seed: number
 }): Step[][] {
-  const random = seededRandom(options.seed)
+  const random = mulberry32(options.seed)
   const { members, broke } = options.community
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!
   const cents = (min: number, max: number) => BigInt(min + Math.floor(random() * (max - min + 1)))
@@ -272,6 +261,25 @@ export interface Race {
   voidKey: string
 }
 
+/** Draws every client's plan from the seed and runs all the clients at once; returns the races they ran. */
+export async function runClients(options: {
+  journal: Journal
+  community: Community
+  clients: number
+  stepsPerClient: number
+  brokeAttempts: number
+  chaos: ChaosOptions
+  seed: number
+}): Promise<Race[]> {
+  const { journal, community, clients, stepsPerClient, brokeAttempts, chaos, seed } = options
+  const plans = planClients({ community, clients, stepsPerClient, brokeAttempts, seed })
+  const races: Race[] = []
+  await Promise.all(
+    plans.map((plan, client) => runClient({ journal, client, plan, community, chaos, seed, races })),
+  )
+  return races
+}
+
 export async function runClient(options: {
   journal: Journal
   client: number
@@ -282,7 +290,7 @@ export async function runClient(options: {
   races: Race[]
 }): Promise<void> {
   const { journal, client, community, chaos } = options
-  const random = seededRandom(options.seed * 7919 + client)
+  const random = mulberry32(options.seed * 7919 + client)
   const group = { groupId: community.groupId }
 
   // Chance is drawn before the first await, so two requests started together draw in a fixed order.

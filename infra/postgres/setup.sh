@@ -3,7 +3,10 @@
 #
 #   bash infra/postgres/setup.sh                       # as root, or as a user with sudo
 #   QUARTIERE_DB=mydb bash infra/postgres/setup.sh     # another database name (default: quartiere)
-#   INSTALL_GDAL=1 bash infra/postgres/setup.sh        # also install gdal-bin (ogr2ogr, for imports)
+#   INSTALL_TEST_TOOLS=0 bash infra/postgres/setup.sh  # skip gdal-bin and chromium (a production server)
+#
+# By default it also installs what the test suite drives as real clients: gdal-bin (ogrinfo/ogr2ogr read the
+# OGC API and the vector tiles) and chromium (the browser tests, through playwright-core).
 #
 # Idempotent: every step first checks whether it is needed, so running it again is cheap and changes
 # nothing on a machine that is already set up. It never needs systemd (containers and CI have none) and
@@ -18,7 +21,7 @@ PG_CLUSTER=main
 PG_HOST=127.0.0.1
 PG_PORT=5432
 DB_NAME="${QUARTIERE_DB:-quartiere}"
-INSTALL_GDAL="${INSTALL_GDAL:-0}"
+INSTALL_TEST_TOOLS="${INSTALL_TEST_TOOLS:-1}"
 READY_TIMEOUT_S=30
 
 # Settings for a test/bench server. Both need a restart, so they are only written when they differ.
@@ -93,8 +96,8 @@ apt_install() {
 }
 
 apt_install "postgresql-${PG_VERSION}" "postgresql-${PG_VERSION}-postgis-3" "postgresql-client-${PG_VERSION}"
-if [[ "${INSTALL_GDAL}" == "1" ]]; then
-  apt_install gdal-bin
+if [[ "${INSTALL_TEST_TOOLS}" == "1" ]]; then
+  apt_install gdal-bin chromium
 fi
 
 for tool in pg_lsclusters pg_createcluster pg_ctlcluster pg_isready psql; do

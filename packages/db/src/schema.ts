@@ -156,6 +156,8 @@ export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   entities: EntitiesTable
+  /** A view (migration 0004): the entities anyone may see. Read-only; public readers go through it. */
+  visible_entities: EntitiesTable
   group_members: GroupMembersTable
   events_outbox: EventsOutboxTable
   schema_migrations: SchemaMigrationsTable

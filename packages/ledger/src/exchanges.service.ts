@@ -72,7 +72,7 @@ export async function openExchange(
     ])
     if (!outcome!.ok) return outcome!
     if (!outcome!.replayed) {
-      await trx
+      const exchange = await trx
         .insertInto('exchanges')
         .values({
           entity_id: entity.id,
@@ -80,6 +80,25 @@ export async function openExchange(
           receiver_id: receiverId,
           hold_id: holdId,
           created_by: actor.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      // Both parties see the exchange open live (its hold's own event says transfer.pending).
+      await trx
+        .insertInto('events_outbox')
+        .values({
+          topic: 'exchange.opened',
+          entity_id: entity.id,
+          audience: [providerId, receiverId],
+          payload: JSON.stringify({
+            id: exchange.id,
+            holdId,
+            entityId: entity.id,
+            providerId,
+            receiverId,
+            state: 'opened',
+            hours: formatAmount(hours.minor, 2),
+          }),
         })
         .execute()
     }

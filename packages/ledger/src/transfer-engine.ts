@@ -1,11 +1,15 @@
-import type { DB, TransfersTable } from '@quartiere/db'
-import { type Kysely, type Selectable, sql } from 'kysely'
+import type { DB, EventsOutboxTable, TransfersTable } from '@quartiere/db'
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely'
+import { formatAmount } from './amounts'
 import { requestHash } from './request-hash'
+import { transferView } from './transfer-views'
 import type { CommandOutcome, LedgerCommand, LedgerFailureCode, TransferRecord } from './types'
 
 interface AccountState {
   id: string
   currency: string
+  /** Decimal places of the account's currency, for the events' amounts. */
+  scale: number
   ownerUserId: string | null
   ownerGroupId: string | null
   debitsPosted: bigint
@@ -293,6 +297,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
   const result = await sql<{
     id: string
     currency: string
+    scale: number
     owner_user_id: string | null
     owner_group_id: string | null
     debits_posted: string
@@ -302,14 +307,16 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
     lower_limit: string | null
     upper_limit: string | null
     now: Date
-  }>`SELECT a.id, a.currency, a.owner_user_id, a.owner_group_id, a.debits_posted, a.credits_posted,
+  }>`SELECT a.id, a.currency, c.scale, a.owner_user_id, a.owner_group_id, a.debits_posted, a.credits_posted,
          a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit, now() AS now
-       FROM accounts a WHERE a.id = ANY(${ids}::uuid[]) ORDER BY a.id FOR UPDATE`.execute(trx)
+       FROM accounts a JOIN currencies c ON c.code = a.currency
+       WHERE a.id = ANY(${ids}::uuid[]) ORDER BY a.id FOR UPDATE OF a`.execute(trx)
   const accounts = new Map<string, AccountState>()
   for (const row of result.rows) {
     accounts.set(row.id, {
       id: row.id,
       currency: row.currency,
+      scale: row.scale,
       ownerUserId: row.owner_user_id,
       ownerGroupId: row.owner_group_id,
       debitsPosted: BigInt(row.debits_posted),
@@ -442,7 +449,19 @@ const topicByType = {
   void_pending: 'transfer.voided',
 } as const
 
-/** A transfer's event goes only to the people behind its two accounts: the owners, or a group's managers. */
+/** The state a client sees of a transfer row that was just written (see transfer-views.ts). */
+const stateByType = {
+  posted: 'posted',
+  pending: 'pending',
+  post_pending: 'posted',
+  void_pending: 'voided',
+} as const
+
+/**
+ * Records, in the batch's own transaction, an event per transfer for the realtime feed: the transfer as the
+ * API shows it, for the people behind its two accounts only (the owners, or a group's owners and managers).
+ * A hold that belongs to an exchange also raises an `exchange.*` event for both parties.
+ */
 async function writeOutbox(
   trx: Kysely<DB>,
   transfers: TransferRecord[],
@@ -465,25 +484,56 @@ async function writeOutbox(
     if (account.ownerUserId) return [account.ownerUserId]
     return account.ownerGroupId ? (managers.get(account.ownerGroupId) ?? []) : []
   }
-  await trx
-    .insertInto('events_outbox')
-    .values(
-      transfers.map((t) => ({
-        topic: topicByType[t.type],
-        entity_id: t.entityId,
-        audience: unique([...audienceOf(t.debitAccountId), ...audienceOf(t.creditAccountId)]),
-        payload: JSON.stringify({
-          id: t.id,
-          type: t.type,
-          debitAccountId: t.debitAccountId,
-          creditAccountId: t.creditAccountId,
-          amount: t.amount.toString(),
-          currency: t.currency,
-          pendingId: t.pendingId,
-        }),
-      })),
-    )
+  const scaleOf = (t: TransferRecord) => accounts.get(t.debitAccountId)?.scale ?? 0
+  const events: Insertable<EventsOutboxTable>[] = transfers.map((t) => ({
+    topic: topicByType[t.type],
+    entity_id: t.entityId,
+    audience: unique([...audienceOf(t.debitAccountId), ...audienceOf(t.creditAccountId)]),
+    payload: JSON.stringify(transferView(t, stateByType[t.type], scaleOf(t))),
+  }))
+  events.push(...(await exchangeEvents(trx, transfers, scaleOf)))
+  await trx.insertInto('events_outbox').values(events).execute()
+}
+
+/**
+ * Exchange events for the transfers of a batch that move an exchange's hold: opened with the hold (the
+ * exchange row is written by the caller after the batch, so it is described from the transfer), confirmed
+ * by a post, cancelled by a party's void, expired by the sweeper's void (no author).
+ */
+async function exchangeEvents(
+  trx: Kysely<DB>,
+  transfers: TransferRecord[],
+  scaleOf: (t: TransferRecord) => number,
+) {
+  const holdIds = unique(transfers.flatMap((t) => (t.pendingId && t.entityId ? [t.pendingId] : [])))
+  if (!holdIds.length) return []
+  const rows = await trx
+    .selectFrom('exchanges')
+    .select(['id', 'hold_id', 'entity_id', 'provider_id', 'receiver_id'])
+    .where('hold_id', 'in', holdIds)
     .execute()
+  const byHold = new Map(rows.map((r) => [r.hold_id, r]))
+  return transfers.flatMap((t) => {
+    const exchange = t.pendingId ? byHold.get(t.pendingId) : undefined
+    if (!exchange) return []
+    const state = t.type === 'post_pending' ? 'confirmed' : t.createdBy === null ? 'expired' : 'cancelled'
+    return [
+      {
+        topic: `exchange.${state}`,
+        entity_id: exchange.entity_id,
+        audience: [exchange.provider_id, exchange.receiver_id],
+        payload: JSON.stringify({
+          id: exchange.id,
+          holdId: exchange.hold_id,
+          entityId: exchange.entity_id,
+          providerId: exchange.provider_id,
+          receiverId: exchange.receiver_id,
+          state,
+          hours: state === 'confirmed' ? formatAmount(t.amount, scaleOf(t)) : null,
+        }),
+      },
+    ]
+  })
 }
 
 function unique<T>(values: T[]): T[] {

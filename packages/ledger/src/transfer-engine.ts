@@ -1,5 +1,5 @@
-import type { DB, EventsOutboxTable, TransfersTable } from '@quartiere/db'
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely'
+import type { DB, TransfersTable } from '@quartiere/db'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { formatAmount } from './amounts'
 import { requestHash } from './request-hash'
 import { transferView } from './transfer-views'
@@ -12,6 +12,8 @@ interface AccountState {
   scale: number
   ownerUserId: string | null
   ownerGroupId: string | null
+  /** Who hears of this account's transfers: its owner, or a group's owners and managers. */
+  audience: string[]
   debitsPosted: bigint
   creditsPosted: bigint
   debitsPending: bigint
@@ -56,9 +58,7 @@ export async function executeBatch(
   const { accounts, now } = await lockAccounts(trx, accountIds)
 
   const ids = unique(commands.map((c) => c.id))
-  const previous = await loadRequests(trx, ids)
-  const resolved = await loadResolvedPendings(trx, pendingIds)
-  const reversed = await loadReversed(trx, reversedIds)
+  const { previous, resolved, reversed } = await loadDecidingState(trx, ids, pendingIds, reversedIds)
 
   const writes: BatchWrites = { transfers: [], requests: [] }
   const newTransfers = new Map<string, TransferRecord>()
@@ -300,6 +300,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
     scale: number
     owner_user_id: string | null
     owner_group_id: string | null
+    audience: string[] | null
     debits_posted: string
     credits_posted: string
     debits_pending: string
@@ -307,8 +308,12 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
     lower_limit: string | null
     upper_limit: string | null
     now: Date
-  }>`SELECT a.id, a.currency, c.scale, a.owner_user_id, a.owner_group_id, a.debits_posted, a.credits_posted,
-         a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit, now() AS now
+  }>`SELECT a.id, a.currency, c.scale, a.owner_user_id, a.owner_group_id,
+         CASE WHEN a.owner_user_id IS NOT NULL THEN ARRAY[a.owner_user_id]
+              ELSE (SELECT array_agg(m.user_id) FROM group_members m
+                    WHERE m.group_id = a.owner_group_id AND m.role IN ('owner', 'manager')) END AS audience,
+         a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit,
+         now() AS now
        FROM accounts a JOIN currencies c ON c.code = a.currency
        WHERE a.id = ANY(${ids}::uuid[]) ORDER BY a.id FOR UPDATE OF a`.execute(trx)
   const accounts = new Map<string, AccountState>()
@@ -319,6 +324,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
       scale: row.scale,
       ownerUserId: row.owner_user_id,
       ownerGroupId: row.owner_group_id,
+      audience: row.audience ?? [],
       debitsPosted: BigInt(row.debits_posted),
       creditsPosted: BigInt(row.credits_posted),
       debitsPending: BigInt(row.debits_pending),
@@ -359,87 +365,110 @@ async function loadTransfers(trx: Kysely<DB>, ids: string[]): Promise<Map<string
   return new Map(rows.map((row) => [row.id, toTransferRecord(row)]))
 }
 
-async function loadRequests(trx: Kysely<DB>, ids: string[]) {
-  const rows = await trx
-    .selectFrom('transfer_requests')
-    .select(['id', 'request_hash', 'outcome', 'detail'])
-    .where('id', 'in', ids)
-    .execute()
-  return new Map(rows.map((r) => [r.id, { hash: r.request_hash, outcome: r.outcome, detail: r.detail }]))
+/**
+ * What decides each command's outcome besides the balances, read in one round trip after the locks are held
+ * (a statement's snapshot is taken when it starts, so these must not share the locking statement): the
+ * requests already made with these keys, the holds already resolved, the transfers already reversed.
+ */
+async function loadDecidingState(
+  trx: Kysely<DB>,
+  ids: string[],
+  pendingIds: string[],
+  reversedIds: string[],
+) {
+  const result = await sql<{
+    requests: { id: string; hash: string; outcome: string; detail: string }[]
+    resolved: { pendingId: string; type: 'post_pending' | 'void_pending' }[]
+    reversed: string[]
+  }>`SELECT
+      (SELECT coalesce(json_agg(json_build_object('id', r.id, 'hash', r.request_hash, 'outcome', r.outcome,
+                                                  'detail', r.detail)), '[]'::json)
+         FROM transfer_requests r WHERE r.id = ANY(${ids}::uuid[])) AS requests,
+      (SELECT coalesce(json_agg(json_build_object('pendingId', t.pending_id, 'type', t.type)), '[]'::json)
+         FROM transfers t WHERE t.pending_id = ANY(${pendingIds}::uuid[])) AS resolved,
+      (SELECT coalesce(json_agg(t.reversal_of), '[]'::json)
+         FROM transfers t WHERE t.reversal_of = ANY(${reversedIds}::uuid[])) AS reversed`.execute(trx)
+  const row = result.rows[0]!
+  return {
+    previous: new Map(
+      row.requests.map((r) => [r.id, { hash: r.hash, outcome: r.outcome, detail: r.detail }]),
+    ),
+    resolved: new Map(row.resolved.map((r) => [r.pendingId, r.type])),
+    reversed: new Set(row.reversed),
+  }
 }
 
-async function loadResolvedPendings(trx: Kysely<DB>, pendingIds: string[]) {
-  if (!pendingIds.length) return new Map<string, 'post_pending' | 'void_pending'>()
-  const rows = await trx
-    .selectFrom('transfers')
-    .select(['pending_id', 'type'])
-    .where('pending_id', 'in', pendingIds)
-    .execute()
-  return new Map(rows.map((r) => [r.pending_id!, r.type as 'post_pending' | 'void_pending']))
-}
-
-async function loadReversed(trx: Kysely<DB>, ids: string[]) {
-  if (!ids.length) return new Set<string>()
-  const rows = await trx
-    .selectFrom('transfers')
-    .select('reversal_of')
-    .where('reversal_of', 'in', ids)
-    .execute()
-  return new Set(rows.map((r) => r.reversal_of!))
-}
-
+/**
+ * Writes a batch in one statement: the requests (idempotency), the transfers, the accounts' new totals and
+ * the realtime events. Foreign keys between rows of the same statement (a hold and its post in one batch) are
+ * checked at its end, so the order of the parts does not matter.
+ */
 async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<string, AccountState>) {
-  if (writes.requests.length) {
-    await trx
-      .insertInto('transfer_requests')
-      .values(
-        writes.requests.map((r) => ({
-          id: r.id,
-          request_hash: r.hash,
-          outcome: r.outcome,
-          detail: r.detail,
-          created_by: r.createdBy,
-        })),
-      )
-      .execute()
-  }
-  if (writes.transfers.length) {
-    const inserted = await trx
-      .insertInto('transfers')
-      .values(
-        writes.transfers.map((t) => ({
-          id: t.id,
-          type: t.type,
-          debit_account_id: t.debitAccountId,
-          credit_account_id: t.creditAccountId,
-          amount: t.amount.toString(),
-          currency: t.currency,
-          pending_id: t.pendingId,
-          reversal_of: t.reversalOf,
-          expires_at: t.expiresAt,
-          memo: t.memo,
-          entity_id: t.entityId,
-          created_by: t.createdBy,
-          created_at: t.createdAt,
-          debit_balance_after: t.debitBalanceAfter.toString(),
-          credit_balance_after: t.creditBalanceAfter.toString(),
-        })),
-      )
-      .returning(['id', 'seq'])
-      .execute()
-    const seqs = new Map(inserted.map((r) => [r.id, r.seq]))
-    for (const t of writes.transfers) t.seq = seqs.get(t.id) ?? ''
-    await writeOutbox(trx, writes.transfers, accounts)
-  }
-  const changed = [...accounts.values()].filter((a) => a.changed)
-  if (changed.length) {
-    const rows = changed.map(
-      (a) =>
-        sql`(${a.id}::uuid, ${a.debitsPosted.toString()}::bigint, ${a.creditsPosted.toString()}::bigint, ${a.debitsPending.toString()}::bigint, ${a.creditsPending.toString()}::bigint)`,
+  const requests = writes.requests.map((r) => ({
+    id: r.id,
+    request_hash: r.hash,
+    outcome: r.outcome,
+    detail: r.detail,
+    created_by: r.createdBy,
+  }))
+  const transfers = writes.transfers.map((t) => ({
+    id: t.id,
+    type: t.type,
+    debit_account_id: t.debitAccountId,
+    credit_account_id: t.creditAccountId,
+    amount: t.amount.toString(),
+    currency: t.currency,
+    pending_id: t.pendingId,
+    reversal_of: t.reversalOf,
+    expires_at: t.expiresAt?.toISOString() ?? null,
+    memo: t.memo,
+    entity_id: t.entityId,
+    created_by: t.createdBy,
+    created_at: t.createdAt.toISOString(),
+    debit_balance_after: t.debitBalanceAfter.toString(),
+    credit_balance_after: t.creditBalanceAfter.toString(),
+  }))
+  const totals = [...accounts.values()]
+    .filter((a) => a.changed)
+    .map((a) => ({
+      id: a.id,
+      dp: a.debitsPosted.toString(),
+      cp: a.creditsPosted.toString(),
+      dpe: a.debitsPending.toString(),
+      cpe: a.creditsPending.toString(),
+    }))
+  const events = writes.transfers.length ? await outboxEvents(trx, writes.transfers, accounts) : []
+  if (!requests.length && !transfers.length) return
+  const inserted = await sql<{ id: string; seq: string }>`
+    WITH requests AS (
+      INSERT INTO transfer_requests (id, request_hash, outcome, detail, created_by)
+      SELECT id, request_hash, outcome, detail, created_by
+      FROM json_to_recordset(${JSON.stringify(requests)}::json)
+        AS r(id uuid, request_hash text, outcome text, detail text, created_by uuid)
+    ), totals AS (
+      UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dpe,
+                               credits_pending = v.cpe
+      FROM json_to_recordset(${JSON.stringify(totals)}::json)
+        AS v(id uuid, dp bigint, cp bigint, dpe bigint, cpe bigint)
+      WHERE a.id = v.id
+    ), events AS (
+      INSERT INTO events_outbox (topic, entity_id, audience, payload)
+      SELECT topic, entity_id, audience, payload
+      FROM json_to_recordset(${JSON.stringify(events)}::json)
+        AS e(topic text, entity_id uuid, audience uuid[], payload jsonb)
     )
-    await sql`UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dpe, credits_pending = v.cpe
-      FROM (VALUES ${sql.join(rows)}) AS v(id, dp, cp, dpe, cpe) WHERE a.id = v.id`.execute(trx)
-  }
+    INSERT INTO transfers (id, type, debit_account_id, credit_account_id, amount, currency, pending_id,
+                           reversal_of, expires_at, memo, entity_id, created_by, created_at,
+                           debit_balance_after, credit_balance_after)
+    SELECT id, type, debit_account_id, credit_account_id, amount, currency, pending_id, reversal_of, expires_at,
+           memo, entity_id, created_by, created_at, debit_balance_after, credit_balance_after
+    FROM json_to_recordset(${JSON.stringify(transfers)}::json)
+      AS t(id uuid, type text, debit_account_id uuid, credit_account_id uuid, amount bigint, currency text,
+           pending_id uuid, reversal_of uuid, expires_at timestamptz, memo text, entity_id uuid, created_by uuid,
+           created_at timestamptz, debit_balance_after bigint, credit_balance_after bigint)
+    RETURNING id, seq::text`.execute(trx)
+  const seqs = new Map(inserted.rows.map((r) => [r.id, r.seq]))
+  for (const t of writes.transfers) t.seq = seqs.get(t.id) ?? ''
 }
 
 const topicByType = {
@@ -457,42 +486,33 @@ const stateByType = {
   void_pending: 'voided',
 } as const
 
+interface OutboxRow {
+  topic: string
+  entity_id: string | null
+  audience: string[]
+  payload: unknown
+}
+
 /**
- * Records, in the batch's own transaction, an event per transfer for the realtime feed: the transfer as the
- * API shows it, for the people behind its two accounts only (the owners, or a group's owners and managers).
- * A hold that belongs to an exchange also raises an `exchange.*` event for both parties.
+ * The realtime feed's events for a batch's transfers, written in the batch's own statement: each transfer as
+ * the API shows it, for the people behind its two accounts only. A hold that belongs to an exchange also
+ * raises an `exchange.*` event for both parties.
  */
-async function writeOutbox(
+async function outboxEvents(
   trx: Kysely<DB>,
   transfers: TransferRecord[],
   accounts: Map<string, AccountState>,
-) {
-  const groupIds = unique([...accounts.values()].flatMap((a) => (a.ownerGroupId ? [a.ownerGroupId] : [])))
-  const managers = new Map<string, string[]>()
-  if (groupIds.length) {
-    const rows = await trx
-      .selectFrom('group_members')
-      .select(['group_id', 'user_id'])
-      .where('group_id', 'in', groupIds)
-      .where('role', 'in', ['owner', 'manager'])
-      .execute()
-    for (const row of rows) managers.set(row.group_id, [...(managers.get(row.group_id) ?? []), row.user_id])
-  }
-  const audienceOf = (accountId: string) => {
-    const account = accounts.get(accountId)
-    if (!account) return []
-    if (account.ownerUserId) return [account.ownerUserId]
-    return account.ownerGroupId ? (managers.get(account.ownerGroupId) ?? []) : []
-  }
+): Promise<OutboxRow[]> {
+  const audienceOf = (accountId: string) => accounts.get(accountId)?.audience ?? []
   const scaleOf = (t: TransferRecord) => accounts.get(t.debitAccountId)?.scale ?? 0
-  const events: Insertable<EventsOutboxTable>[] = transfers.map((t) => ({
+  const events: OutboxRow[] = transfers.map((t) => ({
     topic: topicByType[t.type],
     entity_id: t.entityId,
     audience: unique([...audienceOf(t.debitAccountId), ...audienceOf(t.creditAccountId)]),
-    payload: JSON.stringify(transferView(t, stateByType[t.type], scaleOf(t))),
+    payload: transferView(t, stateByType[t.type], scaleOf(t)),
   }))
   events.push(...(await exchangeEvents(trx, transfers, scaleOf)))
-  await trx.insertInto('events_outbox').values(events).execute()
+  return events
 }
 
 /**
@@ -504,7 +524,7 @@ async function exchangeEvents(
   trx: Kysely<DB>,
   transfers: TransferRecord[],
   scaleOf: (t: TransferRecord) => number,
-) {
+): Promise<OutboxRow[]> {
   const holdIds = unique(transfers.flatMap((t) => (t.pendingId && t.entityId ? [t.pendingId] : [])))
   if (!holdIds.length) return []
   const rows = await trx
@@ -522,7 +542,7 @@ async function exchangeEvents(
         topic: `exchange.${state}`,
         entity_id: exchange.entity_id,
         audience: [exchange.provider_id, exchange.receiver_id],
-        payload: JSON.stringify({
+        payload: {
           id: exchange.id,
           holdId: exchange.hold_id,
           entityId: exchange.entity_id,
@@ -530,7 +550,7 @@ async function exchangeEvents(
           receiverId: exchange.receiver_id,
           state,
           hours: state === 'confirmed' ? formatAmount(t.amount, scaleOf(t)) : null,
-        }),
+        },
       },
     ]
   })

@@ -41,6 +41,7 @@ export interface DatabaseOptions {
 
 export const poolSizeMaxDefault = 20
 export const statementTimeoutMsDefault = 15_000
+export const connectionTimeoutMsDefault = 5_000
 
 /** Opens the embedded database or connects to PostgreSQL, depending on `databaseUrl`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -52,11 +53,17 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
     connectionString: databaseUrl,
     max: options.poolSizeMax ?? poolSizeMaxDefault,
     statement_timeout: options.statementTimeoutMs ?? statementTimeoutMsDefault,
-    connectionTimeoutMillis: 10_000,
+    // While the server is down a request waits this long for a connection at most, then answers 503.
+    connectionTimeoutMillis: connectionTimeoutMsDefault,
     idleTimeoutMillis: 30_000,
   })
-  // An idle client whose server went away must not crash the process; the next checkout reconnects.
+  // A client whose server went away must not crash the process. The pool listens on idle clients only; one
+  // that is checked out (between the statements of a transaction, say) emits 'error' to nobody otherwise. Its
+  // query fails instead, and the pool drops it on release since it is no longer queryable.
   pool.on('error', () => {})
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,

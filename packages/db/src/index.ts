@@ -3,3 +3,4 @@ export { openDatabase, poolSizeMaxDefault, statementTimeoutMsDefault } from './d
 export type { Migration, MigrationOutcome } from './migrator'
 export { migrate, migrationsDir, readMigrations } from './migrator'
 export type * from './schema'
+export { isDatabaseUnavailable } from './unavailable'

@@ -55,6 +55,8 @@ export interface EntitiesTable {
   search: ColumnType<string, never, never>
   /** The Feature without its author, kept by a trigger. */
   feature_json: ColumnType<string, never, never>
+  /** Set by a moderator: the thing is served only to its author and moderators (migration 0006). */
+  hidden_at: ColumnType<Date | null, never, Date | string | null>
 }
 
 export interface GroupMembersTable {
@@ -75,6 +77,14 @@ export interface EventsOutboxTable {
   audience: string[] | null
   payload: ColumnType<unknown, string, string>
   created_at: GeneratedTimestamp
+  /** Where an entity was before an update or delete (0005_realtime): { bbox, kind, validFrom, validTo }. */
+  previous: ColumnType<unknown | null, string | null | undefined, string | null>
+}
+
+/** One row: the highest outbox seq the retention pruner deleted (0005_realtime). */
+export interface EventsOutboxPrunedTable {
+  singleton: ColumnType<boolean, boolean | undefined, never>
+  pruned_through: Int8
 }
 
 /** int8 columns come back as strings (exact); they are written as strings or bigints. */
@@ -152,6 +162,160 @@ export interface SchemaMigrationsTable {
   applied_at: GeneratedTimestamp
 }
 
+/** The community layer (migration 0006). */
+export interface MediaTable {
+  id: Generated<string>
+  owner_id: string
+  entity_id: string | null
+  storage_key: string
+  content_type: string
+  width: number
+  height: number
+  bytes: number
+  thumb_width: number
+  thumb_height: number
+  thumb_bytes: number
+  created_at: GeneratedTimestamp
+  hidden_at: Timestamp | null
+  deleted_at: Timestamp | null
+}
+
+export interface PostsTable {
+  id: Generated<string>
+  entity_id: string
+  author_id: string
+  title: Generated<string>
+  body: string
+  tags: Generated<string[]>
+  media_ids: Generated<string[]>
+  comments_count: Generated<number>
+  version: Generated<number>
+  created_at: GeneratedTimestamp
+  updated_at: GeneratedTimestamp
+  last_activity_at: GeneratedTimestamp
+  deleted_at: Timestamp | null
+  hidden_at: Timestamp | null
+}
+
+export interface CommentsTable {
+  id: Generated<string>
+  post_id: string
+  author_id: string
+  body: string
+  version: Generated<number>
+  created_at: GeneratedTimestamp
+  updated_at: GeneratedTimestamp
+  deleted_at: Timestamp | null
+  hidden_at: Timestamp | null
+}
+
+export interface GroupJoinRequestsTable {
+  id: Generated<string>
+  group_id: string
+  user_id: string
+  message: Generated<string>
+  status: Generated<'pending' | 'approved' | 'rejected' | 'withdrawn'>
+  decided_by: string | null
+  decided_at: Timestamp | null
+  created_at: GeneratedTimestamp
+}
+
+export interface PactsTable {
+  entity_id: string
+  proposer_group_id: string | null
+  duration_months: number | null
+  signed_at: Timestamp | null
+  created_at: GeneratedTimestamp
+}
+
+export interface PactSpacesTable {
+  pact_id: string
+  space_id: string
+}
+
+export interface PactSignatoriesTable {
+  pact_id: string
+  group_id: string
+}
+
+export interface PactDocumentsTable {
+  id: Generated<string>
+  pact_id: string
+  title: string
+  url: string | null
+  media_id: string | null
+  added_by: string
+  created_at: GeneratedTimestamp
+}
+
+export interface PactHistoryTable {
+  id: Generated<string>
+  pact_id: string
+  type: 'transition' | 'report'
+  from_status: string | null
+  to_status: string | null
+  actor_id: string
+  group_id: string | null
+  note: Generated<string>
+  created_at: GeneratedTimestamp
+}
+
+export interface InitiativesTable {
+  id: Generated<string>
+  slug: string
+  name: string
+  description: Generated<string>
+  created_by: string
+  created_at: GeneratedTimestamp
+}
+
+export interface InitiativeEntitiesTable {
+  initiative_id: string
+  entity_id: string
+  added_by: string
+  added_at: GeneratedTimestamp
+}
+
+export interface ReportsTable {
+  id: Generated<string>
+  target_type: 'entity' | 'post' | 'comment'
+  target_id: string
+  reporter_id: string
+  reason: string
+  details: Generated<string>
+  status: Generated<'open' | 'actioned' | 'dismissed'>
+  resolved_by: string | null
+  resolved_at: Timestamp | null
+  created_at: GeneratedTimestamp
+}
+
+export interface ModerationActionsTable {
+  id: Generated<string>
+  moderator_id: string
+  action: 'hide' | 'restore' | 'dismiss'
+  target_type: 'entity' | 'post' | 'comment' | 'media'
+  target_id: string
+  report_id: string | null
+  reason: Generated<string>
+  created_at: GeneratedTimestamp
+}
+
+export interface SubscriptionsTable {
+  user_id: string
+  entity_id: string
+  created_at: GeneratedTimestamp
+}
+
+export interface NotificationsTable {
+  id: Generated<string>
+  user_id: string
+  topic: string
+  entity_id: string | null
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>
+  created_at: GeneratedTimestamp
+  read_at: Timestamp | null
+}
+
 export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
@@ -160,10 +324,26 @@ export interface DB {
   visible_entities: EntitiesTable
   group_members: GroupMembersTable
   events_outbox: EventsOutboxTable
+  events_outbox_pruned: EventsOutboxPrunedTable
   schema_migrations: SchemaMigrationsTable
   currencies: CurrenciesTable
   accounts: AccountsTable
   transfers: TransfersTable
   transfer_requests: TransferRequestsTable
   exchanges: ExchangesTable
+  media: MediaTable
+  posts: PostsTable
+  comments: CommentsTable
+  group_join_requests: GroupJoinRequestsTable
+  pacts: PactsTable
+  pact_spaces: PactSpacesTable
+  pact_signatories: PactSignatoriesTable
+  pact_documents: PactDocumentsTable
+  pact_history: PactHistoryTable
+  initiatives: InitiativesTable
+  initiative_entities: InitiativeEntitiesTable
+  reports: ReportsTable
+  moderation_actions: ModerationActionsTable
+  subscriptions: SubscriptionsTable
+  notifications: NotificationsTable
 }

@@ -1,4 +1,4 @@
-import type { DB } from '@quartiere/db'
+import { type DB, isDatabaseUnavailable } from '@quartiere/db'
 import type { Kysely } from 'kysely'
 import { executeBatch } from './transfer-engine'
 import type { CommandOutcome, LedgerCommand } from './types'
@@ -80,8 +80,9 @@ export class TransferBatcher {
       )
       for (const [i, waiting] of batch.entries()) waiting.resolve(outcomes[i]!)
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error)
+      // With the database unreachable, running each command alone would only fail again, one by one.
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const waiting of batch) waiting.reject(error)
         return
       }
       // One command's unexpected failure (a bug, a constraint, two instances racing on one key) must not

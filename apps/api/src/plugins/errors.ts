@@ -1,5 +1,9 @@
+import { isDatabaseUnavailable } from '@quartiere/db'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { ApiError, problemTypeBase, titleOf } from '../problem'
+
+/** What a 503 for an unreachable database asks the client to wait before trying again. */
+export const databaseRetryAfterSeconds = 5
 
 interface ProblemBody {
   type: string
@@ -84,6 +88,21 @@ export function installErrorHandling(app: FastifyInstance) {
         code,
         ...(instance ? { instance } : {}),
       })
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable')
+      return sendProblem(
+        reply,
+        {
+          type: `${problemTypeBase}database_unavailable`,
+          title: titleOf(503),
+          status: 503,
+          detail: 'the database cannot be reached right now; try again shortly',
+          code: 'database_unavailable',
+          ...(instance ? { instance } : {}),
+        },
+        { 'retry-after': String(databaseRetryAfterSeconds) },
+      )
     }
     request.log.error({ err: error }, 'request failed')
     return sendProblem(reply, {

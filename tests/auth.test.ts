@@ -176,3 +176,77 @@ describe('rate limiting', () => {
     }
   })
 })
+
+describe('password change', () => {
+  const change = (tokens: AuthTokens, payload: Record<string, unknown>) =>
+    t.request({ method: 'POST', url: '/api/me/password', headers: bearer(tokens), payload })
+
+  it('needs the current password, and signs out every other session', async () => {
+    const first = await t.signUp()
+    const second = await login({ email: first.user.email, password: testPassword })
+    expect(second.statusCode).toBe(200)
+
+    const wrong = await change(first, {
+      currentPassword: 'not my password at all',
+      newPassword: 'a new long password',
+    })
+    expect(wrong.statusCode).toBe(403)
+    expect(wrong.json()).toMatchObject({ code: 'invalid_credentials' })
+    const weak = await change(first, { currentPassword: testPassword, newPassword: first.user.email })
+    expect(weak.statusCode).toBe(400)
+    expect(weak.json()).toMatchObject({ code: 'weak_password' })
+    expect(await refresh(second.json().refreshToken).then((r) => r.statusCode)).toBe(200)
+
+    const changed = await change(first, { currentPassword: testPassword, newPassword: 'a new long password' })
+    expect(changed.statusCode, changed.body).toBe(200)
+    // Every refresh token issued before the change is revoked; the pair answered by the change works.
+    expect((await refresh(first.refreshToken)).statusCode).toBe(401)
+    expect((await refresh(changed.json().refreshToken)).statusCode).toBe(200)
+    expect((await login({ email: first.user.email, password: testPassword })).statusCode).toBe(401)
+    expect((await login({ email: first.user.email, password: 'a new long password' })).statusCode).toBe(200)
+  })
+
+  it('needs a login', async () => {
+    const response = await t.request({
+      method: 'POST',
+      url: '/api/me/password',
+      payload: { currentPassword: testPassword, newPassword: 'a new long password' },
+    })
+    expect(response.statusCode).toBe(401)
+  })
+})
+
+describe('failed logins per account', () => {
+  it('refuses an account after too many failures from anywhere, even with the right password', async () => {
+    const guarded = await createTestApp({ LOGIN_FAILURES_PER_ACCOUNT_MAX: '3' })
+    try {
+      const member = await guarded.signUp()
+      const attempt = (password: string) =>
+        guarded.request({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: member.user.email.toUpperCase(), password },
+        })
+      const statuses = []
+      for (let i = 0; i < 3; i++) statuses.push((await attempt('a wrong password guess')).statusCode)
+      expect(statuses).toEqual([401, 401, 401])
+      const refused = await attempt(testPassword)
+      expect(refused.statusCode).toBe(429)
+      expect(refused.json()).toMatchObject({ code: 'too_many_attempts' })
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+      // Another account is not affected.
+      const other = await guarded.signUp()
+      expect(
+        (
+          await guarded.request({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email: other.user.email, password: testPassword },
+          })
+        ).statusCode,
+      ).toBe(200)
+    } finally {
+      await guarded.close()
+    }
+  })
+})

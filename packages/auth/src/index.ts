@@ -1,3 +1,9 @@
+export {
+  LoginThrottle,
+  type LoginThrottleOptions,
+  loginFailuresMaxDefault,
+  loginWindowMsDefault,
+} from './login-throttle'
 export type { PasswordHashOptions } from './password'
 export {
   hashPassword,
@@ -39,8 +45,9 @@ export type { Db, User, UserLocale, UserRole, UserRow } from './users.repository
 export { toUser, userLocales, userRoles } from './users.repository'
 export type {
   AuthenticationOutcome,
+  PasswordChangeOutcome,
   Registration,
   RegistrationOutcome,
   WeakPasswordReason,
 } from './users.service'
-export { authenticate, getUser, passwordWeakness, registerUser } from './users.service'
+export { authenticate, changePassword, getUser, passwordWeakness, registerUser } from './users.service'

@@ -8,6 +8,7 @@ import {
   passwordLog2NDefault,
   verifyPassword,
 } from './password'
+import { revokeAllRefreshTokens } from './refresh-tokens'
 import {
   type Db,
   findUserByEmail,
@@ -93,6 +94,33 @@ export async function authenticate(
   if (needsRehash(row.password_hash, log2N)) {
     await updatePasswordHash(db, row.id, await hashPassword(credentials.password, { log2N }))
   }
+  return { ok: true, user: toUser(row) }
+}
+
+export type PasswordChangeOutcome =
+  | { ok: true; user: User }
+  | { ok: false; code: 'invalid_credentials' }
+  | { ok: false; code: 'weak_password'; reason: WeakPasswordReason }
+
+/**
+ * Changes a member's password after checking the current one, and signs out every session: all of the
+ * member's refresh tokens are revoked in the caller's transaction (a password is changed because it may have
+ * leaked; whoever used it must not stay in). Access tokens already issued expire on their own within minutes.
+ */
+export async function changePassword(
+  db: Db,
+  userId: string,
+  change: { currentPassword: string; newPassword: string },
+  options: PasswordHashOptions = {},
+): Promise<PasswordChangeOutcome> {
+  const row = await findUserById(db, userId)
+  if (!row || !(await verifyPassword(change.currentPassword, row.password_hash))) {
+    return { ok: false, code: 'invalid_credentials' }
+  }
+  const weakness = passwordWeakness(change.newPassword, [row.email, row.display_name])
+  if (weakness) return { ok: false, code: 'weak_password', reason: weakness }
+  await updatePasswordHash(db, row.id, await hashPassword(change.newPassword, options))
+  await revokeAllRefreshTokens(db, row.id)
   return { ok: true, user: toUser(row) }
 }
 

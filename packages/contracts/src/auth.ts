@@ -36,6 +36,12 @@ export type RegisterBody = Static<typeof RegisterBody>
 export const LoginBody = Type.Object({ email: Email, password: Password }, { additionalProperties: false })
 export type LoginBody = Static<typeof LoginBody>
 
+export const ChangePasswordBody = Type.Object(
+  { currentPassword: Password, newPassword: Password },
+  { additionalProperties: false },
+)
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>
+
 export const RefreshBody = Type.Object(
   { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
   { additionalProperties: false },

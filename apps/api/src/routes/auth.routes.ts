@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   authenticate,
+  changePassword,
   getUser,
   issueRefreshToken,
+  LoginThrottle,
+  loginWindowMsDefault,
   registerUser,
   revokeRefreshTokenFamily,
   rotateRefreshToken,
@@ -10,6 +13,7 @@ import {
 } from '@quartiere/auth'
 import {
   AuthTokens,
+  ChangePasswordBody,
   LoginBody,
   Problem,
   RefreshBody,
@@ -31,6 +35,10 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
   const { db } = database
   const hashOptions = { log2N: config.passwordLog2N }
   const rateLimit = { max: config.authRateLimitPerMinute, timeWindow: '1 minute' }
+  const throttle = new LoginThrottle({
+    failuresMax: config.loginFailuresPerAccountMax,
+    windowMs: loginWindowMsDefault,
+  })
 
   /** A fresh access token for the user, with the refresh token of this login (new, or the rotated one). */
   async function pairFor(user: User, refresh?: { token: string; expiresAt: string }) {
@@ -89,8 +97,22 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
         },
       },
       async (request) => {
+        const { email } = request.body
+        const wait = throttle.retryAfterSeconds(email)
+        if (wait > 0) {
+          throw new ApiError(
+            429,
+            'too_many_attempts',
+            `too many failed logins for this account; try again in ${wait} s`,
+            { headers: { 'retry-after': String(wait) } },
+          )
+        }
         const outcome = await authenticate(db, request.body, hashOptions)
-        if (!outcome.ok) throw new ApiError(401, 'invalid_credentials', 'the email or the password is wrong')
+        if (!outcome.ok) {
+          throttle.failed(email)
+          throw new ApiError(401, 'invalid_credentials', 'the email or the password is wrong')
+        }
+        throttle.succeeded(email)
         return pairFor(outcome.user)
       },
     )
@@ -140,6 +162,38 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
       async (request, reply) => {
         await revokeRefreshTokenFamily(db, request.body.refreshToken)
         return reply.status(204).send(null)
+      },
+    )
+
+    app.post(
+      '/api/me/password',
+      {
+        config: { rateLimit },
+        schema: {
+          tags: ['auth'],
+          summary: 'Change my password; every other session is signed out',
+          description:
+            'Checks the current password, sets the new one and revokes every refresh token of the account. ' +
+            'Answers a fresh token pair for this session.',
+          security: [{ bearer: [] }],
+          body: ChangePasswordBody,
+          response: { 200: AuthTokens, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const outcome = await db
+          .transaction()
+          .execute((trx) => changePassword(trx, actor.userId, request.body, hashOptions))
+        if (!outcome.ok && outcome.code === 'invalid_credentials') {
+          throw new ApiError(403, 'invalid_credentials', 'the current password is wrong')
+        }
+        if (!outcome.ok) {
+          throw new ApiError(400, 'weak_password', weakPasswordMessages[outcome.reason], {
+            errors: [{ path: '/body/newPassword', message: weakPasswordMessages[outcome.reason] }],
+          })
+        }
+        return pairFor(outcome.user)
       },
     )
 

@@ -15,7 +15,12 @@ const databaseProject = (backend: 'pglite' | 'postgres') => ({
     include: databaseTests,
     // `*.pg.test.ts` prove what only a server can show (many processes on one database, crash recovery):
     // they belong to the PostgreSQL project alone rather than being skipped on the embedded one.
-    exclude: backend === 'pglite' ? ['**/node_modules/**', '**/*.pg.test.ts'] : ['**/node_modules/**'],
+    // `*.browser.test.ts` drive Chromium against the API on the embedded database (with the demo data, served
+    // as `pnpm start` serves it): they belong to the PGlite project alone.
+    exclude:
+      backend === 'pglite'
+        ? ['**/node_modules/**', '**/*.pg.test.ts']
+        : ['**/node_modules/**', '**/*.browser.test.ts'],
     env: { QUARTIERE_TEST_BACKEND: backend },
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,

@@ -1,5 +1,9 @@
 import { entitiesBbox } from './entities-bbox.bench'
+import { exportBench } from './export.bench'
 import { ledgerTransfers } from './ledger-transfers.bench'
+import { ogcPaging } from './ogc-paging.bench'
+import { realtimeFeed } from './realtime-feed.bench'
+import { tiles } from './tiles.bench'
 
 /**
  * `pnpm bench` runs every benchmark; `pnpm bench -- NAME …` runs the named ones. A benchmark is a module that
@@ -7,6 +11,19 @@ import { ledgerTransfers } from './ledger-transfers.bench'
  * crash exits non-zero.
  */
 const benchmarks: Record<string, { description: string; run: () => Promise<void> }> = {
+  'ogc-paging': {
+    description:
+      'OGC API items: page through 1,000,000 features with limit=10000; last page against the first',
+    run: ogcPaging,
+  },
+  tiles: {
+    description: 'vector tiles z12–z16: API cold and warm against the same ST_AsMVT SQL through pg',
+    run: tiles,
+  },
+  export: {
+    description: 'bulk exports (GeoJSON, CSV, FlatGeobuf) of 1,000,000 features: features/s and peak RSS',
+    run: exportBench,
+  },
   'entities-bbox': {
     description: 'the map query for a neighbourhood bbox: API over HTTP against the same SQL through pg',
     run: entitiesBbox,
@@ -15,6 +32,11 @@ const benchmarks: Record<string, { description: string; run: () => Promise<void>
     description:
       'durable transfers over HTTP (uniform and one hot account) against pgbench TPC-B on the same server',
     run: ledgerTransfers,
+  },
+  'realtime-feed': {
+    description:
+      '5,000 websocket clients on Turin viewports, 200 entity writes/s over HTTP, against a bare ws broadcast server',
+    run: realtimeFeed,
   },
 }
 

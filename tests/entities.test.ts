@@ -153,8 +153,12 @@ describe('editing with optimistic concurrency', () => {
   })
 
   it('follows the project lifecycle: proposal → co-design → signed → active → concluded', async () => {
-    const project = await createOk(author, validEntityByKind.project)
-    const base = validEntityByKind.project.properties as Record<string, unknown>
+    // A programme's author moves it through the steps; a pact's steps go through /api/pacts (see below).
+    const base = {
+      ...(validEntityByKind.project.properties as Record<string, unknown>),
+      projectType: 'programme',
+    }
+    const project = await createOk(author, { ...validEntityByKind.project, properties: base })
     const skip = await patch(author, project.id, { properties: { ...base, status: 'active' } }, '"1"')
     expect(skip.statusCode).toBe(422)
     expect(skip.json()).toMatchObject({ code: 'invalid_status_transition' })
@@ -171,6 +175,15 @@ describe('editing with optimistic concurrency', () => {
       `"${version}"`,
     )
     expect(back.statusCode).toBe(422)
+  })
+
+  it("refuses to move a pact of collaboration's status by editing it: its steps have their own route", async () => {
+    const pact = await createOk(author, validEntityByKind.project)
+    const base = validEntityByKind.project.properties as Record<string, unknown>
+    expect(base.projectType).toBe('pact')
+    const step = await patch(author, pact.id, { properties: { ...base, status: 'co-design' } }, '"1"')
+    expect(step.statusCode).toBe(403)
+    expect(step.json().detail).toMatch(/\/api\/pacts\/.+\/transitions/)
   })
 
   it('refuses a parent that does not exist or that would make a cycle', async () => {

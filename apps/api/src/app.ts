@@ -4,18 +4,35 @@ import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
 import { type Database, migrate, openDatabase } from '@quartiere/db'
-import { createLedger, type Ledger, voidExpiredHolds } from '@quartiere/ledger'
+import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from '@quartiere/ledger'
 import { loadDemoData } from '@quartiere/map/seed'
+import { TileCache } from '@quartiere/opendata'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config'
 import { installAuthentication } from './plugins/authentication'
 import { installErrorHandling } from './plugins/errors'
+import { installRealtime, type Realtime } from './plugins/realtime'
+import { installShutdownGate } from './plugins/shutdown'
 import { installValidators } from './plugins/validation'
 import { authRoutes } from './routes/auth.routes'
+import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
+import { currenciesRoutes } from './routes/currencies.routes'
 import { entitiesRoutes } from './routes/entities.routes'
+import { exportRoutes } from './routes/export.routes'
+import { groupsRoutes } from './routes/groups.routes'
 import { apiVersion, healthRoutes } from './routes/health.routes'
+import { initiativesRoutes } from './routes/initiatives.routes'
 import { ledgerRoutes } from './routes/ledger.routes'
+import { mediaRoutes } from './routes/media.routes'
+import { membersRoutes } from './routes/members.routes'
+import { moderationRoutes } from './routes/moderation.routes'
+import { notificationsRoutes } from './routes/notifications.routes'
+import { ogcRoutes } from './routes/ogc.routes'
+import { pactsRoutes } from './routes/pacts.routes'
+import { postsRoutes } from './routes/posts.routes'
+import { tilesRoutes } from './routes/tiles.routes'
+import { webRoutes } from './routes/web.routes'
 
 export interface AppOptions {
   config: Config
@@ -31,6 +48,8 @@ export interface App {
   fastify: FastifyInstance
   database: Database
   ledger: Ledger
+  /** The outbox relay (`realtime.relay.onEvents` for in-process consumers) and the websocket feed. */
+  realtime: Realtime
   close(): Promise<void>
 }
 
@@ -74,13 +93,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
       bodyLimit: config.bodyBytesMax,
       requestTimeout: requestTimeoutMs,
       connectionTimeout: connectionTimeoutMs,
-      return503OnClosing: true,
+      // plugins/shutdown.ts answers requests that arrive while closing, with a problem body.
+      return503OnClosing: false,
       routerOptions: { maxParamLength: 200 },
       trustProxy: false,
     }).withTypeProvider<TypeBoxTypeProvider>()
 
     installValidators(fastify)
     installErrorHandling(fastify)
+    const shutdownGate = installShutdownGate(fastify)
     await fastify.register(rateLimit, { global: false })
     await fastify.register(swagger, {
       openapi: {
@@ -94,6 +115,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     })
     installAuthentication(fastify, tokens)
+    // Before the routes: its onResponse hook tells the relay about every successful write.
+    const realtime = await installRealtime(fastify, { config, database, tokens })
 
     const ledger = createLedger(database.db)
     const context: RouteContext = { config, database, tokens, ledger }
@@ -101,7 +124,30 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.register(authRoutes(context))
     await fastify.register(entitiesRoutes(context))
     await fastify.register(ledgerRoutes(context))
+    await fastify.register(currenciesRoutes(context))
+    await fastify.register(campaignsRoutes(context))
+    await fastify.register(membersRoutes(context))
+    await fastify.register(postsRoutes(context))
+    await fastify.register(groupsRoutes(context))
+    await fastify.register(moderationRoutes(context))
+    await fastify.register(notificationsRoutes(context))
+    await fastify.register(mediaRoutes(context))
+    await fastify.register(initiativesRoutes(context))
+    await fastify.register(pactsRoutes(context))
+    await fastify.register(ogcRoutes(context))
+    // Encoded tiles are cached; every committed change drops the tiles that draw where it was and where it is.
+    const tileCache = new TileCache()
+    realtime.relay.onEvents((events) => {
+      for (const event of events) {
+        if (event.bbox) tileCache.invalidateBbox(event.bbox)
+        if (event.previous) tileCache.invalidateBbox(event.previous.bbox)
+      }
+    })
+    await fastify.register(tilesRoutes(context, tileCache))
+    await fastify.register(exportRoutes(context))
     fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
+    // Last: the web client's catch-all only answers what no API route claims.
+    await fastify.register(webRoutes())
 
     await fastify.ready()
     // Holds whose timeout passed are voided in the background, releasing what they reserved.
@@ -109,15 +155,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
       voidExpiredHolds(ledger).catch((error: unknown) =>
         fastify.log.error({ err: error }, 'expiring holds failed'),
       )
+      // Campaigns whose end passed are settled: funded when their goal was met, failed otherwise.
+      settleDueCampaigns(ledger).catch((error: unknown) =>
+        fastify.log.error({ err: error }, 'settling ended campaigns failed'),
+      )
     }, holdSweepIntervalMs)
     sweeper.unref()
     return {
       fastify,
       database,
       ledger,
+      realtime,
       async close() {
         clearInterval(sweeper)
+        const stopSweeping = shutdownGate.beginClosing()
         await fastify.close()
+        stopSweeping()
         await ledger.batcher.drain()
         if (ownsDatabase) await database.close()
       },

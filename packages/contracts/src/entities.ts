@@ -70,6 +70,9 @@ export const EntityFeatureProperties = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
   lastActivityAt: DateTime,
+  hidden: Type.Optional(
+    Type.Boolean({ description: 'Hidden by a moderator: served only to its author (and moderators).' }),
+  ),
 })
 
 export const EntityFeature = Type.Object(
@@ -123,6 +126,18 @@ export const EntitiesQuery = Type.Object(
       Type.Integer({ minimum: 1, maximum: entitiesPageSizeMax, default: entitiesPageSizeDefault }),
     ),
     cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` link carries it.' })),
+    initiative: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description: 'Things of an initiative, by its id or slug.',
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('id'), Type.Literal('activity')], {
+        description: 'id (default): a stable order; activity: the latest post or comment first (the wall).',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

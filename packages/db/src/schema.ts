@@ -99,6 +99,14 @@ export interface CurrenciesTable {
   default_lower_limit: GeneratedInt8
   default_upper_limit: Int8 | null
   created_at: GeneratedTimestamp
+  /** 0007_currencies: what kind of money, and what its issuer promised. */
+  kind: ColumnType<'time' | 'coin' | 'coupon', 'time' | 'coin' | 'coupon' | undefined, never>
+  description: Generated<string>
+  terms: ColumnType<string, string | undefined, never>
+  terms_sha256: ColumnType<string, never, never>
+  supply_cap: ColumnType<string | null, string | bigint | null | undefined, never>
+  logo_url: string | null
+  created_by: string | null
 }
 
 export interface AccountsTable {
@@ -152,6 +160,52 @@ export interface ExchangesTable {
   receiver_id: string
   hold_id: string
   created_by: string
+  created_at: GeneratedTimestamp
+}
+
+/** A crowdfunding campaign ("piggy bank", 0007_currencies). Amounts in minor units. */
+export interface CampaignsTable {
+  id: string
+  entity_id: string
+  owner_type: 'user' | 'group'
+  owner_user_id: string | null
+  owner_group_id: string | null
+  title: string
+  description: Generated<string>
+  accept_currency: string
+  give_currency: string
+  accept_step: Int8
+  give_step: Int8
+  cap: Int8
+  goal: Int8
+  deposit: Int8
+  starts_at: Timestamp
+  ends_at: Timestamp
+  state: ColumnType<
+    'locked' | 'open' | 'funded' | 'stopped' | 'failed',
+    'locked' | 'open' | 'funded' | 'stopped' | 'failed' | undefined,
+    'locked' | 'open' | 'funded' | 'stopped' | 'failed'
+  >
+  escrow_account_id: string
+  reserve_account_id: string
+  owner_accept_account_id: string
+  owner_give_account_id: string
+  deposit_transfer_id: string | null
+  created_by: string
+  created_at: GeneratedTimestamp
+  settled_at: Timestamp | null
+}
+
+/** One pledge to a campaign: a hold from the backer into the campaign's escrow (0007_currencies). */
+export interface CampaignPledgesTable {
+  id: string
+  seq: ColumnType<string, never, never>
+  campaign_id: string
+  backer_id: string
+  account_id: string
+  requested: Int8
+  amount: Int8
+  payout_transfer_id: string | null
   created_at: GeneratedTimestamp
 }
 
@@ -331,6 +385,8 @@ export interface DB {
   transfers: TransfersTable
   transfer_requests: TransferRequestsTable
   exchanges: ExchangesTable
+  campaigns: CampaignsTable
+  campaign_pledges: CampaignPledgesTable
   media: MediaTable
   posts: PostsTable
   comments: CommentsTable

@@ -19,6 +19,30 @@ export {
   queueCommandsMax,
   TransferBatcher,
 } from './batcher'
+export {
+  campaignEntityKinds,
+  campaignView,
+  createCampaign,
+  depositCampaign,
+  dueCampaignsPerSweepMax,
+  listCampaigns,
+  listPledges,
+  pledge,
+  settleDueCampaigns,
+  stopCampaign,
+  withdrawPledge,
+} from './campaigns.service'
+export {
+  type CommunityTransferResult,
+  createCurrency,
+  currencyTerms,
+  getCurrency,
+  listCurrencies,
+  managesGroup,
+  mintCurrency,
+  redeemCoupons,
+  setCreditLine,
+} from './currencies.service'
 export { deterministicUuid } from './deterministic-id'
 export {
   cancelExchange,
@@ -30,7 +54,15 @@ export {
 } from './exchanges.service'
 export { createLedger, expiredHoldsPerSweepMax, type Ledger } from './ledger'
 export { setAccountLimits } from './limits.service'
-export type { LedgerFailure, LedgerOutcome, LedgerServiceFailureCode } from './outcome'
+export type {
+  CommunityLedgerFailure,
+  CommunityLedgerFailureCode,
+  CommunityLedgerOutcome,
+  LedgerFailure,
+  LedgerOutcome,
+  LedgerServiceFailureCode,
+} from './outcome'
+export { allocateProRata } from './pro-rata'
 export { statementCsv } from './statement-csv'
 export { executeBatch } from './transfer-engine'
 export {

@@ -12,7 +12,10 @@ interface AccountState {
   scale: number
   ownerUserId: string | null
   ownerGroupId: string | null
-  /** Who hears of this account's transfers: its owner, or a group's owners and managers. */
+  /**
+   * Who hears of this account's transfers: its owner, or a group's owners and managers; for a community
+   * currency's issuance account, the issuing group's (they see their mints and redemptions live).
+   */
   audience: string[]
   debitsPosted: bigint
   creditsPosted: bigint
@@ -311,7 +314,9 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
   }>`SELECT a.id, a.currency, c.scale, a.owner_user_id, a.owner_group_id,
          CASE WHEN a.owner_user_id IS NOT NULL THEN ARRAY[a.owner_user_id]
               ELSE (SELECT array_agg(m.user_id) FROM group_members m
-                    WHERE m.group_id = a.owner_group_id AND m.role IN ('owner', 'manager')) END AS audience,
+                    WHERE m.group_id = coalesce(a.owner_group_id,
+                                                CASE WHEN a.system_name = 'issuance' THEN c.issuer_group_id END)
+                      AND m.role IN ('owner', 'manager')) END AS audience,
          a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit,
          now() AS now
        FROM accounts a JOIN currencies c ON c.code = a.currency

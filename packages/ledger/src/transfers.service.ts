@@ -58,6 +58,15 @@ export async function createTransfer(
   }
   const to = await resolveAccountRef(ledger, input.to, currency)
   if (!to) return refuse('account_not_found', 'the receiving account does not exist')
+  // Units enter a community currency's issuance account only as a redemption, and a campaign's accounts only
+  // as pledges and deposits: each has its own service that keeps the books that explain them.
+  if (
+    to.owner_type === 'system' &&
+    !isAdminReversal &&
+    (currency !== timeCurrency || to.system_name !== 'issuance')
+  ) {
+    return refuse('forbidden', 'pay into this account through its own service (redemption, campaign pledge)')
+  }
 
   return submit(ledger, scale, {
     kind: 'create',
@@ -129,6 +138,12 @@ export async function issueCredits(
   if (actor.role !== 'admin') return refuse('forbidden', 'only an admin issues credits')
   const { db } = ledger
   const currency = input.currency ?? timeCurrency
+  if (currency !== timeCurrency) {
+    return refuse(
+      'forbidden',
+      `a community currency is minted by its issuing group: POST /api/ledger/currencies/${currency}/mint`,
+    )
+  }
   const amount = await amountIn(db, currency, input.amount)
   if (!amount.ok) return amount
   const { scale } = amount

@@ -11,7 +11,7 @@ export const featureJson: RawBuilder<string> = sql<string>`e.feature_json`
 export function selectFeatureJson(db: Kysely<DB>, id: string) {
   return db
     .selectFrom('entities as e')
-    .select([featureJson.as('feature'), 'e.version'])
+    .select([featureJson.as('feature'), 'e.version', 'e.author_id', 'e.hidden_at'])
     .where('e.id', '=', id)
     .where('e.deleted_at', 'is', null)
     .executeTakeFirst()
@@ -31,6 +31,7 @@ export function lockEntity(db: Kysely<DB>, id: string) {
       'valid_from',
       'valid_to',
       'deleted_at',
+      'hidden_at',
     ])
     .where('id', '=', id)
     .forUpdate()
@@ -95,6 +96,17 @@ export interface EntityFilters {
   authorId?: string
   zoom?: number
   afterId?: string
+  /** Things of this initiative (its id or slug). */
+  initiative?: string
+  /** `activity`: the latest post or comment first (the wall); default: id order. */
+  sort?: 'id' | 'activity'
+  /** The keyset position after which an activity-sorted page starts. */
+  afterActivity?: { at: string; id: string }
+  /**
+   * Who reads: hidden things are left out except for their author (who sees them marked hidden). Absent: an
+   * anonymous reader.
+   */
+  viewerId?: string
 }
 
 /** Text search in Italian and English (stemmed) and accent-folded exact words, any of them matching. */
@@ -108,8 +120,27 @@ export function searchMatches(q: string): RawBuilder<SqlBool> {
 export function selectFeaturePage(db: Kysely<DB>, filters: EntityFilters, limit: number) {
   let query = db
     .selectFrom('entities as e')
-    .select(['e.id', featureJson.as('feature')])
+    .select([
+      'e.id',
+      featureJson.as('feature'),
+      // Only what the page needs: this is the map's hottest query.
+      (filters.viewerId ? sql<boolean>`e.hidden_at IS NOT NULL` : sql<boolean>`false`).as('hidden'),
+      (filters.sort === 'activity'
+        ? sql<string | null>`to_char(e.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+        : sql<string | null>`NULL`
+      ).as('activity_key'),
+    ])
     .where('e.deleted_at', 'is', null)
+  // Moderation: a hidden thing is served to its author alone (marked hidden), never to anyone else's map.
+  query = filters.viewerId
+    ? query.where(sql<SqlBool>`(e.hidden_at IS NULL OR e.author_id = ${filters.viewerId}::uuid)`)
+    : query.where('e.hidden_at', 'is', null)
+  if (filters.initiative) {
+    query = query.where(
+      sql<SqlBool>`e.id IN (SELECT ie.entity_id FROM initiative_entities ie JOIN initiatives i ON i.id = ie.initiative_id
+        WHERE i.slug = ${filters.initiative} OR i.id::text = ${filters.initiative})`,
+    )
+  }
   const { bbox } = filters
   if (bbox) {
     query = query.where(
@@ -129,6 +160,19 @@ export function selectFeaturePage(db: Kysely<DB>, filters: EntityFilters, limit:
   if (filters.parentId) query = query.where('e.parent_id', '=', filters.parentId)
   if (filters.authorId) query = query.where('e.author_id', '=', filters.authorId)
   if (filters.zoom !== undefined) query = query.where('e.zoom_level', '<=', filters.zoom)
+  if (filters.sort === 'activity') {
+    const after = filters.afterActivity
+    if (after) {
+      query = query.where(
+        sql<SqlBool>`(e.last_activity_at, e.id) < (${after.at}::timestamptz, ${after.id}::uuid)`,
+      )
+    }
+    return query
+      .orderBy('e.last_activity_at', 'desc')
+      .orderBy('e.id', 'desc')
+      .limit(limit + 1)
+      .execute()
+  }
   if (filters.afterId) query = query.where('e.id', '>', filters.afterId)
   return query
     .orderBy('e.id')

@@ -18,12 +18,15 @@ import {
 } from '@quartiere/geo'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from './actor'
+import { maySeeHidden } from './community/access'
+import { decodeTimeKey, encodeTimeKey } from './community/keys'
+import { notifyFollowers } from './community/notifications.service'
+import { mayEditEntity, parentRefusal } from './community/permissions'
 import { decodeIdCursor, encodeIdCursor } from './cursor'
 import {
   type EntityFilters,
   entityExists,
   geometryInvalidReason,
-  isGroupManager,
   type LockedEntity,
   lockEntity,
   selectFeatureJson,
@@ -36,7 +39,7 @@ import {
   defaultZoomLevelByKind,
   normalizeLabels,
 } from './entity-rules'
-import { appendOutboxEvent } from './outbox'
+import { appendOutboxEvent, entityMatchState, type OutboxMatchState } from './outbox'
 import { failure, type MapFailure, type MapOutcome } from './outcome'
 
 /** The largest bbox a map query may ask for, in square degrees (about 20 × 20 degrees). */
@@ -68,6 +71,10 @@ export async function createEntity(
   if (input.parentId && !(await entityExists(db, input.parentId))) {
     return failure('parent_not_found', `the parent ${input.parentId} does not exist or was deleted`)
   }
+  if (input.parentId) {
+    const refused = await parentRefusal(db, actor, input.parentId)
+    if (refused) return failure('forbidden', refused)
+  }
 
   const inserted = await db
     .insertInto('entities')
@@ -93,15 +100,42 @@ export async function createEntity(
       .values({ group_id: inserted.id, user_id: actor.userId, role: 'owner' })
       .execute()
   }
-  return publishChange(db, inserted.id, 'entity.created', geometryBbox(geometry.value))
+  // Authors follow what they put on the map: they hear of its posts and comments and of others' changes.
+  await db.insertInto('subscriptions').values({ user_id: actor.userId, entity_id: inserted.id }).execute()
+  const created = await publishChange(db, inserted.id, 'entity.created', geometryBbox(geometry.value))
+  if (created.ok && input.parentId) {
+    // Followers of a group (or a space) hear of the things put in it.
+    await notifyFollowers(
+      db,
+      [input.parentId],
+      {
+        topic: 'entity.created',
+        entityId: inserted.id,
+        payload: { kind: input.kind, title: created.feature.properties.title, parentId: input.parentId },
+      },
+      { except: actor.userId },
+    )
+  }
+  return created
 }
 
+/**
+ * One thing as `viewer` may see it. A thing hidden by moderation is served only to its author and to
+ * moderators, marked `hidden`; for anyone else (and when no viewer is given) it does not exist.
+ */
 export async function getEntity(
   db: Kysely<DB>,
   id: string,
+  viewer: Actor | null = null,
 ): Promise<{ feature: EntityFeature; version: number } | undefined> {
   const row = await selectFeatureJson(db, id)
-  return row ? { feature: JSON.parse(row.feature) as EntityFeature, version: row.version } : undefined
+  if (!row) return undefined
+  const feature = JSON.parse(row.feature) as EntityFeature
+  if (row.hidden_at) {
+    if (!maySeeHidden(viewer, row.author_id)) return undefined
+    feature.properties.hidden = true
+  }
+  return { feature, version: row.version }
 }
 
 /**
@@ -117,7 +151,8 @@ export async function updateEntity(
   patch: EntityPatchBody,
 ): Promise<EntityResult> {
   const stored = await lockEntity(db, id)
-  if (!stored || stored.deleted_at) return failure('not_found', `no entity ${id}`)
+  if (!stored || stored.deleted_at || (stored.hidden_at && !maySeeHidden(actor, stored.author_id)))
+    return failure('not_found', `no entity ${id}`)
   if (!(await mayEdit(db, actor, stored)))
     return failure(
       'forbidden',
@@ -149,6 +184,20 @@ export async function updateEntity(
   if (patch.properties !== undefined) {
     const checked = checkKindProperties(kind, patch.properties)
     if (!checked.ok) return checked
+    if (
+      kind === 'project' &&
+      isPact(stored.properties) &&
+      checked.value.status !== stored.properties.status
+    ) {
+      // A pact's steps are taken by the roles the city's rules give, through its own route.
+      return failure(
+        'forbidden',
+        `a pact of collaboration changes status through POST /api/pacts/${id}/transitions, by the roles its rules give`,
+      )
+    }
+    if (kind === 'project' && isPact(stored.properties) !== isPact(checked.value)) {
+      return failure('forbidden', 'a project cannot become a pact of collaboration, nor stop being one')
+    }
     if (kind === 'project') {
       const refused = checkProjectTransition(
         stored.properties.status as ProjectStatus,
@@ -173,6 +222,10 @@ export async function updateEntity(
       if (await wouldCreateCycle(db, id, patch.parentId)) {
         return failure('parent_cycle', 'an entity cannot be inside itself or inside one of its own children')
       }
+      if (patch.parentId !== stored.parent_id) {
+        const refused = await parentRefusal(db, actor, patch.parentId)
+        if (refused) return failure('forbidden', refused)
+      }
     }
     changes.parent_id = patch.parentId
   }
@@ -182,12 +235,27 @@ export async function updateEntity(
   if (patch.categories !== undefined) changes.categories = normalizeLabels(patch.categories, false)
   if (patch.tags !== undefined) changes.tags = normalizeLabels(patch.tags, true)
 
+  // Where it was before, so that a viewport it leaves still hears of the change (realtime feed).
+  const previous = await entityMatchState(db, id)
   await db
     .updateTable('entities')
     .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` } as never)
     .where('id', '=', id)
     .execute()
-  return publishChange(db, id, 'entity.updated', bbox)
+  const updated = await publishChange(db, id, 'entity.updated', bbox, previous)
+  if (updated.ok) {
+    await notifyFollowers(
+      db,
+      [id],
+      {
+        topic: 'entity.updated',
+        entityId: id,
+        payload: { kind, title: updated.feature.properties.title, version: updated.version },
+      },
+      { except: actor.userId },
+    )
+  }
+  return updated
 }
 
 /** Soft-deletes a thing: it leaves the map and every list, and its history stays for the books. */
@@ -198,7 +266,8 @@ export async function deleteEntity(
   expectedVersion?: number,
 ): Promise<MapOutcome<Record<never, never>>> {
   const stored = await lockEntity(db, id)
-  if (!stored || stored.deleted_at) return failure('not_found', `no entity ${id}`)
+  if (!stored || stored.deleted_at || (stored.hidden_at && !maySeeHidden(actor, stored.author_id)))
+    return failure('not_found', `no entity ${id}`)
   if (!(await mayEdit(db, actor, stored)))
     return failure(
       'forbidden',
@@ -220,7 +289,18 @@ export async function deleteEntity(
     )
     .executeTakeFirstOrThrow()
   const box = row.box.split(',').map(Number) as Bbox
-  await appendOutboxEvent(db, { topic: 'entity.deleted', entityId: id, bbox: box, payload: { id } })
+  await appendOutboxEvent(db, {
+    topic: 'entity.deleted',
+    entityId: id,
+    bbox: box,
+    payload: { id },
+    previous: {
+      bbox: box,
+      kind: stored.kind,
+      validFrom: stored.valid_from ? new Date(stored.valid_from).toISOString() : null,
+      validTo: stored.valid_to ? new Date(stored.valid_to).toISOString() : null,
+    },
+  })
   return { ok: true }
 }
 
@@ -272,11 +352,20 @@ export function parseEntitiesQuery(query: EntitiesQuery): { ok: true; filters: E
   if (query.parent !== undefined) filters.parentId = query.parent
   if (query.author !== undefined) filters.authorId = query.author
   if (query.zoom !== undefined) filters.zoom = query.zoom
+  if (query.initiative !== undefined) filters.initiative = query.initiative
+  if (query.sort === 'activity') filters.sort = 'activity'
   if (query.cursor !== undefined) {
-    const afterId = decodeIdCursor(query.cursor)
-    if (!afterId)
-      return failure('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
-    filters.afterId = afterId
+    if (filters.sort === 'activity') {
+      const key = decodeTimeKey(query.cursor)
+      if (!key)
+        return failure('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+      filters.afterActivity = { at: key.at, id: key.id }
+    } else {
+      const afterId = decodeIdCursor(query.cursor)
+      if (!afterId)
+        return failure('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+      filters.afterId = afterId
+    }
   }
   return { ok: true, filters }
 }
@@ -286,14 +375,33 @@ export async function listEntities(
   db: Kysely<DB>,
   filters: EntityFilters,
   limit = entitiesPageSizeDefault,
+  viewer: Actor | null = null,
 ): Promise<EntityPage> {
-  const rows = await selectFeaturePage(db, filters, limit)
+  const rows = await selectFeaturePage(db, viewer ? { ...filters, viewerId: viewer.userId } : filters, limit)
   const page = rows.slice(0, limit)
   const last = page.at(-1)
-  return {
-    featuresJson: page.map((row) => row.feature),
-    nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
+  let nextCursor: string | null = null
+  if (rows.length > limit && last) {
+    nextCursor =
+      filters.sort === 'activity' && last.activity_key
+        ? encodeTimeKey({ at: last.activity_key, id: last.id })
+        : encodeIdCursor(last.id)
   }
+  return {
+    // The author's own hidden things (the only hidden ones a page can hold) are marked so.
+    featuresJson: page.map((row) => (row.hidden ? markHidden(row.feature) : row.feature)),
+    nextCursor,
+  }
+}
+
+function markHidden(featureJson: string): string {
+  const feature = JSON.parse(featureJson) as EntityFeature
+  feature.properties.hidden = true
+  return JSON.stringify(feature)
+}
+
+function isPact(properties: Record<string, unknown>): boolean {
+  return properties.projectType === 'pact'
 }
 
 function splitList(value: string): string[] {
@@ -303,12 +411,19 @@ function splitList(value: string): string[] {
     .filter(Boolean)
 }
 
+/** The author, a moderator or an admin, or a manager of the group the thing is (or sits in). */
 async function mayEdit(db: Kysely<DB>, actor: Actor, stored: LockedEntity): Promise<boolean> {
-  if (stored.author_id === actor.userId || isModeratorOrAdmin(actor)) return true
-  return stored.parent_id !== null && (await isGroupManager(db, stored.parent_id, actor.userId))
+  if (isModeratorOrAdmin(actor)) return true
+  return mayEditEntity(db, actor, { id: stored.id, authorId: stored.author_id })
 }
 
-async function publishChange(db: Kysely<DB>, id: string, topic: string, bbox?: Bbox): Promise<EntityResult> {
+async function publishChange(
+  db: Kysely<DB>,
+  id: string,
+  topic: string,
+  bbox?: Bbox,
+  previous?: OutboxMatchState,
+): Promise<EntityResult> {
   const entity = await getEntity(db, id)
   if (!entity) throw new Error(`entity ${id} vanished inside its own transaction`)
   await appendOutboxEvent(db, {
@@ -316,6 +431,7 @@ async function publishChange(db: Kysely<DB>, id: string, topic: string, bbox?: B
     entityId: id,
     bbox: bbox ?? geometryBbox(entity.feature.geometry as Geometry),
     payload: entity.feature,
+    ...(previous ? { previous } : {}),
   })
   return { ok: true, ...entity }
 }

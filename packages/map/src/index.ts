@@ -1,5 +1,17 @@
 export type { Actor } from './actor'
 export { isModeratorOrAdmin } from './actor'
+export type { EntityHeader, GroupRole, Viewer } from './community/access'
+export { readEntity } from './community/access'
+export * from './community/groups.service'
+export * from './community/initiatives.service'
+export * from './community/media.service'
+export * from './community/moderation.service'
+export * from './community/notifications.service'
+export type { CommunityFailure, CommunityFailureCode, CommunityOutcome } from './community/outcome'
+export * from './community/pacts.service'
+export { mayEditEntity } from './community/permissions'
+export * from './community/posts.service'
+export { checkPostingRate, type PostingLimits, postingLimitsDefault } from './community/rate-limit'
 export type { EntityFilters } from './entities.repository'
 export {
   bboxAreaDeg2Max,
@@ -13,5 +25,5 @@ export {
   parseEntitiesQuery,
   updateEntity,
 } from './entities.service'
-export { appendOutboxEvent, type OutboxEvent } from './outbox'
+export { appendOutboxEvent, entityMatchState, type OutboxEvent, type OutboxMatchState } from './outbox'
 export type { FieldError, MapFailure, MapFailureCode, MapOutcome } from './outcome'

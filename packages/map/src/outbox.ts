@@ -1,5 +1,13 @@
 import type { DB } from '@quartiere/db'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+
+/** Where an entity was, as a viewport subscription matches it: used to tell a viewport the entity left it. */
+export interface OutboxMatchState {
+  bbox: [number, number, number, number]
+  kind: string
+  validFrom: string | null
+  validTo: string | null
+}
 
 export interface OutboxEvent {
   topic: string
@@ -8,6 +16,11 @@ export interface OutboxEvent {
   /** User ids that may see the event; absent for a public event. */
   audience?: string[]
   payload: unknown
+  /**
+   * For an entity update or delete: the entity as it was before, so that subscriptions whose viewport (or time
+   * window) it leaves still get the event and can drop it.
+   */
+  previous?: OutboxMatchState
 }
 
 /**
@@ -26,6 +39,34 @@ export async function appendOutboxEvent(db: Kysely<DB>, event: OutboxEvent): Pro
       max_lat: event.bbox?.[3] ?? null,
       audience: event.audience ?? null,
       payload: JSON.stringify(event.payload),
+      previous: event.previous ? JSON.stringify(event.previous) : null,
     })
     .execute()
+}
+
+/**
+ * An entity's bbox, kind and time window as stored now: read before a change, it becomes the event's
+ * `previous`. One primary-key lookup.
+ */
+export async function entityMatchState(db: Kysely<DB>, id: string): Promise<OutboxMatchState | undefined> {
+  const row = await db
+    .selectFrom('entities')
+    .select([
+      'kind',
+      sql<string | null>`quartiere_iso(valid_from)`.as('valid_from'),
+      sql<string | null>`quartiere_iso(valid_to)`.as('valid_to'),
+      sql<number>`ST_XMin(geom)`.as('min_lon'),
+      sql<number>`ST_YMin(geom)`.as('min_lat'),
+      sql<number>`ST_XMax(geom)`.as('max_lon'),
+      sql<number>`ST_YMax(geom)`.as('max_lat'),
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst()
+  if (!row) return undefined
+  return {
+    bbox: [Number(row.min_lon), Number(row.min_lat), Number(row.max_lon), Number(row.max_lat)],
+    kind: row.kind,
+    validFrom: row.valid_from,
+    validTo: row.valid_to,
+  }
 }

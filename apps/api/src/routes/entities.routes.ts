@@ -49,7 +49,7 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
         const parsed = parseEntitiesQuery(request.query)
         if (!parsed.ok) throw mapFailureToApiError(parsed)
         const limit = request.query.limit ?? entitiesPageSizeDefault
-        const page = await listEntities(db, parsed.filters, limit)
+        const page = await listEntities(db, parsed.filters, limit, request.actor)
         const links = [{ rel: 'self', type: 'application/geo+json', href: request.url }]
         if (page.nextCursor) {
           links.push({
@@ -100,7 +100,7 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
         },
       },
       async (request, reply) => {
-        const entity = await getEntity(db, request.params.id)
+        const entity = await getEntity(db, request.params.id, request.actor)
         if (!entity) throw new ApiError(404, 'not_found', `no entity ${request.params.id}`)
         return reply.header('ETag', `"${entity.version}"`).type(geoJsonType).send(entity.feature)
       },

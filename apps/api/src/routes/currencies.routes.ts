@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  Account,
+  CreditLineBody,
+  CreditLineParams,
+  Currency,
+  CurrencyCodeParams,
+  CurrencyCreateBody,
+  CurrencyList,
+  CurrencyListQuery,
+  currencyPageSizeDefault,
+  MintBody,
+  Problem,
+  RedemptionBody,
+  Transfer,
+} from '@quartiere/contracts'
+import {
+  type CommunityLedgerFailure,
+  type CommunityLedgerOutcome,
+  createCurrency,
+  currencyTerms,
+  getCurrency,
+  LedgerOverloadedError,
+  listCurrencies,
+  mintCurrency,
+  redeemCoupons,
+  setCreditLine,
+} from '@quartiere/ledger'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { requireActor } from '../plugins/authentication'
+import { ApiError, ledgerFailureToApiError } from '../problem'
+import type { RouteContext } from './context'
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      format: 'uuid',
+      description: 'A uuid of your choosing; retries with the same key are answered once.',
+    }),
+  ),
+})
+const errors = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  422: Problem,
+  503: Problem,
+}
+
+/**
+ * Community currencies issued by groups: coins and coupons on the same double-entry ledger as time credits.
+ * Paying in a community currency is `POST /api/ledger/transfers` with its `currency`; balances per currency are
+ * `GET /api/ledger/accounts`.
+ */
+export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPluginAsyncTypebox {
+  const { db } = database
+  return async (app) => {
+    app.post(
+      '/api/ledger/currencies',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary: 'Issue a community currency for a group you manage (a coin, or a redeemable coupon)',
+          security: [{ bearer: [] }],
+          body: CurrencyCreateBody,
+          response: { 201: Currency, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const result = unwrapCommunity(await createCurrency(db, requireActor(request), request.body))
+        return reply
+          .status(201)
+          .header('Location', `/api/ledger/currencies/${result.currency.code}`)
+          .send(result.currency)
+      },
+    )
+
+    app.get(
+      '/api/ledger/currencies',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary: 'Currencies by code, with their supply; ?issuerGroupId= for one group’s',
+          querystring: CurrencyListQuery,
+          response: { 200: CurrencyList, 400: Problem },
+        },
+      },
+      async (request) => {
+        const { limit = currencyPageSizeDefault, cursor, issuerGroupId } = request.query
+        const result = unwrapCommunity(
+          await listCurrencies(db, {
+            limit,
+            ...(cursor ? { cursor } : {}),
+            ...(issuerGroupId ? { issuerGroupId } : {}),
+          }),
+        )
+        return { items: result.items, nextCursor: result.nextCursor }
+      },
+    )
+
+    app.get(
+      '/api/ledger/currencies/:code',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            'A currency: its terms’ hash and its supply (minted, redeemed, outstanding, what may still be minted)',
+          params: CurrencyCodeParams,
+          response: { 200: Currency, 404: Problem },
+        },
+      },
+      async (request) => {
+        const currency = await getCurrency(db, request.params.code)
+        if (!currency) throw new ApiError(404, 'currency_not_found', `no currency ${request.params.code}`)
+        return currency
+      },
+    )
+
+    app.get(
+      '/api/ledger/currencies/:code/terms',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            'The terms document the currency was issued under, as text; its SHA-256 in the Digest header',
+          params: CurrencyCodeParams,
+          response: { 200: Type.String(), 404: Problem },
+        },
+      },
+      async (request, reply) => {
+        const terms = await currencyTerms(db, request.params.code)
+        if (!terms) throw new ApiError(404, 'currency_not_found', `no currency ${request.params.code}`)
+        return reply
+          .type('text/plain; charset=utf-8')
+          .header('ETag', `"${terms.terms_sha256}"`)
+          .header('Repr-Digest', `sha-256=:${Buffer.from(terms.terms_sha256, 'hex').toString('base64')}:`)
+          .send(terms.terms)
+      },
+    )
+
+    app.post(
+      '/api/ledger/currencies/:code/mint',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            'Mint new units into a member’s or group’s account (the issuing group’s managers), within the cap',
+          description:
+            'A posted transfer from the currency’s issuance account, exactly once per idempotency key. 422 supply_cap_reached when it would pass the cap.',
+          security: [{ bearer: [] }],
+          params: CurrencyCodeParams,
+          headers: IdempotencyHeaders,
+          body: MintBody,
+          response: { 200: Transfer, 201: Transfer, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const id = idempotencyKey(request, request.body.id, true)!
+        const result = await guard(() =>
+          mintCurrency(ledger, requireActor(request), request.params.code, { ...request.body, id }),
+        )
+        return sendTransfer(reply, unwrapCommunity(result))
+      },
+    )
+
+    app.post(
+      '/api/ledger/currencies/:code/redemptions',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            'Redeem coupons with their issuer: they go back to the issuance account and the supply shrinks',
+          security: [{ bearer: [] }],
+          params: CurrencyCodeParams,
+          headers: IdempotencyHeaders,
+          body: RedemptionBody,
+          response: { 200: Transfer, 201: Transfer, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const id = idempotencyKey(request, request.body.id, true)!
+        const result = await guard(() =>
+          redeemCoupons(ledger, requireActor(request), request.params.code, { ...request.body, id }),
+        )
+        return sendTransfer(reply, unwrapCommunity(result))
+      },
+    )
+
+    app.put(
+      '/api/ledger/currencies/:code/accounts/:accountId/credit-line',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            'Give a holder a credit line (the issuing group’s managers; not for currencies with a cap)',
+          security: [{ bearer: [] }],
+          params: CreditLineParams,
+          body: CreditLineBody,
+          response: { 200: Account, ...errors },
+        },
+      },
+      async (request) =>
+        unwrapCommunity(
+          await setCreditLine(
+            db,
+            requireActor(request),
+            request.params.code,
+            request.params.accountId,
+            request.body.creditLine,
+          ),
+        ).account,
+    )
+  }
+}
+
+export function unwrapCommunity<T>(result: CommunityLedgerOutcome<T>): { ok: true } & T {
+  if (!result.ok) throw currencyFailureToApiError(result)
+  return result
+}
+
+/** Maps the refusals of currencies and campaigns to HTTP; the ledger's own go through its mapping. */
+export function currencyFailureToApiError(failure: CommunityLedgerFailure): ApiError {
+  switch (failure.code) {
+    case 'invalid_campaign':
+      return new ApiError(400, failure.code, failure.message)
+    case 'currency_exists':
+    case 'campaign_exists':
+    case 'already_deposited':
+      return new ApiError(409, failure.code, failure.message)
+    case 'supply_cap_reached':
+    case 'not_redeemable':
+    case 'credit_line_with_cap':
+    case 'entity_not_linkable':
+    case 'campaign_locked':
+    case 'campaign_not_started':
+    case 'campaign_closed':
+    case 'campaign_full':
+    case 'own_campaign':
+    case 'too_many_pledges':
+      return new ApiError(422, failure.code, failure.message)
+    default:
+      return ledgerFailureToApiError({ ok: false, code: failure.code, message: failure.message })
+  }
+}
+
+/** A full ledger queue answers 503 with Retry-After rather than queueing without bound. */
+export async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof LedgerOverloadedError) {
+      throw new ApiError(503, 'ledger_overloaded', error.message, { headers: { 'Retry-After': '1' } })
+    }
+    throw error
+  }
+}
+
+function sendTransfer(reply: FastifyReply, result: { transfer: unknown; replayed: boolean }) {
+  return reply.status(result.replayed ? 200 : 201).send(result.transfer as never)
+}
+
+/** The idempotency key from the header or the body; both given must agree; a fresh one when optional. */
+export function idempotencyKey(
+  request: FastifyRequest,
+  bodyId: string | undefined,
+  required: boolean,
+): string | undefined {
+  const header = request.headers['idempotency-key']
+  const headerKey = typeof header === 'string' ? header.toLowerCase() : undefined
+  const bodyKey = bodyId?.toLowerCase()
+  if (headerKey && bodyKey && headerKey !== bodyKey) {
+    throw new ApiError(400, 'idempotency_key_mismatch', 'the Idempotency-Key header and the body id differ')
+  }
+  const key = headerKey ?? bodyKey
+  if (!key && required) {
+    throw new ApiError(
+      400,
+      'idempotency_key_required',
+      'choose a uuid for this request and send it as the Idempotency-Key header (or the body id), so that a retry cannot do it twice',
+    )
+  }
+  return key
+}
+
+export const freshKey = () => randomUUID()

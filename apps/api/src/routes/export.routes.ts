@@ -1,0 +1,158 @@
+import { Readable } from 'node:stream'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  EventsIcsQuery,
+  ExportFormatParams,
+  ExportQuery,
+  exportFormats,
+  LedgerFlowsQuery,
+  openDataLicence,
+  Problem,
+} from '@quartiere/contracts'
+import {
+  csvExport,
+  eventsIcs,
+  exportProvenance,
+  fgbExport,
+  geojsonExport,
+  ledgerFlows,
+  parseLedgerFlowsQuery,
+  parseMapStyleFilters,
+} from '@quartiere/opendata'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { requireActor } from '../plugins/authentication'
+import { ApiError } from '../problem'
+import type { RouteContext } from './context'
+import { openDataFailureToApiError } from './ogc.routes'
+
+/** Bulk exports are heavy: a client may start this many per minute. */
+export const exportsPerMinuteMax = 10
+
+const mediaTypes = {
+  geojson: 'application/geo+json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  fgb: 'application/flatgeobuf',
+} as const
+
+function origin(request: FastifyRequest) {
+  return `${request.protocol}://${request.host}`
+}
+
+/** Licence and provenance travel with every download, in headers (the GeoJSON also carries them inside). */
+function provenanceHeaders(
+  reply: FastifyReply,
+  provenance: { exportedAt: string; filters: unknown; source: string },
+) {
+  return reply
+    .header('Link', `<${openDataLicence.url}>; rel="license"`)
+    .header('X-Data-License', openDataLicence.name)
+    .header('X-Data-Attribution', openDataLicence.attribution)
+    .header('X-Data-Source', provenance.source)
+    .header('X-Exported-At', provenance.exportedAt)
+    .header('X-Export-Filters', JSON.stringify(provenance.filters))
+    .header('Cache-Control', 'no-store')
+}
+
+export function exportRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+  const { db } = database
+  return async (app) => {
+    app.get(
+      '/api/export/entities.:format',
+      {
+        config: { rateLimit: { max: exportsPerMinuteMax, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['open data'],
+          summary:
+            'Every public thing on the map (filtered like the map query), streamed as GeoJSON, CSV or FlatGeobuf',
+          params: ExportFormatParams,
+          querystring: ExportQuery,
+          response: { 200: Type.Unknown(), 400: Problem, 404: Problem, 429: Problem },
+        },
+      },
+      async (request, reply) => {
+        const format = request.params.format
+        if (!(exportFormats as readonly string[]).includes(format))
+          throw new ApiError(
+            404,
+            'route_not_found',
+            `no export format ${format}; formats are ${exportFormats.join(', ')}`,
+          )
+        const parsed = parseMapStyleFilters(request.query)
+        if (!parsed.ok) throw openDataFailureToApiError(parsed)
+        const { filters } = parsed
+        const provenance = exportProvenance(format, filters, `${origin(request)}${request.url}`)
+        provenanceHeaders(reply, provenance)
+          .header('Content-Disposition', `attachment; filename="quartiere-entities.${format}"`)
+          .type(mediaTypes[format as keyof typeof mediaTypes])
+        // A stream pulled by the socket: the next batch is read from the database only when the client has taken
+        // the previous one, so memory stays flat however large the export and however slow the reader.
+        const body =
+          format === 'geojson'
+            ? geojsonExport(db, filters, provenance)
+            : format === 'csv'
+              ? csvExport(db, filters)
+              : fgbExport(db, filters)
+        return reply.send(Readable.from(body as AsyncIterable<string | Uint8Array>, { objectMode: false }))
+      },
+    )
+
+    app.get(
+      '/api/export/ledger-flows.csv',
+      {
+        config: { rateLimit: { max: exportsPerMinuteMax, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['open data'],
+          summary:
+            'Time-bank exchanges per month × category × grid cell, k-anonymous (researchers and admins)',
+          security: [{ bearer: [] }],
+          querystring: LedgerFlowsQuery,
+          response: { 200: Type.String(), 400: Problem, 401: Problem, 403: Problem, 429: Problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        if (actor.role !== 'researcher' && actor.role !== 'admin')
+          throw new ApiError(403, 'forbidden', 'the ledger statistics are for researchers and admins')
+        const parsed = parseLedgerFlowsQuery(request.query)
+        if (!parsed.ok) throw openDataFailureToApiError(parsed)
+        const flows = await ledgerFlows(db, parsed.request)
+        provenanceHeaders(reply, {
+          exportedAt: new Date().toISOString(),
+          filters: {
+            from: parsed.request.from?.toISOString() ?? null,
+            to: parsed.request.to?.toISOString() ?? null,
+            cellDeg: parsed.request.cellDeg,
+            k: parsed.request.k,
+          },
+          source: `${origin(request)}${request.url}`,
+        })
+          .header('X-K-Anonymity', String(parsed.request.k))
+          .header('X-Suppressed-Cells', String(flows.suppressedCells))
+          .header('Content-Disposition', 'attachment; filename="quartiere-ledger-flows.csv"')
+        return reply.type('text/csv; charset=utf-8').send(flows.csv)
+      },
+    )
+
+    app.get(
+      '/api/events.ics',
+      {
+        schema: {
+          tags: ['open data'],
+          summary: 'Events in a bbox and time window as an iCalendar feed',
+          querystring: EventsIcsQuery,
+          response: { 200: Type.String(), 400: Problem },
+        },
+      },
+      async (request, reply) => {
+        const outcome = await eventsIcs(db, request.query, { site: origin(request) })
+        if (!outcome.ok) throw openDataFailureToApiError(outcome)
+        return reply
+          .type('text/calendar; charset=utf-8')
+          .header('Cache-Control', 'public, max-age=300')
+          .header('Link', `<${openDataLicence.url}>; rel="license"`)
+          .send(outcome.ics)
+      },
+    )
+  }
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto'
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IdParams, Media, MediaList, MediaUploadQuery, Problem } from '@quartiere/contracts'
+import { checkMediaTarget, findMedia, listEntityMedia, mediaPageSizeMax, recordMedia } from '@quartiere/map'
+import {
+  createProcessingGate,
+  type ImageLimits,
+  imageLimitsDefault,
+  LocalDiskMediaStore,
+  type MediaStore,
+  processImage,
+  storedContentType,
+  storedExtension,
+} from '@quartiere/media'
+import type { FastifyReply } from 'fastify'
+import { Type } from 'typebox'
+import { requireActor } from '../plugins/authentication'
+import { ApiError } from '../problem'
+import type { RouteContext } from './context'
+import { communityFailureToApiError } from './posts.routes'
+
+/** How long clients and proxies may keep a public image: a day, so a hidden image stops spreading soon. */
+export const mediaCacheSeconds = 86_400
+
+const variants = {
+  display: `display.${storedExtension}`,
+  thumbnail: `thumb.${storedExtension}`,
+} as const
+
+export function mediaRoutes(
+  { config, database }: RouteContext,
+  store: MediaStore = new LocalDiskMediaStore(config.community.mediaDir),
+): FastifyPluginAsyncTypebox {
+  const { db } = database
+  const limits: ImageLimits = {
+    ...imageLimitsDefault,
+    bytesMax: config.community.mediaBytesMax,
+    pixelsMax: config.community.mediaPixelsMax,
+  }
+  const gate = createProcessingGate(config.community.mediaProcessingConcurrency)
+  return async (app) => {
+    // Registered in this plugin only: no other route takes multipart bodies. One file per request.
+    await app.register(multipart, {
+      limits: { fileSize: limits.bytesMax, files: 1, fields: 0, parts: 1, headerPairs: 50 },
+    })
+
+    app.post(
+      '/api/media',
+      {
+        schema: {
+          tags: ['media'],
+          summary:
+            'Upload an image (multipart/form-data, one file): EXIF stripped, stored as a display size and a thumbnail',
+          security: [{ bearer: [] }],
+          querystring: MediaUploadQuery,
+          consumes: ['multipart/form-data'],
+          response: {
+            201: Media,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            404: Problem,
+            413: Problem,
+            415: Problem,
+            422: Problem,
+          },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        if (!request.isMultipart()) {
+          throw new ApiError(
+            415,
+            'unsupported_media_type',
+            'send the image as multipart/form-data, in one file part',
+          )
+        }
+        const entityId = request.query.entityId
+        const target = await checkMediaTarget(db, actor, entityId)
+        if (!target.ok) throw communityFailureToApiError(target)
+        let data: Buffer
+        try {
+          const file = await request.file()
+          if (!file) throw new ApiError(400, 'file_required', 'the form has no file part')
+          data = await file.toBuffer()
+        } catch (error) {
+          throw uploadError(error, limits)
+        }
+        const processed = await gate(() => processImage(data, limits))
+        if (!processed.ok) {
+          throw new ApiError(
+            processed.code === 'image_too_large' ? 413 : 422,
+            processed.code,
+            processed.message,
+          )
+        }
+        const id = randomUUID()
+        await store.put(`${id}/${variants.display}`, processed.display.data, storedContentType)
+        await store.put(`${id}/${variants.thumbnail}`, processed.thumbnail.data, storedContentType)
+        try {
+          const media = await db.transaction().execute((trx) =>
+            recordMedia(
+              trx,
+              actor,
+              {
+                id,
+                storageKey: id,
+                contentType: storedContentType,
+                width: processed.display.width,
+                height: processed.display.height,
+                bytes: processed.display.data.length,
+                thumbWidth: processed.thumbnail.width,
+                thumbHeight: processed.thumbnail.height,
+                thumbBytes: processed.thumbnail.data.length,
+              },
+              entityId,
+            ),
+          )
+          return reply.status(201).header('Location', media.url).send(media)
+        } catch (error) {
+          // Files without a row would never be served or cleaned up.
+          await store.deletePrefix(id)
+          throw error
+        }
+      },
+    )
+
+    for (const [suffix, variant] of [
+      ['', 'display'],
+      ['/thumbnail', 'thumbnail'],
+    ] as const) {
+      app.get(
+        `/api/media/:id${suffix}`,
+        {
+          schema: {
+            tags: ['media'],
+            summary:
+              variant === 'display' ? 'An image, at display size (WebP)' : "An image's thumbnail (WebP)",
+            params: IdParams,
+            response: {
+              200: Type.Unknown({ description: 'The image, as image/webp.' }),
+              304: Type.Null(),
+              400: Problem,
+              404: Problem,
+            },
+          },
+        },
+        async (request, reply) => {
+          const found = await findMedia(db, request.actor, request.params.id)
+          if (!found) throw new ApiError(404, 'not_found', `no image ${request.params.id}`)
+          const etag = `"${found.media.id}-${variant}"`
+          const cacheControl = found.media.hidden
+            ? 'private, no-store'
+            : `public, max-age=${mediaCacheSeconds}`
+          if (request.headers['if-none-match'] === etag) {
+            return reply.status(304).header('ETag', etag).header('Cache-Control', cacheControl).send(null)
+          }
+          const file = await store.get(`${found.storageKey}/${variants[variant]}`)
+          if (!file) throw new Error(`image ${found.media.id} has a row but no ${variant} file`)
+          return sendImage(reply, file, etag, cacheControl, found.media.id)
+        },
+      )
+    }
+
+    app.get(
+      '/api/entities/:id/media',
+      {
+        schema: {
+          tags: ['media'],
+          summary: 'The images of a thing, oldest first',
+          params: IdParams,
+          response: { 200: MediaList, 400: Problem, 404: Problem },
+        },
+      },
+      async (request) => {
+        const outcome = await listEntityMedia(db, request.actor, request.params.id, mediaPageSizeMax)
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return { items: outcome.items, nextCursor: null }
+      },
+    )
+  }
+}
+
+function sendImage(
+  reply: FastifyReply,
+  file: { stream: NodeJS.ReadableStream; bytes: number },
+  etag: string,
+  cacheControl: string,
+  id: string,
+) {
+  return (
+    reply
+      .type(storedContentType)
+      .header('Content-Length', String(file.bytes))
+      .header('ETag', etag)
+      .header('Cache-Control', cacheControl)
+      // The bytes are ours (re-encoded), but a browser must never take them for anything but an image.
+      .header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', "default-src 'none'; sandbox")
+      .header('Content-Disposition', `inline; filename="${id}.${storedExtension}"`)
+      .send(file.stream)
+  )
+}
+
+/** The multipart parser's refusals, as problems. */
+function uploadError(error: unknown, limits: ImageLimits): ApiError {
+  if (error instanceof ApiError) return error
+  const code = (error as { code?: string }).code
+  switch (code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ApiError(413, 'file_too_large', `images may be at most ${limits.bytesMax} bytes`)
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new ApiError(400, 'too_many_parts', 'send exactly one file part and nothing else')
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new ApiError(415, 'unsupported_media_type', 'send the image as multipart/form-data')
+    default:
+      return new ApiError(400, 'invalid_upload', 'the multipart body could not be read')
+  }
+}

@@ -1,0 +1,139 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  CommunityPageQuery,
+  communityPageSizeDefault,
+  DismissBody,
+  IdParams,
+  ModerationAction,
+  ModerationActionBody,
+  ModerationActionList,
+  ModerationQueue,
+  Problem,
+  Report,
+  ReportCreateBody,
+} from '@quartiere/contracts'
+import { dismissReport, fileReport, listModerationActions, moderationQueue, setHidden } from '@quartiere/map'
+import { requireActor } from '../plugins/authentication'
+import type { RouteContext } from './context'
+import { communityFailureToApiError } from './posts.routes'
+
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
+
+export function moderationRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+  const { db } = database
+  return async (app) => {
+    app.post(
+      '/api/reports',
+      {
+        schema: {
+          tags: ['moderation'],
+          summary:
+            'Report a thing, a post or a comment to the moderators (201; 200 when you reported it already)',
+          security: [{ bearer: [] }],
+          body: ReportCreateBody,
+          response: { 200: Report, 201: Report, ...errors, 429: Problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        const outcome = await db.transaction().execute((trx) => fileReport(trx, actor, request.body))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return reply.status(outcome.created ? 201 : 200).send(outcome.report)
+      },
+    )
+
+    app.get(
+      '/api/moderation/queue',
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: 'Open reports, one item per reported thing, longest waiting first (moderators)',
+          security: [{ bearer: [] }],
+          querystring: CommunityPageQuery,
+          response: { 200: ModerationQueue, ...errors },
+        },
+      },
+      async (request) => {
+        const outcome = await moderationQueue(
+          db,
+          requireActor(request),
+          request.query.limit ?? communityPageSizeDefault,
+          request.query.cursor,
+        )
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return { items: outcome.items, nextCursor: outcome.nextCursor }
+      },
+    )
+
+    for (const [path, hide] of [
+      ['/api/moderation/hide', true],
+      ['/api/moderation/restore', false],
+    ] as const) {
+      app.post(
+        path,
+        {
+          schema: {
+            tags: ['moderation'],
+            summary: hide
+              ? 'Hide a thing, post, comment or image: only its author (and moderators) still see it'
+              : 'Restore hidden content',
+            security: [{ bearer: [] }],
+            body: ModerationActionBody,
+            response: { 200: ModerationAction, ...errors },
+          },
+        },
+        async (request) => {
+          const actor = requireActor(request)
+          const outcome = await db.transaction().execute((trx) => setHidden(trx, actor, request.body, hide))
+          if (!outcome.ok) throw communityFailureToApiError(outcome)
+          return outcome.action
+        },
+      )
+    }
+
+    app.post(
+      '/api/moderation/reports/:id/dismiss',
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: 'Close a report without acting on what it reports (moderators)',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: DismissBody,
+          response: { 200: ModerationAction, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const outcome = await db
+          .transaction()
+          .execute((trx) => dismissReport(trx, actor, request.params.id, request.body.reason))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return outcome.action
+      },
+    )
+
+    app.get(
+      '/api/moderation/actions',
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: 'The audit log of every moderation action, newest first (moderators)',
+          security: [{ bearer: [] }],
+          querystring: CommunityPageQuery,
+          response: { 200: ModerationActionList, ...errors },
+        },
+      },
+      async (request) => {
+        const outcome = await listModerationActions(
+          db,
+          requireActor(request),
+          request.query.limit ?? communityPageSizeDefault,
+          request.query.cursor,
+        )
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return { items: outcome.items, nextCursor: outcome.nextCursor }
+      },
+    )
+  }
+}

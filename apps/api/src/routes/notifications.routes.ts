@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  CommunityPageQuery,
+  communityPageSizeDefault,
+  IdParams,
+  MarkedRead,
+  Notification,
+  NotificationList,
+  NotificationsQuery,
+  Problem,
+  SubscriptionList,
+} from '@quartiere/contracts'
+import {
+  listNotifications,
+  listSubscriptions,
+  markAllNotificationsRead,
+  markNotificationRead,
+  subscribe,
+  unsubscribe,
+} from '@quartiere/map'
+import { Type } from 'typebox'
+import { requireActor } from '../plugins/authentication'
+import type { RouteContext } from './context'
+import { communityFailureToApiError } from './posts.routes'
+
+const Following = Type.Object({ entityId: Type.String({ format: 'uuid' }), following: Type.Boolean() })
+
+export function notificationsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+  const { db } = database
+  return async (app) => {
+    app.get(
+      '/api/notifications',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'My notifications: unread first, newest first within each, and how many are unread',
+          security: [{ bearer: [] }],
+          querystring: NotificationsQuery,
+          response: { 200: NotificationList, 400: Problem, 401: Problem },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const outcome = await listNotifications(db, actor, {
+          limit: request.query.limit ?? communityPageSizeDefault,
+          ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
+          ...(request.query.unread ? { unreadOnly: true } : {}),
+        })
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return { items: outcome.items, unreadCount: outcome.unreadCount, nextCursor: outcome.nextCursor }
+      },
+    )
+
+    app.post(
+      '/api/notifications/:id/read',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Mark one of my notifications read',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          response: { 200: Notification, 400: Problem, 401: Problem, 404: Problem },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const outcome = await markNotificationRead(db, actor, request.params.id)
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return outcome.notification
+      },
+    )
+
+    app.post(
+      '/api/notifications/read-all',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Mark all my notifications read',
+          security: [{ bearer: [] }],
+          response: { 200: MarkedRead, 401: Problem },
+        },
+      },
+      async (request) => ({ marked: await markAllNotificationsRead(db, requireActor(request)) }),
+    )
+
+    app.put(
+      '/api/entities/:id/subscription',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary:
+            'Follow a thing or a group: its changes, posts and comments reach you (201 new, 200 already)',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          response: { 200: Following, 201: Following, 400: Problem, 401: Problem, 404: Problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        const outcome = await subscribe(db, actor, request.params.id)
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return reply
+          .status(outcome.created ? 201 : 200)
+          .send({ entityId: request.params.id, following: true })
+      },
+    )
+
+    app.delete(
+      '/api/entities/:id/subscription',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Stop following a thing',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          response: { 204: Type.Null(), 400: Problem, 401: Problem },
+        },
+      },
+      async (request, reply) => {
+        await unsubscribe(db, requireActor(request), request.params.id)
+        return reply.status(204).send(null)
+      },
+    )
+
+    app.get(
+      '/api/me/subscriptions',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'What I follow, most recent first',
+          security: [{ bearer: [] }],
+          querystring: CommunityPageQuery,
+          response: { 200: SubscriptionList, 400: Problem, 401: Problem },
+        },
+      },
+      async (request) => {
+        const outcome = await listSubscriptions(
+          db,
+          requireActor(request),
+          request.query.limit ?? communityPageSizeDefault,
+          request.query.cursor,
+        )
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return { items: outcome.items, nextCursor: outcome.nextCursor }
+      },
+    )
+  }
+}

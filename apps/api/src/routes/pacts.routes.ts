@@ -1,0 +1,155 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  IdParams,
+  Pact,
+  PactCreateBody,
+  PactDocumentBody,
+  PactPatchBody,
+  PactReportBody,
+  PactTransitionBody,
+  Problem,
+} from '@quartiere/contracts'
+import {
+  addPactDocument,
+  getPact,
+  proposePact,
+  reportPactActivity,
+  transitionPact,
+  updatePactLinks,
+} from '@quartiere/map'
+import { requireActor } from '../plugins/authentication'
+import type { RouteContext } from './context'
+import { communityFailureToApiError } from './posts.routes'
+
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem }
+
+export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+  const { db } = database
+  return async (app) => {
+    app.post(
+      '/api/pacts',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary: 'Propose a pact of collaboration (a resident, or a group you manage)',
+          security: [{ bearer: [] }],
+          body: PactCreateBody,
+          response: { 201: Pact, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        const outcome = await db.transaction().execute((trx) => proposePact(trx, actor, request.body))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return reply.status(201).header('Location', `/api/pacts/${outcome.pact.id}`).send(outcome.pact)
+      },
+    )
+
+    app.get(
+      '/api/pacts/:id',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary:
+            'A pact: status, spaces, signatory groups, duration, documents, history and your next steps',
+          params: IdParams,
+          response: { 200: Pact, 400: Problem, 404: Problem, 422: Problem },
+        },
+      },
+      async (request) => {
+        const outcome = await getPact(db, request.actor, request.params.id)
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return outcome.pact
+      },
+    )
+
+    app.patch(
+      '/api/pacts/:id',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary: 'Change its spaces, signatory groups or duration (proposer until signed; admins)',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: PactPatchBody,
+          response: { 200: Pact, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const outcome = await db
+          .transaction()
+          .execute((trx) => updatePactLinks(trx, actor, request.params.id, request.body))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return outcome.pact
+      },
+    )
+
+    app.post(
+      '/api/pacts/:id/transitions',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary:
+            'Take a step: admins open co-design, record the signing or reject; signatory groups start and conclude',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: PactTransitionBody,
+          response: { 200: Pact, ...errors },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const outcome = await db
+          .transaction()
+          .execute((trx) => transitionPact(trx, actor, request.params.id, request.body))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return outcome.pact
+      },
+    )
+
+    app.post(
+      '/api/pacts/:id/reports',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary: 'A signatory group reports its activity (signed or active pacts)',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: PactReportBody,
+          response: { 201: Pact, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        const outcome = await db
+          .transaction()
+          .execute((trx) => reportPactActivity(trx, actor, request.params.id, request.body))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return reply.status(201).send(outcome.pact)
+      },
+    )
+
+    app.post(
+      '/api/pacts/:id/documents',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary: 'Attach a document (a link, or an uploaded image)',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: PactDocumentBody,
+          response: { 201: Pact, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        const outcome = await db
+          .transaction()
+          .execute((trx) => addPactDocument(trx, actor, request.params.id, request.body))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        return reply.status(201).send(outcome.pact)
+      },
+    )
+  }
+}

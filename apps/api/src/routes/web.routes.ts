@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../problem'
+
+/** Where `vite build` writes the web client (apps/web/dist), seen from this file. */
+export const webDistDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/dist')
+
+/**
+ * Paths that belong to the API and its machine clients. The client's fallback never answers under them, so a
+ * mistyped API URL still gets a problem+json 404 rather than an HTML page.
+ */
+const serverPrefixes = ['/api', '/ogc', '/tiles', '/ws', '/openapi.json', '/health', '/assets', '/media']
+
+/** Hashed file names never change content: a year, immutable. index.html must be revalidated every time. */
+const immutableCache = 'public, max-age=31536000, immutable'
+const noCache = 'no-cache'
+
+/**
+ * Serves the built web client at `/`: the hashed assets with long-lived caching, index.html with no-cache, and
+ * index.html again for the client's own routes (`/wallet`, `/?c=…` deep links) so a shared link or a reload
+ * lands in the app. Registered last in app.ts; its `/*` catch-all is only picked by the router when no more
+ * specific route (an API route, `/tiles/…`) matches, and it hands API-looking paths back to the 404 handler.
+ */
+export function webRoutes(distDir = webDistDir) {
+  return async (app: FastifyInstance) => {
+    const indexFile = join(distDir, 'index.html')
+    if (!existsSync(indexFile)) {
+      // The API works without the client (tests, headless deployments); say how to get it instead of a 404.
+      app.get('/', { schema: { hide: true } }, async () => {
+        throw new ApiError(
+          503,
+          'web_client_not_built',
+          'the web client is not built: run `pnpm build` (pnpm start builds it when it is missing)',
+        )
+      })
+      return
+    }
+    // Only /assets/ is a wildcard (a rebuilt client is served without a restart); it cannot shadow the API.
+    await app.register(fastifyStatic, {
+      root: join(distDir, 'assets'),
+      prefix: '/assets/',
+      wildcard: true,
+      index: false,
+      cacheControl: false,
+      etag: true,
+      lastModified: true,
+      setHeaders(reply) {
+        reply.header('cache-control', immutableCache)
+      },
+    })
+    const sendIndex = (_request: FastifyRequest, reply: FastifyReply) => {
+      setDocumentHeaders(reply.raw)
+      return reply.header('cache-control', noCache).sendFile('index.html', distDir)
+    }
+    app.get('/', { schema: { hide: true } }, sendIndex)
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
+      const path = request.url.split('?')[0] ?? '/'
+      const isServerPath = serverPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+      // A file-like path (favicon.png, a stale hashed asset) or a non-HTML client gets the ordinary 404.
+      const wantsHtml = (request.headers.accept ?? '').includes('text/html')
+      if (isServerPath || !wantsHtml || /\.[a-z0-9]{1,8}$/i.test(path)) return reply.callNotFound()
+      return sendIndex(request, reply)
+    })
+  }
+}
+
+/** The document may not be framed elsewhere and sends no referrer across origins. */
+function setDocumentHeaders(raw: { setHeader(name: string, value: string): unknown }) {
+  raw.setHeader('x-frame-options', 'DENY')
+  raw.setHeader('referrer-policy', 'strict-origin-when-cross-origin')
+  raw.setHeader('x-content-type-options', 'nosniff')
+}

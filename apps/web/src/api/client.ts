@@ -1,0 +1,304 @@
+import type {
+  Account,
+  AuthTokens,
+  EntitiesQuery,
+  EntityCollection,
+  EntityCreateBody,
+  EntityFeature,
+  EntityPatchBody,
+  Exchange,
+  MemberList,
+  StatementLine,
+  Transfer,
+  TransferCreateBody,
+  User,
+} from '@quartiere/contracts'
+import { ApiProblem, networkProblem, problemFrom } from './problem'
+
+/** A keyset-paged list as the ledger routes return it. */
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+/** A stored thing with the version to send back in If-Match. */
+export interface Versioned<T> {
+  value: T
+  version: number
+}
+
+/**
+ * Where the client gets its access token. The session store implements it; `refreshAfterUnauthorized` is
+ * called once when the API answers 401 to a token it sent, and returns a new token or null (logged out).
+ */
+export interface TokenSource {
+  accessToken(): Promise<string | null>
+  refreshAfterUnauthorized(rejected: string): Promise<string | null>
+}
+
+export interface ApiClientOptions {
+  /** '' in the browser (same origin); `http://127.0.0.1:PORT` in tests. */
+  baseUrl: string
+  tokens?: TokenSource
+  fetch?: typeof fetch
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  query?: Query
+  body?: unknown
+  headers?: Record<string, string>
+  auth?: 'none' | 'optional' | 'required'
+  signal?: AbortSignal
+}
+
+/** The map query as the client builds it: lists instead of the wire's comma-separated strings. */
+export interface EntitiesFilter {
+  bbox?: [number, number, number, number]
+  kinds?: readonly string[]
+  from?: string
+  to?: string
+  q?: string
+  categories?: readonly string[]
+  tags?: readonly string[]
+  parent?: string
+  author?: string
+  zoom?: number
+  limit?: number
+  cursor?: string
+}
+
+/** Turns the client's filter into the query the API declares (`EntitiesQuery`), dropping empty parts. */
+export function entitiesQuery(filter: EntitiesFilter): EntitiesQuery {
+  const query: EntitiesQuery = {}
+  if (filter.bbox) query.bbox = filter.bbox.map((value) => Number(value.toFixed(6))).join(',')
+  if (filter.kinds?.length) query.kinds = filter.kinds.join(',')
+  if (filter.from) query.from = filter.from
+  if (filter.to) query.to = filter.to
+  if (filter.q?.trim()) query.q = filter.q.trim()
+  if (filter.categories?.length) query.categories = filter.categories.join(',')
+  if (filter.tags?.length) query.tags = filter.tags.join(',')
+  if (filter.parent) query.parent = filter.parent
+  if (filter.author) query.author = filter.author
+  if (filter.zoom !== undefined) query.zoom = Math.max(0, Math.min(22, Math.floor(filter.zoom)))
+  if (filter.limit !== undefined) query.limit = filter.limit
+  if (filter.cursor) query.cursor = filter.cursor
+  return query
+}
+
+function versionOf(response: Response): number {
+  const match = /"?(\d+)"?$/.exec(response.headers.get('etag') ?? '')
+  return match?.[1] ? Number(match[1]) : 0
+}
+
+/** A uuid for idempotency keys; crypto.randomUUID exists in every browser we support and in Node. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID()
+}
+
+/**
+ * The typed API client. Every method speaks the shapes of packages/contracts; every refusal is thrown as an
+ * ApiProblem carrying the server's stable code. Authenticated calls retry once after a silent refresh.
+ */
+export class ApiClient {
+  readonly baseUrl: string
+  private readonly tokens: TokenSource | undefined
+  private readonly fetchImpl: typeof fetch
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/$/, '')
+    this.tokens = options.tokens
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis)
+  }
+
+  url(path: string, query: Query = {}): string {
+    const params = new URLSearchParams()
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+    }
+    const search = params.toString()
+    return `${this.baseUrl}${path}${search ? `?${search}` : ''}`
+  }
+
+  private async send(path: string, options: RequestOptions): Promise<Response> {
+    const auth = options.auth ?? 'optional'
+    let token = auth === 'none' ? null : ((await this.tokens?.accessToken()) ?? null)
+    if (auth === 'required' && !token) {
+      throw new ApiProblem({
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        code: 'unauthorized',
+        detail: 'log in first',
+      })
+    }
+    const attempt = async (bearer: string | null) => {
+      const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
+      if (bearer) headers.authorization = `Bearer ${bearer}`
+      if (options.body !== undefined) headers['content-type'] = 'application/json'
+      try {
+        return await this.fetchImpl(this.url(path, options.query), {
+          method: options.method ?? 'GET',
+          headers,
+          ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+      } catch (error) {
+        if (options.signal?.aborted) throw error
+        throw networkProblem(error)
+      }
+    }
+    let response = await attempt(token)
+    if (response.status === 401 && token && this.tokens) {
+      // The access token expired between our check and the server's: refresh once, then try again.
+      token = await this.tokens.refreshAfterUnauthorized(token)
+      if (token || auth !== 'required') response = await attempt(token)
+    }
+    if (!response.ok) throw await problemFrom(response)
+    return response
+  }
+
+  private async json<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(path, options)
+    return (await response.json()) as T
+  }
+
+  // Accounts
+
+  register(body: { email: string; password: string; displayName: string; locale?: 'it' | 'en' }) {
+    return this.json<AuthTokens>('/api/auth/register', { method: 'POST', body, auth: 'none' })
+  }
+  login(body: { email: string; password: string }) {
+    return this.json<AuthTokens>('/api/auth/login', { method: 'POST', body, auth: 'none' })
+  }
+  refresh(refreshToken: string) {
+    return this.json<AuthTokens>('/api/auth/refresh', {
+      method: 'POST',
+      body: { refreshToken },
+      auth: 'none',
+    })
+  }
+  async logout(refreshToken: string): Promise<void> {
+    await this.send('/api/auth/logout', { method: 'POST', body: { refreshToken }, auth: 'none' })
+  }
+  me() {
+    return this.json<User>('/api/me', { auth: 'required' })
+  }
+
+  // Map entities
+
+  listEntities(filter: EntitiesFilter, signal?: AbortSignal) {
+    return this.json<EntityCollection>('/api/entities', {
+      query: { ...entitiesQuery(filter) },
+      ...(signal ? { signal } : {}),
+    })
+  }
+
+  /**
+   * Follows `next` links until `maxFeatures`, handing each page to `onPage` as it arrives, so the map can
+   * draw the first page while the rest loads. Returns whether everything matching was loaded.
+   */
+  async eachEntitiesPage(
+    filter: EntitiesFilter,
+    maxFeatures: number,
+    onPage: (features: EntityFeature[]) => void,
+    signal?: AbortSignal,
+  ): Promise<{ complete: boolean }> {
+    let cursor: string | undefined
+    let loaded = 0
+    for (;;) {
+      const limit = Math.min(filter.limit ?? 1000, maxFeatures - loaded)
+      const page = await this.listEntities({ ...filter, limit, ...(cursor ? { cursor } : {}) }, signal)
+      loaded += page.features.length
+      onPage(page.features)
+      const next = page.links.find((link) => link.rel === 'next')
+      if (!next) return { complete: true }
+      if (loaded >= maxFeatures) return { complete: false }
+      cursor = new URL(next.href, 'http://client.invalid').searchParams.get('cursor') ?? undefined
+      if (!cursor) return { complete: true }
+    }
+  }
+
+  async getEntity(id: string, signal?: AbortSignal): Promise<Versioned<EntityFeature>> {
+    const response = await this.send(`/api/entities/${encodeURIComponent(id)}`, signal ? { signal } : {})
+    return { value: (await response.json()) as EntityFeature, version: versionOf(response) }
+  }
+
+  async createEntity(body: EntityCreateBody): Promise<Versioned<EntityFeature>> {
+    const response = await this.send('/api/entities', { method: 'POST', body, auth: 'required' })
+    return { value: (await response.json()) as EntityFeature, version: versionOf(response) }
+  }
+
+  /** Throws an ApiProblem with status 412 and the current `etag` when someone else changed it meanwhile. */
+  async updateEntity(id: string, version: number, body: EntityPatchBody): Promise<Versioned<EntityFeature>> {
+    const response = await this.send(`/api/entities/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+      headers: { 'if-match': `"${version}"` },
+      auth: 'required',
+    })
+    return { value: (await response.json()) as EntityFeature, version: versionOf(response) }
+  }
+
+  async deleteEntity(id: string, version: number): Promise<void> {
+    await this.send(`/api/entities/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      headers: { 'if-match': `"${version}"` },
+      auth: 'required',
+    })
+  }
+
+  // Members
+
+  searchMembers(q: string, cursor?: string) {
+    return this.json<MemberList>('/api/members', { query: { q, cursor }, auth: 'required' })
+  }
+
+  // Ledger
+
+  accounts() {
+    return this.json<Page<Account>>('/api/ledger/accounts', { auth: 'required' })
+  }
+  statement(accountId: string, cursor?: string, limit = 50) {
+    return this.json<Page<StatementLine>>(`/api/ledger/accounts/${encodeURIComponent(accountId)}/transfers`, {
+      query: { limit, cursor },
+      auth: 'required',
+    })
+  }
+  /** The key makes a retry of the same payment safe: the server answers it once. */
+  transfer(body: Omit<TransferCreateBody, 'id'>, idempotencyKey: string) {
+    return this.json<Transfer>('/api/ledger/transfers', {
+      method: 'POST',
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+      auth: 'required',
+    })
+  }
+  exchanges(cursor?: string) {
+    return this.json<Page<Exchange>>('/api/ledger/exchanges', { query: { cursor }, auth: 'required' })
+  }
+  openExchange(entityId: string, hours: string, idempotencyKey: string) {
+    return this.json<Exchange>(`/api/entities/${encodeURIComponent(entityId)}/exchanges`, {
+      method: 'POST',
+      body: { hours },
+      headers: { 'idempotency-key': idempotencyKey },
+      auth: 'required',
+    })
+  }
+  confirmExchange(id: string, hours?: string) {
+    return this.json<Exchange>(`/api/ledger/exchanges/${encodeURIComponent(id)}/confirm`, {
+      method: 'POST',
+      body: hours ? { hours } : {},
+      auth: 'required',
+    })
+  }
+  cancelExchange(id: string) {
+    return this.json<Exchange>(`/api/ledger/exchanges/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+      body: {},
+      auth: 'required',
+    })
+  }
+}

@@ -1,0 +1,449 @@
+import type { EntityFeature, EntityKind, RealtimeEvent } from '@quartiere/contracts'
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import type { ApiClient, Versioned } from './api/client'
+import { AuthDialog } from './components/auth-dialog'
+import { DetailPanel } from './components/detail-panel'
+import { EntityEditor, type EntityEditorProps } from './components/entity-editor'
+import { Filters } from './components/filters'
+import { type Camera, MapView } from './components/map-view'
+import { Timeline } from './components/timeline'
+import { Wall } from './components/wall'
+import { Wallet } from './components/wallet'
+import type { Locale } from './i18n/dictionaries'
+import { I18nProvider, useI18n } from './i18n/i18n'
+import { LiveConnection, type LiveStatus } from './live/live'
+import type { SessionStore } from './session/session'
+import { type Bbox, bboxIntersects, clampBbox, geometryBbox } from './state/entity-cache'
+import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/timeline'
+import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
+import { useMapData } from './state/use-map-data'
+
+type DrawKind = 'Point' | 'LineString' | 'Polygon'
+const defaultKindFor: Record<DrawKind, EntityKind> = {
+  Point: 'event',
+  LineString: 'story',
+  Polygon: 'project',
+}
+
+export interface AppProps {
+  api: ApiClient
+  session: SessionStore
+  initialLocale: Locale
+  onLocaleChange(locale: Locale): void
+}
+
+export function App(props: AppProps) {
+  const [locale, setLocale] = useState(props.initialLocale)
+  const changeLocale = (next: Locale) => {
+    setLocale(next)
+    props.onLocaleChange(next)
+  }
+  return (
+    <I18nProvider locale={locale}>
+      <Shell {...props} locale={locale} onLocale={changeLocale} />
+    </I18nProvider>
+  )
+}
+
+/** The box a Web Mercator map of this size shows around a centre at a zoom (512-pixel tiles). */
+export function estimatedBounds(center: [number, number], zoom: number, width: number, height: number): Bbox {
+  const worldPx = 512 * 2 ** zoom
+  const halfLon = (width / 2 / worldPx) * 360
+  const mercatorY = Math.log(Math.tan(Math.PI / 4 + (center[1] * Math.PI) / 360))
+  const latAt = (offsetPx: number) =>
+    (Math.atan(Math.sinh(mercatorY + (offsetPx / worldPx) * 2 * Math.PI)) * 180) / Math.PI
+  return [center[0] - halfLon, latAt(-height / 2), center[0] + halfLon, latAt(height / 2)]
+}
+
+/** Does a live thing belong in the current view's filters? Text search cannot be judged here: reload instead. */
+function matchesView(feature: EntityFeature, view: ViewState): boolean {
+  const p = feature.properties
+  if (view.kinds.length && !view.kinds.includes(p.kind)) return false
+  if (view.categories.length && !p.categories.some((value) => view.categories.includes(value))) return false
+  if (view.tags.length && !p.tags.some((value) => view.tags.includes(value))) return false
+  if (view.window) {
+    const { from, to } = windowRange(view.window)
+    if (!overlaps(p, from, to)) return false
+  }
+  return true
+}
+
+function Shell({
+  api,
+  session,
+  locale,
+  onLocale,
+}: AppProps & { locale: Locale; onLocale(locale: Locale): void }) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const user = useSyncExternalStore(session.subscribe, session.user)
+  const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname))
+  const [view, setView] = useState<ViewState>(() => parseViewState(window.location.search))
+  const initialCamera = useRef<Camera>({ center: view.center, zoom: view.zoom })
+  // Until the map has loaded (the basemap style comes first), loading starts from the box the initial camera
+  // will show, so the things and the basemap arrive in parallel rather than one after the other.
+  const [bounds, setBounds] = useState<Bbox | null>(() =>
+    estimatedBounds(view.center, view.zoom, window.innerWidth, window.innerHeight),
+  )
+  const [flyTo, setFlyTo] = useState<Camera | null>(null)
+  const [authMode, setAuthMode] = useState<'login' | 'register' | null>(null)
+  const [drawing, setDrawing] = useState<{ kind: DrawKind; vertices: [number, number][] } | null>(null)
+  const [editor, setEditor] = useState<EntityEditorProps['target'] | null>(null)
+  const [detailRevision, setDetailRevision] = useState(0)
+  const [walletRevision, setWalletRevision] = useState(0)
+  const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting')
+  const [notice, setNotice] = useState<string | null>(null)
+  const data = useMapData(api, view, bounds)
+
+  useEffect(() => {
+    document.documentElement.lang = locale
+    document.title = t('app.title')
+  }, [locale, t])
+
+  // The URL follows the view: replaced while the map moves, pushed when the selection or the page changes.
+  const lastPushed = useRef({ selected: view.selected, page })
+  useEffect(() => {
+    const url = `${pathOf(page)}${formatViewState(view)}`
+    if (url === `${window.location.pathname}${window.location.search}`) return
+    const push = lastPushed.current.selected !== view.selected || lastPushed.current.page !== page
+    lastPushed.current = { selected: view.selected, page }
+    if (push) window.history.pushState(null, '', url)
+    else window.history.replaceState(null, '', url)
+  }, [view, page])
+  useEffect(() => {
+    const onPop = () => {
+      const next = parseViewState(window.location.search)
+      lastPushed.current = { selected: next.selected, page: pageOf(window.location.pathname) }
+      setPage(pageOf(window.location.pathname))
+      setView(next)
+      setFlyTo({ center: next.center, zoom: next.zoom })
+    }
+    window.addEventListener('popstate', onPop)
+    return () => window.removeEventListener('popstate', onPop)
+  }, [])
+
+  const onCameraChange = useCallback((camera: Camera, nextBounds: Bbox) => {
+    setView((current) => ({ ...current, center: camera.center, zoom: camera.zoom }))
+    setBounds(nextBounds)
+  }, [])
+  const select = useCallback((id: string | null) => {
+    setEditor(null)
+    setView((current) => ({ ...current, selected: id }))
+  }, [])
+  const setWindow = (window: TimeWindow | null) => setView((current) => ({ ...current, window }))
+
+  // Live updates: one connection; the viewport subscription follows the map and the filters.
+  const viewRef = useRef(view)
+  viewRef.current = view
+  const dataRef = useRef(data)
+  dataRef.current = data
+  const liveRef = useRef<LiveConnection | null>(null)
+  useEffect(() => {
+    const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:'
+    const live = new LiveConnection({
+      url: `${protocol}//${window.location.host}/ws`,
+      token: () => session.accessToken(),
+      refreshToken: () => session.refresh(),
+      handlers: {
+        onStatus: setLiveStatus,
+        onReset: () => {
+          dataRef.current.reload()
+          setWalletRevision((value) => value + 1)
+        },
+        onEvent: (event: RealtimeEvent) => {
+          const [family, action] = event.topic.split('.')
+          if (family === 'entity') {
+            if (action === 'deleted') {
+              const id = (event.data as { id?: string }).id
+              if (id) dataRef.current.remove(id)
+              return
+            }
+            const feature = event.data as EntityFeature
+            if (!feature?.id || !feature.properties) return
+            const current = viewRef.current
+            if (current.q) dataRef.current.reload()
+            else if (matchesView(feature, current)) dataRef.current.upsert(feature)
+            else dataRef.current.remove(feature.id)
+            if (feature.id === current.selected) setDetailRevision((value) => value + 1)
+          } else if (family === 'transfer' || family === 'exchange') {
+            setWalletRevision((value) => value + 1)
+          }
+        },
+      },
+    })
+    liveRef.current = live
+    live.start()
+    return () => live.stop()
+  }, [session])
+  const userId = user?.id ?? null
+  const firstUser = useRef(userId)
+  useEffect(() => {
+    if (firstUser.current === userId) return
+    firstUser.current = userId
+    liveRef.current?.restart()
+  }, [userId])
+  useEffect(() => {
+    if (!bounds) return
+    const bbox = clampBbox(bounds)
+    liveRef.current?.setViewport({
+      id: 'view',
+      bbox,
+      ...(view.kinds.length ? { kinds: view.kinds } : {}),
+      ...(view.window ? windowQuery(view.window) : {}),
+    })
+  }, [bounds, view.kinds, view.window])
+
+  // A deep link to a thing outside the view: move there once it is known.
+  const centred = useRef<string | null>(null)
+  useEffect(() => {
+    const id = view.selected
+    if (!id || centred.current === id || !bounds) return
+    centred.current = id
+    const known = data.features.find((feature) => feature.id === id)
+    const check = (feature: EntityFeature) => {
+      const box = geometryBbox(feature.geometry)
+      if (box && !bboxIntersects(box, bounds)) {
+        setFlyTo({ center: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2], zoom: Math.max(view.zoom, 14) })
+      }
+    }
+    if (known) check(known)
+    else
+      api
+        .getEntity(id)
+        .then((entity) => check(entity.value))
+        .catch(() => undefined)
+  }, [view.selected, bounds, data.features, api, view.zoom])
+
+  const inView = useMemo(() => {
+    if (!bounds) return data.features
+    return data.features.filter((feature) => {
+      const box = geometryBbox(feature.geometry)
+      return box ? bboxIntersects(box, bounds) : false
+    })
+  }, [data.features, bounds])
+
+  const startDrawing = (kind: DrawKind) => {
+    if (!user) {
+      setAuthMode('login')
+      return
+    }
+    setEditor(null)
+    setView((current) => ({ ...current, selected: null }))
+    setDrawing({ kind, vertices: [] })
+  }
+  const onDrawClick = (position: [number, number]) => {
+    if (!drawing) return
+    if (drawing.kind === 'Point') {
+      setDrawing(null)
+      setEditor({
+        mode: 'create',
+        kind: defaultKindFor.Point,
+        geometry: { type: 'Point', coordinates: position },
+      })
+      return
+    }
+    setDrawing({ ...drawing, vertices: [...drawing.vertices, position] })
+  }
+  const finishDrawing = () => {
+    if (!drawing) return
+    const { kind, vertices } = drawing
+    const geometry =
+      kind === 'Polygon'
+        ? { type: 'Polygon' as const, coordinates: [[...vertices, vertices[0] as [number, number]]] }
+        : { type: 'LineString' as const, coordinates: vertices }
+    setDrawing(null)
+    setEditor({ mode: 'create', kind: defaultKindFor[kind], geometry })
+  }
+  const onSaved = (entity: Versioned<EntityFeature>) => {
+    setEditor(null)
+    data.upsert(entity.value)
+    setDetailRevision((value) => value + 1)
+    setView((current) => ({ ...current, selected: entity.value.id }))
+    setNotice(t('editor.saved'))
+  }
+
+  const goTo = (next: Page) => {
+    setPage(next)
+    if (next === 'wallet' && !user) setAuthMode('login')
+  }
+
+  const canFinish = drawing && drawing.vertices.length >= (drawing.kind === 'Polygon' ? 3 : 2)
+  return (
+    <div className={`app page-${page}`}>
+      <a className="skip-link" href="#side">
+        {t('app.skipToList')}
+      </a>
+      <header className="topbar">
+        <a
+          className="brand"
+          href="/"
+          onClick={(event) => {
+            event.preventDefault()
+            goTo('map')
+          }}
+        >
+          {t('app.title')}
+        </a>
+        <nav aria-label={t('nav.label')}>
+          <button
+            type="button"
+            aria-current={page === 'map' ? 'page' : undefined}
+            onClick={() => goTo('map')}
+          >
+            {t('nav.map')}
+          </button>
+          <button
+            type="button"
+            aria-current={page === 'wallet' ? 'page' : undefined}
+            onClick={() => goTo('wallet')}
+            data-testid="nav-wallet"
+          >
+            {t('nav.wallet')}
+          </button>
+        </nav>
+        <span className={`live live-${liveStatus}`} title={t(`live.${liveStatus}`)} data-testid="live-status">
+          <span className="visually-hidden">{t(`live.${liveStatus}`)}</span>
+        </span>
+        <label className="language">
+          <span className="visually-hidden">{t('nav.language')}</span>
+          <select
+            value={locale}
+            onChange={(event) => onLocale(event.target.value as Locale)}
+            data-testid="language"
+          >
+            <option value="it">Italiano</option>
+            <option value="en">English</option>
+          </select>
+        </label>
+        {user ? (
+          <span className="account">
+            <span data-testid="user-name">{user.displayName}</span>
+            <button type="button" onClick={() => void session.signOut()} data-testid="logout">
+              {t('auth.logout')}
+            </button>
+          </span>
+        ) : (
+          <span className="account">
+            <button type="button" onClick={() => setAuthMode('login')} data-testid="login">
+              {t('auth.login')}
+            </button>
+            <button type="button" onClick={() => setAuthMode('register')} data-testid="register">
+              {t('auth.register')}
+            </button>
+          </span>
+        )}
+      </header>
+      {notice && (
+        <p className="notice" role="status" onAnimationEnd={() => setNotice(null)}>
+          {notice}
+        </p>
+      )}
+      {page === 'wallet' && user ? (
+        <Wallet api={api} user={user} revision={walletRevision} />
+      ) : (
+        <div className="workspace">
+          <div className="map-column">
+            <div className="map-tools" role="toolbar" aria-label={t('create.label')}>
+              {drawing ? (
+                <>
+                  <span role="status">
+                    {drawing.kind === 'Point' ? t('create.clickPoint') : t('create.clickVertices')}
+                  </span>
+                  {drawing.kind !== 'Point' && (
+                    <button type="button" disabled={!canFinish} onClick={finishDrawing}>
+                      {t('create.finish')}
+                    </button>
+                  )}
+                  <button type="button" onClick={() => setDrawing(null)}>
+                    {t('common.cancel')}
+                  </button>
+                </>
+              ) : (
+                <>
+                  <button type="button" onClick={() => startDrawing('Point')} data-testid="add-point">
+                    {t('create.point')}
+                  </button>
+                  <button type="button" onClick={() => startDrawing('LineString')}>
+                    {t('create.line')}
+                  </button>
+                  <button type="button" onClick={() => startDrawing('Polygon')}>
+                    {t('create.polygon')}
+                  </button>
+                </>
+              )}
+              {data.error && (
+                <span role="alert" className="error">
+                  {t('map.loadFailed')}
+                </span>
+              )}
+            </div>
+            <MapView
+              initialCamera={initialCamera.current}
+              features={data.features}
+              revision={data.revision}
+              selected={view.selected}
+              drawing={drawing ? drawing.vertices : null}
+              drawingKind={drawing?.kind ?? null}
+              onCameraChange={onCameraChange}
+              onSelect={select}
+              onDrawClick={onDrawClick}
+              flyTo={flyTo}
+            />
+            <Timeline
+              window={view.window}
+              reference={data.timeline.reference}
+              slots={data.timeline.slots}
+              counts={data.timeline.counts}
+              truncated={data.timeline.truncated}
+              onChange={setWindow}
+            />
+          </div>
+          <div className="side" id="side">
+            {editor ? (
+              <EntityEditor
+                key={editor.mode === 'edit' ? `${editor.entity.value.id}:${editor.entity.version}` : 'create'}
+                api={api}
+                target={editor}
+                onSaved={onSaved}
+                onCancel={() => setEditor(null)}
+              />
+            ) : view.selected ? (
+              <DetailPanel
+                api={api}
+                id={view.selected}
+                user={user}
+                revision={detailRevision}
+                onClose={() => select(null)}
+                onSelect={select}
+                onEdit={(entity) => setEditor({ mode: 'edit', entity })}
+                onDeleted={(id) => {
+                  data.remove(id)
+                  select(null)
+                }}
+                onExchangeOpened={() => setWalletRevision((value) => value + 1)}
+              />
+            ) : (
+              <>
+                <Filters
+                  value={view}
+                  onChange={(filters) => setView((current) => ({ ...current, ...filters }))}
+                />
+                <Wall
+                  features={inView}
+                  loading={data.loading}
+                  complete={data.complete}
+                  searching={!!view.q}
+                  selected={view.selected}
+                  onSelect={select}
+                />
+              </>
+            )}
+          </div>
+        </div>
+      )}
+      {authMode && (
+        <AuthDialog api={api} session={session} initialMode={authMode} onClose={() => setAuthMode(null)} />
+      )}
+    </div>
+  )
+}

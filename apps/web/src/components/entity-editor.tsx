@@ -1,0 +1,381 @@
+import type { EntityCreateBody, EntityFeature, EntityKind, EntityPatchBody } from '@quartiere/contracts'
+import { type FormEvent, useState } from 'react'
+import type { ApiClient, Versioned } from '../api/client'
+import { ApiProblem } from '../api/problem'
+import type { MessageKey } from '../i18n/dictionaries'
+import { useI18n } from '../i18n/i18n'
+import { entityKindList } from '../map/kinds'
+import { problemMessage } from './messages'
+
+type FieldType = 'text' | 'longtext' | 'datetime' | 'integer' | 'decimal' | 'boolean' | 'url' | 'select'
+interface FieldSpec {
+  key: string
+  type: FieldType
+  required?: boolean
+  options?: readonly string[]
+}
+
+const skillCategories = [
+  'care',
+  'education',
+  'repairs',
+  'gardening',
+  'cooking',
+  'transport',
+  'technology',
+  'arts',
+  'languages',
+  'administration',
+  'health',
+  'other',
+] as const
+const exchangeFields: FieldSpec[] = [
+  { key: 'hours', type: 'decimal', required: true },
+  { key: 'skillCategory', type: 'select', required: true, options: skillCategories },
+  { key: 'availability', type: 'text' },
+]
+
+/** The form of each kind's properties, after the closed schemas in packages/contracts. */
+export const kindFields: Record<EntityKind, FieldSpec[]> = {
+  space: [
+    { key: 'address', type: 'text' },
+    { key: 'openingHours', type: 'text' },
+    { key: 'capacity', type: 'integer' },
+    { key: 'accessible', type: 'boolean' },
+    { key: 'website', type: 'url' },
+    { key: 'network', type: 'text' },
+  ],
+  group: [
+    { key: 'membership', type: 'select', options: ['open', 'closed'] },
+    { key: 'legalForm', type: 'text' },
+    { key: 'website', type: 'url' },
+  ],
+  event: [
+    { key: 'startsAt', type: 'datetime', required: true },
+    { key: 'endsAt', type: 'datetime', required: true },
+    { key: 'address', type: 'text' },
+    { key: 'organizer', type: 'text' },
+    { key: 'registrationUrl', type: 'url' },
+    { key: 'free', type: 'boolean' },
+  ],
+  project: [
+    {
+      key: 'status',
+      type: 'select',
+      required: true,
+      options: ['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'],
+    },
+    { key: 'projectType', type: 'select', options: ['pact', 'programme', 'initiative', 'other'] },
+    { key: 'programme', type: 'text' },
+    { key: 'budget', type: 'decimal' },
+    { key: 'website', type: 'url' },
+  ],
+  news: [
+    { key: 'source', type: 'text' },
+    { key: 'url', type: 'url' },
+    { key: 'publishedAt', type: 'datetime' },
+  ],
+  story: [
+    { key: 'narrator', type: 'text' },
+    { key: 'period', type: 'text' },
+  ],
+  offer: exchangeFields,
+  request: exchangeFields,
+}
+
+/** `<input type="datetime-local">` speaks local wall time without a zone; the API speaks RFC 3339. */
+export function toLocalInput(iso: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return ''
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000)
+  return local.toISOString().slice(0, 16)
+}
+export function fromLocalInput(value: string): string {
+  return new Date(value).toISOString()
+}
+
+type Values = Record<string, string | boolean>
+
+function valuesFrom(feature: EntityFeature | null, kind: EntityKind): Values {
+  const values: Values = { title: '', description: '', categories: '', tags: '', validFrom: '', validTo: '' }
+  if (!feature) return values
+  const p = feature.properties
+  values.title = p.title
+  values.description = p.description
+  values.categories = p.categories.join(', ')
+  values.tags = p.tags.join(', ')
+  values.validFrom = p.validFrom ? toLocalInput(p.validFrom) : ''
+  values.validTo = p.validTo ? toLocalInput(p.validTo) : ''
+  for (const field of kindFields[kind]) {
+    const value = p.properties[field.key]
+    if (value === undefined) continue
+    values[`properties.${field.key}`] =
+      field.type === 'datetime'
+        ? toLocalInput(String(value))
+        : typeof value === 'boolean'
+          ? value
+          : String(value)
+  }
+  return values
+}
+
+const labels = (text: string) => [
+  ...new Set(
+    String(text)
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean),
+  ),
+]
+
+/** The kind's properties from the form; empty optional fields are left out rather than sent empty. */
+function propertiesFrom(kind: EntityKind, values: Values): Record<string, unknown> {
+  const properties: Record<string, unknown> = {}
+  for (const field of kindFields[kind]) {
+    const raw = values[`properties.${field.key}`]
+    if (field.type === 'boolean') {
+      if (raw !== undefined && raw !== '') properties[field.key] = raw === true
+      continue
+    }
+    const text = typeof raw === 'string' ? raw.trim() : ''
+    if (!text) continue
+    switch (field.type) {
+      case 'datetime':
+        properties[field.key] = fromLocalInput(text)
+        break
+      case 'integer':
+        properties[field.key] = Number(text)
+        break
+      default:
+        properties[field.key] = text
+    }
+  }
+  return properties
+}
+
+export interface EntityEditorProps {
+  api: ApiClient
+  /** Creating: the drawn geometry. Editing: the thing and the version it was read at. */
+  target:
+    | { mode: 'create'; geometry: EntityCreateBody['geometry']; kind: EntityKind }
+    | { mode: 'edit'; entity: Versioned<EntityFeature> }
+  onSaved(entity: Versioned<EntityFeature>): void
+  onCancel(): void
+}
+
+export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorProps) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const initialKind = target.mode === 'create' ? target.kind : target.entity.value.properties.kind
+  const [kind, setKind] = useState<EntityKind>(initialKind)
+  const [version, setVersion] = useState(target.mode === 'edit' ? target.entity.version : 0)
+  const [values, setValues] = useState<Values>(() =>
+    valuesFrom(target.mode === 'edit' ? target.entity.value : null, initialKind),
+  )
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
+  const [formError, setFormError] = useState<string | null>(null)
+  const [conflict, setConflict] = useState<Versioned<EntityFeature> | null>(null)
+  const [saving, setSaving] = useState(false)
+
+  const set = (key: string, value: string | boolean) => setValues((current) => ({ ...current, [key]: value }))
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    setSaving(true)
+    setFieldErrors({})
+    setFormError(null)
+    const common = {
+      title: String(values.title ?? '').trim(),
+      description: String(values.description ?? ''),
+      categories: labels(String(values.categories ?? '')),
+      tags: labels(String(values.tags ?? '')),
+      validFrom: values.validFrom ? fromLocalInput(String(values.validFrom)) : null,
+      validTo: values.validTo ? fromLocalInput(String(values.validTo)) : null,
+      properties: propertiesFrom(kind, values),
+    }
+    try {
+      if (target.mode === 'create') {
+        const body: EntityCreateBody = { kind, geometry: target.geometry, ...common }
+        // Events take their validity from startsAt/endsAt; an empty window is left for the API to fill.
+        if (!body.validFrom) delete body.validFrom
+        if (!body.validTo) delete body.validTo
+        onSaved(await api.createEntity(body))
+      } else {
+        const body: EntityPatchBody = common
+        onSaved(await api.updateEntity(target.entity.value.id, version, body))
+      }
+    } catch (failure) {
+      if (!(failure instanceof ApiProblem)) {
+        setFormError(String(failure))
+      } else if (failure.status === 412 && target.mode === 'edit') {
+        setConflict(await api.getEntity(target.entity.value.id).catch(() => null))
+        setFormError(problemMessage(i18n, failure))
+      } else {
+        setFieldErrors(failure.fieldErrors())
+        setFormError(problemMessage(i18n, failure))
+      }
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  const field = (key: string, labelKey: MessageKey, spec: Omit<FieldSpec, 'key'>) => {
+    const id = `field-${key.replace('.', '-')}`
+    const error = fieldErrors[key]
+    const describedBy = error ? `${id}-error` : undefined
+    const value = values[key]
+    let input: React.ReactNode
+    switch (spec.type) {
+      case 'longtext':
+        input = (
+          <textarea
+            id={id}
+            value={String(value ?? '')}
+            rows={4}
+            aria-invalid={!!error}
+            aria-describedby={describedBy}
+            onChange={(event) => set(key, event.target.value)}
+          />
+        )
+        break
+      case 'boolean':
+        input = (
+          <input
+            id={id}
+            type="checkbox"
+            checked={value === true}
+            aria-invalid={!!error}
+            aria-describedby={describedBy}
+            onChange={(event) => set(key, event.target.checked)}
+          />
+        )
+        break
+      case 'select':
+        input = (
+          <select
+            id={id}
+            value={String(value ?? '')}
+            aria-invalid={!!error}
+            aria-describedby={describedBy}
+            onChange={(event) => set(key, event.target.value)}
+          >
+            <option value="">—</option>
+            {spec.options?.map((option) => (
+              <option key={option} value={option}>
+                {t(`value.${option}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        )
+        break
+      default:
+        input = (
+          <input
+            id={id}
+            type={spec.type === 'datetime' ? 'datetime-local' : spec.type === 'url' ? 'url' : 'text'}
+            inputMode={spec.type === 'decimal' || spec.type === 'integer' ? 'decimal' : undefined}
+            value={String(value ?? '')}
+            aria-invalid={!!error}
+            aria-describedby={describedBy}
+            onChange={(event) => set(key, event.target.value)}
+          />
+        )
+    }
+    return (
+      <div className={error ? 'field invalid' : 'field'} key={key}>
+        <label htmlFor={id}>
+          {t(labelKey)}
+          {spec.required ? ' *' : ''}
+        </label>
+        {input}
+        {error && (
+          <p className="field-error" id={`${id}-error`}>
+            {error}
+          </p>
+        )}
+      </div>
+    )
+  }
+
+  return (
+    <form className="editor" onSubmit={submit} noValidate aria-labelledby="editor-title" data-testid="editor">
+      <h2 id="editor-title">{target.mode === 'create' ? t('editor.createTitle') : t('editor.editTitle')}</h2>
+      {target.mode === 'create' && (
+        <div className="field">
+          <label htmlFor="field-kind">{t('field.kind')}</label>
+          <select
+            id="field-kind"
+            value={kind}
+            onChange={(event) => setKind(event.target.value as EntityKind)}
+          >
+            {entityKindList.map((option) => (
+              <option key={option} value={option}>
+                {t(`kind.${option}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {field('title', 'field.title', { type: 'text', required: true })}
+      {field('description', 'field.description', { type: 'longtext' })}
+      {kindFields[kind].map((spec) =>
+        field(`properties.${spec.key}`, `prop.${spec.key}` as MessageKey, spec),
+      )}
+      {kind !== 'event' && (
+        <>
+          {field('validFrom', 'field.validFrom', { type: 'datetime' })}
+          {field('validTo', 'field.validTo', { type: 'datetime' })}
+        </>
+      )}
+      {field('categories', 'field.categories', { type: 'text' })}
+      {field('tags', 'field.tags', { type: 'text' })}
+      {fieldErrors.geometry && <p className="field-error">{fieldErrors.geometry}</p>}
+      {formError && (
+        <p role="alert" className="error" data-testid="editor-error">
+          {formError}
+        </p>
+      )}
+      {conflict && (
+        <div className="conflict" role="alert" data-testid="conflict">
+          <p>
+            {t('editor.conflict', {
+              name: conflict.value.properties.author.displayName,
+              time: i18n.dateTime(conflict.value.properties.updatedAt),
+            })}
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              onClick={() => {
+                setValues(valuesFrom(conflict.value, kind))
+                setVersion(conflict.version)
+                setConflict(null)
+                setFormError(null)
+              }}
+            >
+              {t('editor.loadTheirs')}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setVersion(conflict.version)
+                setConflict(null)
+                setFormError(null)
+              }}
+            >
+              {t('editor.keepMine')}
+            </button>
+          </div>
+        </div>
+      )}
+      <div className="row">
+        <button type="submit" disabled={saving} data-testid="editor-save">
+          {saving ? t('common.saving') : t('common.save')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,384 @@
+import type { EntityFeature, EntityKind } from '@quartiere/contracts'
+import {
+  AttributionControl,
+  Layer,
+  Map as MapGl,
+  type MapLayerMouseEvent,
+  type MapRef,
+  Marker,
+  NavigationControl,
+  Source,
+  type ViewStateChangeEvent,
+} from '@vis.gl/react-maplibre'
+import {
+  type GeoJSONSource,
+  type GeoJSONSourceSpecification,
+  type Map as MaplibreMap,
+  setWorkerUrl,
+} from 'maplibre-gl'
+import 'maplibre-gl/dist/maplibre-gl.css'
+import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useI18n } from '../i18n/i18n'
+import { type Basemap, loadBasemap } from '../map/basemap'
+import { entityKindList, kindIconSvg } from '../map/kinds'
+import {
+  clusterLayerId,
+  clusterMaxZoom,
+  clusterRadiusPx,
+  clusters,
+  draftLine,
+  draftSourceId,
+  draftVertices,
+  entityIcons,
+  entityLayerIds,
+  entityPoints,
+  iconImageId,
+  pointSelected,
+  pointsSourceId,
+  shapeFills,
+  shapeLines,
+  shapeSelected,
+  shapesSourceId,
+} from '../map/layer-styles'
+import type { Bbox } from '../state/entity-cache'
+
+// MapLibre 6 runs its tile work in a module worker it loads by URL: bundle it and say where it went.
+setWorkerUrl(maplibreWorkerUrl)
+
+export interface Camera {
+  center: [number, number]
+  zoom: number
+}
+
+export interface MapViewProps {
+  initialCamera: Camera
+  features: EntityFeature[]
+  revision: number
+  selected: string | null
+  /** While drawing, clicks add vertices instead of selecting. */
+  drawing: [number, number][] | null
+  drawingKind: 'Point' | 'LineString' | 'Polygon' | null
+  onCameraChange(camera: Camera, bounds: Bbox): void
+  onSelect(id: string | null): void
+  onDrawClick(position: [number, number]): void
+  /** A request to move the camera (a deep link, a list item): applied once per new value. */
+  flyTo: Camera | null
+}
+
+interface ClusterLabel {
+  id: number
+  count: number
+  lon: number
+  lat: number
+}
+
+declare global {
+  interface Window {
+    /** The map, for the browser tests' queryRenderedFeatures and for curious developers. */
+    __quartiere?: { map: MaplibreMap; renderedEntities(): { id: string; kind: string; title: string }[] }
+  }
+}
+
+/** The GeoJSON the map sources take (the geojson typings are not a dependency of this package). */
+type Position = [number, number]
+type MapGeometry =
+  | { type: 'Point'; coordinates: Position }
+  | { type: 'LineString'; coordinates: Position[] }
+  | { type: 'Polygon'; coordinates: Position[][] }
+interface MapFeature {
+  type: 'Feature'
+  geometry: MapGeometry
+  properties: Record<string, unknown>
+}
+type SourceData = GeoJSONSourceSpecification['data']
+const collection = (features: MapFeature[]) =>
+  ({ type: 'FeatureCollection', features }) as unknown as SourceData
+
+/** Splits things into the clustered point source and the shape source; Multi* become their parts. */
+function toSources(features: EntityFeature[]) {
+  const points: MapFeature[] = []
+  const shapes: MapFeature[] = []
+  for (const feature of features) {
+    const properties = { id: feature.id, kind: feature.properties.kind, title: feature.properties.title }
+    const geometry = feature.geometry as
+      | MapGeometry
+      | { type: 'MultiPoint'; coordinates: Position[] }
+      | { type: 'MultiLineString'; coordinates: Position[][] }
+      | { type: 'MultiPolygon'; coordinates: Position[][][] }
+    switch (geometry.type) {
+      case 'Point':
+        points.push({ type: 'Feature', geometry, properties })
+        break
+      case 'MultiPoint':
+        for (const coordinates of geometry.coordinates)
+          points.push({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties })
+        break
+      case 'LineString':
+      case 'Polygon':
+        shapes.push({ type: 'Feature', geometry, properties })
+        break
+      case 'MultiLineString':
+        for (const coordinates of geometry.coordinates)
+          shapes.push({ type: 'Feature', geometry: { type: 'LineString', coordinates }, properties })
+        break
+      case 'MultiPolygon':
+        for (const coordinates of geometry.coordinates)
+          shapes.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates }, properties })
+        break
+      default:
+        break
+    }
+  }
+  return {
+    points: collection(points),
+    shapes: collection(shapes),
+  }
+}
+
+function draftCollection(vertices: [number, number][] | null, kind: MapViewProps['drawingKind']): SourceData {
+  const features: MapFeature[] = (vertices ?? []).map((coordinates) => ({
+    type: 'Feature',
+    properties: {},
+    geometry: { type: 'Point', coordinates },
+  }))
+  if (vertices && vertices.length >= 2 && kind !== 'Point') {
+    const ring = kind === 'Polygon' ? [...vertices, vertices[0] as [number, number]] : vertices
+    features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: ring } })
+  }
+  return collection(features)
+}
+
+/** Icons are drawn from SVG (no sprite server, no fonts) and added to the style once it has loaded. */
+function addKindIcons(map: MaplibreMap) {
+  for (const kind of entityKindList as EntityKind[]) {
+    const id = iconImageId(kind)
+    if (map.hasImage(id)) continue
+    const image = new Image(28, 28)
+    image.onload = () => {
+      if (!map.hasImage(id)) map.addImage(id, image, { pixelRatio: 1 })
+    }
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(kindIconSvg(kind))}`
+  }
+}
+
+function boundsOf(map: MaplibreMap): Bbox {
+  const bounds = map.getBounds()
+  return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+}
+
+const interactiveLayerIds = [clusterLayerId, ...entityLayerIds]
+const canvasAttributes = { preserveDrawingBuffer: true }
+
+export function MapView(props: MapViewProps) {
+  const { t } = useI18n()
+  const mapRef = useRef<MapRef>(null)
+  const [basemap, setBasemap] = useState<Basemap | null>(null)
+  const [clusterLabels, setClusterLabels] = useState<ClusterLabel[]>([])
+  const firstFeaturesMarked = useRef(false)
+  const featureCount = useRef(0)
+  featureCount.current = props.features.length
+  const { onCameraChange, onSelect, onDrawClick } = props
+
+  useEffect(() => {
+    let cancelled = false
+    void loadBasemap().then((loaded) => {
+      if (!cancelled) setBasemap(loaded)
+    })
+    return () => {
+      cancelled = true
+    }
+  }, [])
+
+  // The features array is new whenever the data changed (its revision), so it is the right dependency.
+  const sources = useMemo(() => toSources(props.features), [props.features])
+  // New layer objects on every render would make the wrapper re-apply their filters and repaint forever.
+  const selectedShapeLayer = useMemo(() => shapeSelected(props.selected), [props.selected])
+  const selectedPointLayer = useMemo(() => pointSelected(props.selected), [props.selected])
+  const draft = useMemo(
+    () => draftCollection(props.drawing, props.drawingKind),
+    [props.drawing, props.drawingKind],
+  )
+
+  const loadedMap = useRef<MaplibreMap | null>(null)
+  const refreshClusterLabels = useCallback(() => {
+    const map = loadedMap.current
+    if (!map?.getLayer(clusterLayerId)) return
+    const seen = new Set<number>()
+    const labels: ClusterLabel[] = []
+    for (const feature of map.queryRenderedFeatures({ layers: [clusterLayerId] })) {
+      const id = Number(feature.properties?.cluster_id)
+      if (seen.has(id) || feature.geometry.type !== 'Point') continue
+      seen.add(id)
+      const [lon, lat] = feature.geometry.coordinates as [number, number]
+      labels.push({ id, count: Number(feature.properties?.point_count ?? 0), lon, lat })
+    }
+    // Only a real change re-renders: an idle map must stay idle.
+    setClusterLabels((current) =>
+      current.length === labels.length &&
+      current.every((label, index) => label.id === labels[index]?.id && label.count === labels[index]?.count)
+        ? current
+        : labels,
+    )
+  }, [])
+
+  const renderedEntities = useCallback(() => {
+    const map = loadedMap.current
+    if (!map) return []
+    const layers = entityLayerIds.filter((id) => map.getLayer(id))
+    const unique = new Map<string, { id: string; kind: string; title: string }>()
+    for (const feature of map.queryRenderedFeatures({ layers: [...layers] })) {
+      const id = String(feature.properties?.id)
+      unique.set(id, { id, kind: String(feature.properties?.kind), title: String(feature.properties?.title) })
+    }
+    return [...unique.values()]
+  }, [])
+
+  const setUp = useCallback(
+    (map: MaplibreMap) => {
+      if (loadedMap.current === map) return
+      loadedMap.current = map
+      addKindIcons(map)
+      map.on('styleimagemissing', () => addKindIcons(map))
+      window.__quartiere = { map, renderedEntities }
+      map.on('idle', refreshClusterLabels)
+      // When the first things appear on screen: the figure the browser test reports. Checked on every frame
+      // and when the map settles, since the data may have arrived before the map was ready.
+      const markFirstFeatures = () => {
+        if (firstFeaturesMarked.current || featureCount.current === 0) return
+        if (
+          renderedEntities().length > 0 ||
+          map.queryRenderedFeatures({ layers: [clusterLayerId] }).length > 0
+        ) {
+          firstFeaturesMarked.current = true
+          performance.mark('quartiere:first-features')
+        }
+      }
+      map.on('render', markFirstFeatures)
+      map.on('idle', markFirstFeatures)
+      markFirstFeatures()
+      onCameraChange(
+        { center: [map.getCenter().lng, map.getCenter().lat], zoom: map.getZoom() },
+        boundsOf(map),
+      )
+    },
+    [onCameraChange, refreshClusterLabels, renderedEntities],
+  )
+  const onLoad = useCallback((event: { target: MaplibreMap }) => setUp(event.target), [setUp])
+  // The wrapper may reuse a map whose load event has passed (React's strict mode mounts twice): set up from
+  // the instance itself too.
+  useEffect(() => {
+    const map = mapRef.current?.getMap()
+    if (!map) return
+    if (map.isStyleLoaded()) setUp(map)
+    else map.once('load', () => setUp(map))
+  })
+
+  const onMoveEnd = useCallback(
+    (event: ViewStateChangeEvent) => {
+      const map = event.target
+      onCameraChange(
+        { center: [map.getCenter().lng, map.getCenter().lat], zoom: map.getZoom() },
+        boundsOf(map),
+      )
+    },
+    [onCameraChange],
+  )
+
+  const onClick = useCallback(
+    (event: MapLayerMouseEvent) => {
+      if (props.drawing) {
+        onDrawClick([event.lngLat.lng, event.lngLat.lat])
+        return
+      }
+      const feature = event.features?.[0]
+      if (!feature) {
+        onSelect(null)
+        return
+      }
+      if (feature.layer.id === clusterLayerId) {
+        const source = event.target.getSource(pointsSourceId) as GeoJSONSource | undefined
+        const clusterId = Number(feature.properties?.cluster_id)
+        if (!source || feature.geometry.type !== 'Point') return
+        const center = feature.geometry.coordinates as [number, number]
+        void source.getClusterExpansionZoom(clusterId).then((zoom) => {
+          event.target.easeTo({ center, zoom })
+        })
+        return
+      }
+      onSelect(String(feature.properties?.id))
+    },
+    [props.drawing, onDrawClick, onSelect],
+  )
+
+  useEffect(() => {
+    const map = mapRef.current?.getMap()
+    if (map && props.flyTo) map.easeTo({ center: props.flyTo.center, zoom: props.flyTo.zoom, duration: 400 })
+  }, [props.flyTo])
+
+  if (!basemap) {
+    return (
+      <div className="map-placeholder" aria-busy="true">
+        {t('map.loading')}
+      </div>
+    )
+  }
+  return (
+    <section
+      className={props.drawing ? 'map drawing' : 'map'}
+      aria-label={t('map.label')}
+      data-basemap={basemap.offline ? 'offline' : 'street'}
+    >
+      <MapGl
+        ref={mapRef}
+        mapStyle={basemap.style}
+        initialViewState={{
+          longitude: props.initialCamera.center[0],
+          latitude: props.initialCamera.center[1],
+          zoom: props.initialCamera.zoom,
+        }}
+        onLoad={onLoad}
+        onMoveEnd={onMoveEnd}
+        onClick={onClick}
+        interactiveLayerIds={interactiveLayerIds}
+        cursor={props.drawing ? 'crosshair' : undefined}
+        attributionControl={false}
+        // Keeps the canvas readable by the browser tests' screenshots.
+        canvasContextAttributes={canvasAttributes}
+      >
+        <AttributionControl compact position="bottom-right" />
+        <NavigationControl position="top-right" showCompass={false} />
+        <Source id={shapesSourceId} type="geojson" data={sources.shapes}>
+          <Layer {...shapeFills} />
+          <Layer {...shapeLines} />
+          <Layer {...selectedShapeLayer} />
+        </Source>
+        <Source
+          id={pointsSourceId}
+          type="geojson"
+          data={sources.points}
+          cluster
+          clusterMaxZoom={clusterMaxZoom}
+          clusterRadius={clusterRadiusPx}
+        >
+          <Layer {...clusters} />
+          <Layer {...entityPoints} />
+          <Layer {...entityIcons} />
+          <Layer {...selectedPointLayer} />
+        </Source>
+        <Source id={draftSourceId} type="geojson" data={draft}>
+          <Layer {...draftLine} />
+          <Layer {...draftVertices} />
+        </Source>
+        {clusterLabels.map((label) => (
+          <Marker key={label.id} longitude={label.lon} latitude={label.lat} anchor="center">
+            <span className="cluster-count" aria-hidden="true">
+              {label.count}
+            </span>
+          </Marker>
+        ))}
+      </MapGl>
+      {basemap.offline && <div className="basemap-offline">{t('map.offlineBasemap')}</div>}
+    </section>
+  )
+}

@@ -1,0 +1,42 @@
+import type { ApiProblem } from '../api/problem'
+import type { MessageKey } from '../i18n/dictionaries'
+import type { I18n } from '../i18n/i18n'
+
+/**
+ * The stable problem codes the UI explains in the reader's language. Anything else shows the server's own
+ * detail, which is written for people too (in English).
+ */
+const explained = new Set<string>([
+  'network_error',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'version_mismatch',
+  'email_taken',
+  'weak_password',
+  'invalid_credentials',
+  'refresh_token_reused',
+  'exceeds_credit_limit',
+  'exceeds_upper_limit',
+  'accounts_must_be_different',
+  'currency_mismatch',
+  'account_not_found',
+  'pending_already_resolved',
+  'pending_expired',
+  'exceeds_pending_amount',
+  'not_exchangeable',
+  'own_entity',
+  'invalid_amount',
+  'too_many_requests',
+  'rate_limited',
+  'invalid_status_transition',
+  'parent_not_found',
+  'parent_cycle',
+  'invalid_geometry',
+])
+
+export function problemMessage(i18n: I18n, problem: ApiProblem): string {
+  if (problem.status === 429) return i18n.t('problem.rate_limited')
+  if (explained.has(problem.code)) return i18n.t(`problem.${problem.code}` as MessageKey)
+  return problem.detail
+}

@@ -1,0 +1,70 @@
+import { createContext, type ReactNode, useContext, useMemo } from 'react'
+import { dictionaries, type Locale, locales, type MessageKey } from './dictionaries'
+
+export interface I18n {
+  locale: Locale
+  t(key: MessageKey, values?: Record<string, string | number>): string
+  number(value: number, options?: Intl.NumberFormatOptions): string
+  /** A decimal string from the API ("12.50"), shown with the locale's separators and its own decimals kept. */
+  decimal(value: string): string
+  date(value: string | Date, options?: Intl.DateTimeFormatOptions): string
+  dateTime(value: string | Date): string
+}
+
+/** Italian for browsers that prefer it (and as the project's home language), English otherwise. */
+export function preferredLocale(languages: readonly string[] | undefined, stored: string | null): Locale {
+  if (stored && (locales as readonly string[]).includes(stored)) return stored as Locale
+  for (const language of languages ?? []) {
+    const base = language.toLowerCase().split('-')[0]
+    if (base === 'it') return 'it'
+    if (base === 'en') return 'en'
+  }
+  return 'it'
+}
+
+export function createI18n(locale: Locale): I18n {
+  const messages = dictionaries[locale]
+  const numberFormats = new Map<string, Intl.NumberFormat>()
+  const numberFormat = (options: Intl.NumberFormatOptions = {}) => {
+    const key = JSON.stringify(options)
+    let format = numberFormats.get(key)
+    if (!format) {
+      format = new Intl.NumberFormat(locale, options)
+      numberFormats.set(key, format)
+    }
+    return format
+  }
+  const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })
+  return {
+    locale,
+    t(key, values) {
+      const template: string = messages[key]
+      if (!values) return template
+      return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+        name in values ? String(values[name]) : whole,
+      )
+    },
+    number: (value, options) => numberFormat(options).format(value),
+    decimal(value) {
+      const decimals = value.split('.')[1]?.length ?? 0
+      // The amounts are small (hours, euros): a double shows them exactly at their own number of decimals.
+      return numberFormat({ minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(
+        Number(value),
+      )
+    },
+    date: (value, options = { dateStyle: 'medium' }) =>
+      new Intl.DateTimeFormat(locale, options).format(typeof value === 'string' ? new Date(value) : value),
+    dateTime: (value) => dateTimeFormat.format(typeof value === 'string' ? new Date(value) : value),
+  }
+}
+
+const I18nContext = createContext<I18n>(createI18n('it'))
+
+export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
+  const i18n = useMemo(() => createI18n(locale), [locale])
+  return <I18nContext.Provider value={i18n}>{children}</I18nContext.Provider>
+}
+
+export function useI18n(): I18n {
+  return useContext(I18nContext)
+}

@@ -1,0 +1,106 @@
+import type { EntityKind } from '@quartiere/contracts'
+import { entityKindList } from '../map/kinds'
+import { formatWindow, parseWindow, type TimeWindow } from './timeline'
+
+/**
+ * Everything a shared link must reproduce: where the map looks, the time window, the filters and the selected
+ * thing. The URL is the source of truth for it; the app reads it on load and writes it back as the view changes.
+ */
+export interface ViewState {
+  center: [number, number]
+  zoom: number
+  /** null: no time filter (everything, whenever it exists). */
+  window: TimeWindow | null
+  kinds: EntityKind[]
+  categories: string[]
+  tags: string[]
+  q: string
+  selected: string | null
+}
+
+/** Turin, Piazza Castello, at neighbourhood scale: where the demo data is. */
+export const defaultViewState: ViewState = {
+  center: [7.6858, 45.0711],
+  zoom: 12,
+  window: null,
+  kinds: [],
+  categories: [],
+  tags: [],
+  q: '',
+  selected: null,
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** The API's own limits for labels and text, so a link never produces a request the API refuses. */
+const labelsMax = 20
+const labelLengthMax = 50
+const queryLengthMax = 200
+
+function list(text: string | null): string[] {
+  if (!text) return []
+  const values = text
+    .split(',')
+    .map((value) => value.trim())
+    .filter((value) => value.length > 0 && value.length <= labelLengthMax)
+  return [...new Set(values)].slice(0, labelsMax)
+}
+
+function clamp(value: number, min: number, max: number) {
+  return Math.min(max, Math.max(min, value))
+}
+
+/** Reads a view from a query string; what is missing or malformed falls back to the default, silently. */
+export function parseViewState(search: string, defaults: ViewState = defaultViewState): ViewState {
+  const params = new URLSearchParams(search)
+  const state: ViewState = { ...defaults }
+  const center = params.get('c')?.split(',').map(Number)
+  if (center?.length === 2 && center.every(Number.isFinite)) {
+    state.center = [clamp(center[0] as number, -180, 180), clamp(center[1] as number, -85, 85)]
+  }
+  const zoom = Number(params.get('z'))
+  if (params.has('z') && Number.isFinite(zoom)) state.zoom = clamp(zoom, 0, 22)
+  const window = params.get('t')
+  state.window = window ? parseWindow(window) : defaults.window
+  const kinds = list(params.get('k')).filter((kind): kind is EntityKind =>
+    (entityKindList as readonly string[]).includes(kind),
+  )
+  if (params.has('k')) state.kinds = kinds
+  if (params.has('cat')) state.categories = list(params.get('cat'))
+  if (params.has('tag')) state.tags = list(params.get('tag'))
+  if (params.has('q')) state.q = (params.get('q') ?? '').slice(0, queryLengthMax)
+  const selected = params.get('sel')
+  state.selected = selected && uuidPattern.test(selected) ? selected.toLowerCase() : null
+  return state
+}
+
+/**
+ * Writes a view as a query string in a fixed order, leaving out what equals the default so links stay short.
+ * Coordinates keep 5 decimals (about a metre) and zoom 2.
+ */
+export function formatViewState(state: ViewState, defaults: ViewState = defaultViewState): string {
+  const params = new URLSearchParams()
+  const sameCenter =
+    Math.abs(state.center[0] - defaults.center[0]) < 1e-6 &&
+    Math.abs(state.center[1] - defaults.center[1]) < 1e-6
+  if (!sameCenter) params.set('c', `${state.center[0].toFixed(5)},${state.center[1].toFixed(5)}`)
+  if (Math.abs(state.zoom - defaults.zoom) > 1e-3) params.set('z', String(Number(state.zoom.toFixed(2))))
+  if (state.window) params.set('t', formatWindow(state.window))
+  if (state.kinds.length) params.set('k', state.kinds.join(','))
+  if (state.categories.length) params.set('cat', state.categories.join(','))
+  if (state.tags.length) params.set('tag', state.tags.join(','))
+  if (state.q) params.set('q', state.q)
+  if (state.selected) params.set('sel', state.selected)
+  const text = params.toString().replaceAll('%2C', ',')
+  return text ? `?${text}` : ''
+}
+
+/** The client's own pages; everything else about the view lives in the query. */
+export type Page = 'map' | 'wallet'
+
+export function pageOf(pathname: string): Page {
+  return pathname.replace(/\/+$/, '') === '/wallet' ? 'wallet' : 'map'
+}
+
+export function pathOf(page: Page): string {
+  return page === 'wallet' ? '/wallet' : '/'
+}

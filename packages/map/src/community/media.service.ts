@@ -1,0 +1,149 @@
+import type { Media } from '@quartiere/contracts'
+import type { DB, MediaTable } from '@quartiere/db'
+import type { Kysely, Selectable } from 'kysely'
+import type { Actor } from '../actor'
+import { maySeeHidden, readEntity, type Viewer } from './access'
+import { iso } from './keys'
+import { type CommunityOutcome, refuse } from './outcome'
+import { mayEditEntity } from './permissions'
+
+export const mediaPageSizeMax = 100
+
+export interface StoredImage {
+  id: string
+  storageKey: string
+  contentType: string
+  width: number
+  height: number
+  bytes: number
+  thumbWidth: number
+  thumbHeight: number
+  thumbBytes: number
+}
+
+/** The public URLs of an image's display size and thumbnail. */
+export function mediaUrls(id: string) {
+  return { url: `/api/media/${id}`, thumbnailUrl: `/api/media/${id}/thumbnail` }
+}
+
+/**
+ * Before an upload is processed: when it is to illustrate an entity, the uploader must be allowed to edit it.
+ */
+export async function checkMediaTarget(
+  db: Kysely<DB>,
+  actor: Actor,
+  entityId: string | undefined,
+): Promise<CommunityOutcome<Record<never, never>>> {
+  if (entityId === undefined) return { ok: true }
+  const entity = await readEntity(db, actor, entityId)
+  if (!entity) return refuse('not_found', `no entity ${entityId}`)
+  if (!(await mayEditEntity(db, actor, entity)))
+    return refuse('forbidden', 'only those who may edit a thing may add images to it')
+  return { ok: true }
+}
+
+/** Records an image already written to the media store. */
+export async function recordMedia(
+  db: Kysely<DB>,
+  actor: Actor,
+  image: StoredImage,
+  entityId: string | undefined,
+): Promise<Media> {
+  const row = await db
+    .insertInto('media')
+    .values({
+      id: image.id,
+      owner_id: actor.userId,
+      entity_id: entityId ?? null,
+      storage_key: image.storageKey,
+      content_type: image.contentType,
+      width: image.width,
+      height: image.height,
+      bytes: image.bytes,
+      thumb_width: image.thumbWidth,
+      thumb_height: image.thumbHeight,
+      thumb_bytes: image.thumbBytes,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return toMedia(row)
+}
+
+/** An image as the viewer may see it: a hidden one (or one of a hidden entity) only for its owner and moderators. */
+export async function findMedia(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  id: string,
+): Promise<{ media: Media; storageKey: string } | undefined> {
+  const row = await db
+    .selectFrom('media')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  if (!row) return undefined
+  if (row.hidden_at && !maySeeHidden(viewer, row.owner_id)) return undefined
+  if (row.entity_id && !(await readEntity(db, viewer, row.entity_id))) {
+    if (!maySeeHidden(viewer, row.owner_id)) return undefined
+  }
+  return { media: toMedia(row), storageKey: row.storage_key }
+}
+
+/** The images of an entity, oldest first. */
+export async function listEntityMedia(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  entityId: string,
+  limit: number,
+): Promise<CommunityOutcome<{ items: Media[] }>> {
+  const entity = await readEntity(db, viewer, entityId)
+  if (!entity) return refuse('not_found', `no entity ${entityId}`)
+  const rows = await db
+    .selectFrom('media')
+    .selectAll()
+    .where('entity_id', '=', entityId)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return {
+    ok: true,
+    items: rows.filter((row) => !row.hidden_at || maySeeHidden(viewer, row.owner_id)).map(toMedia),
+  }
+}
+
+/** Images a post may show: live ones uploaded by its author. Returns the ids that are not. */
+export async function foreignMedia(
+  db: Kysely<DB>,
+  ownerId: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .selectFrom('media')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('owner_id', '=', ownerId)
+    .where('deleted_at', 'is', null)
+    .execute()
+  const found = new Set(rows.map((row) => row.id))
+  return ids.filter((id) => !found.has(id))
+}
+
+export function toMedia(row: Selectable<MediaTable>): Media {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    entityId: row.entity_id,
+    contentType: row.content_type,
+    width: row.width,
+    height: row.height,
+    bytes: row.bytes,
+    ...mediaUrls(row.id),
+    thumbnailWidth: row.thumb_width,
+    thumbnailHeight: row.thumb_height,
+    ...(row.hidden_at ? { hidden: true } : {}),
+    createdAt: iso(row.created_at),
+  }
+}

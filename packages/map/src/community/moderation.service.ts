@@ -1,0 +1,512 @@
+import type {
+  ModerationAction,
+  ModerationActionBody,
+  Report,
+  ReportCreateBody,
+  ReportTargetType,
+} from '@quartiere/contracts'
+import type { DB } from '@quartiere/db'
+import { type Kysely, sql } from 'kysely'
+import { type Actor, isModeratorOrAdmin } from '../actor'
+import { appendOutboxEvent, entityMatchState } from '../outbox'
+import { readEntity } from './access'
+import { cursorTime, decodeTimeKey, encodeTimeKey, iso } from './keys'
+import { notifyUsers } from './notifications.service'
+import { type CommunityOutcome, refuse } from './outcome'
+import { getPost } from './posts.service'
+
+/** A member may file this many reports per rolling hour: enough for a real problem, too few for a campaign. */
+export const reportsPerHourMax = 30
+/** The reports shown with each item of the queue; the count says how many there are in all. */
+export const reportsPerQueueItemMax = 20
+
+type TargetType = ModerationActionBody['targetType']
+
+interface Target {
+  type: TargetType
+  id: string
+  authorId: string
+  hidden: boolean
+  excerpt: string
+  /** The entity the target is on (itself for an entity), for the outbox event's bbox. */
+  entityId: string | null
+  postId: string | null
+}
+
+/** Finds a live target whatever its hiding (moderators act on hidden things too). */
+async function findTarget(db: Kysely<DB>, type: TargetType, id: string): Promise<Target | undefined> {
+  switch (type) {
+    case 'entity': {
+      const row = await db
+        .selectFrom('entities')
+        .select(['id', 'author_id', 'hidden_at', 'title'])
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      return row
+        ? {
+            type,
+            id,
+            authorId: row.author_id,
+            hidden: row.hidden_at !== null,
+            excerpt: row.title,
+            entityId: id,
+            postId: null,
+          }
+        : undefined
+    }
+    case 'post': {
+      const row = await db
+        .selectFrom('posts')
+        .select(['id', 'author_id', 'hidden_at', 'title', 'body', 'entity_id'])
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      return row
+        ? {
+            type,
+            id,
+            authorId: row.author_id,
+            hidden: row.hidden_at !== null,
+            excerpt: clip(row.title || row.body),
+            entityId: row.entity_id,
+            postId: id,
+          }
+        : undefined
+    }
+    case 'comment': {
+      const row = await db
+        .selectFrom('comments as c')
+        .innerJoin('posts as p', 'p.id', 'c.post_id')
+        .select(['c.id', 'c.author_id', 'c.hidden_at', 'c.body', 'p.entity_id', 'c.post_id'])
+        .where('c.id', '=', id)
+        .where('c.deleted_at', 'is', null)
+        .executeTakeFirst()
+      return row
+        ? {
+            type,
+            id,
+            authorId: row.author_id,
+            hidden: row.hidden_at !== null,
+            excerpt: clip(row.body),
+            entityId: row.entity_id,
+            postId: row.post_id,
+          }
+        : undefined
+    }
+    case 'media': {
+      const row = await db
+        .selectFrom('media')
+        .select(['id', 'owner_id', 'hidden_at', 'entity_id'])
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      return row
+        ? {
+            type,
+            id,
+            authorId: row.owner_id,
+            hidden: row.hidden_at !== null,
+            excerpt: 'image',
+            entityId: row.entity_id,
+            postId: null,
+          }
+        : undefined
+    }
+    default: {
+      const unknown: never = type
+      throw new Error(`unknown moderation target ${String(unknown)}`)
+    }
+  }
+}
+
+/** True when the reporter may see the target at all: one cannot report what one cannot see. */
+async function visibleToReporter(db: Kysely<DB>, actor: Actor, target: Target): Promise<boolean> {
+  if (target.hidden && target.authorId !== actor.userId && !isModeratorOrAdmin(actor)) return false
+  if (target.type === 'entity' || !target.entityId) return true
+  return (await readEntity(db, actor, target.entityId)) !== undefined
+}
+
+/**
+ * Reports an entity, a post or a comment. Reporting the same thing again while the first report is open
+ * answers that report instead of stacking a second one.
+ */
+export async function fileReport(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: ReportCreateBody,
+): Promise<CommunityOutcome<{ report: Report; created: boolean }>> {
+  const target = await findTarget(db, input.targetType, input.targetId)
+  if (!target || !(await visibleToReporter(db, actor, target)))
+    return refuse('not_found', `no ${input.targetType} ${input.targetId}`)
+  const existing = await db
+    .selectFrom('reports')
+    .selectAll()
+    .where('target_type', '=', input.targetType)
+    .where('target_id', '=', input.targetId)
+    .where('reporter_id', '=', actor.userId)
+    .where('status', '=', 'open')
+    .executeTakeFirst()
+  if (existing) return { ok: true, report: toReport(existing), created: false }
+  const recent = await db
+    .selectFrom('reports')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('reporter_id', '=', actor.userId)
+    .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
+    .executeTakeFirstOrThrow()
+  if (Number(recent.n) >= reportsPerHourMax) {
+    return refuse('rate_limited', `at most ${reportsPerHourMax} reports per hour; the moderators are on it`, {
+      retryAfterSeconds: 3600,
+    })
+  }
+  const row = await db
+    .insertInto('reports')
+    .values({
+      target_type: input.targetType,
+      target_id: input.targetId,
+      reporter_id: actor.userId,
+      reason: input.reason,
+      details: input.details ?? '',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return { ok: true, report: toReport(row), created: true }
+}
+
+export interface QueueItemView {
+  targetType: ReportTargetType
+  targetId: string
+  hidden: boolean
+  excerpt: string
+  authorId: string | null
+  reportsCount: number
+  reasons: Report['reason'][]
+  firstReportedAt: string
+  reports: Report[]
+}
+
+/** Open reports, one item per reported thing, the longest-waiting first. Moderators only. */
+export async function moderationQueue(
+  db: Kysely<DB>,
+  actor: Actor,
+  limit: number,
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: QueueItemView[]; nextCursor: string | null }>> {
+  if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'the moderation queue is for moderators')
+  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
+  if (cursor !== undefined && !after)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const groups = await sql<{
+    target_type: ReportTargetType
+    target_id: string
+    n: string
+    first_at: Date
+    key_at: string
+  }>`
+    SELECT target_type, target_id, count(*) AS n, min(created_at) AS first_at,
+      to_char(min(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key_at
+    FROM reports WHERE status = 'open'
+    GROUP BY target_type, target_id
+    ${after ? sql`HAVING (min(created_at), target_id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
+    ORDER BY min(created_at), target_id
+    LIMIT ${limit + 1}`.execute(db)
+  const page = groups.rows.slice(0, limit)
+  const items: QueueItemView[] = []
+  for (const group of page) {
+    const target = await findTarget(db, group.target_type, group.target_id)
+    const reports = await db
+      .selectFrom('reports')
+      .selectAll()
+      .where('target_type', '=', group.target_type)
+      .where('target_id', '=', group.target_id)
+      .where('status', '=', 'open')
+      .orderBy('created_at')
+      .limit(reportsPerQueueItemMax)
+      .execute()
+    items.push({
+      targetType: group.target_type,
+      targetId: group.target_id,
+      hidden: target?.hidden ?? false,
+      excerpt: target?.excerpt ?? '(deleted)',
+      authorId: target?.authorId ?? null,
+      reportsCount: Number(group.n),
+      reasons: [...new Set(reports.map((r) => r.reason as Report['reason']))],
+      firstReportedAt: iso(group.first_at),
+      reports: reports.map(toReport),
+    })
+  }
+  const last = page.at(-1)
+  return {
+    ok: true,
+    items,
+    nextCursor:
+      groups.rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.target_id }) : null,
+  }
+}
+
+/**
+ * Hides or restores content. Hidden content is served to no one but its author (who sees it marked hidden) and
+ * moderators: the map query, the open-data readers (through the visible_entities view), threads and images. An
+ * outbox event tells live clients to drop it (or take it back), the author is notified, the reports on it are
+ * closed as actioned, and the action is written to the audit log.
+ */
+export async function setHidden(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: ModerationActionBody,
+  hide: boolean,
+): Promise<CommunityOutcome<{ action: ModerationAction }>> {
+  if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'only moderators hide or restore content')
+  const target = await findTarget(db, input.targetType, input.targetId)
+  if (!target) return refuse('not_found', `no ${input.targetType} ${input.targetId}`)
+  if (hide && target.hidden) return refuse('already_hidden', `this ${target.type} is hidden already`)
+  if (!hide && !target.hidden) return refuse('not_hidden', `this ${target.type} is not hidden`)
+  const table = { entity: 'entities', post: 'posts', comment: 'comments', media: 'media' } as const
+  await db
+    .updateTable(table[target.type])
+    .set({ hidden_at: hide ? (sql`now()` as never) : null } as never)
+    .where('id', '=', target.id)
+    .execute()
+  let reportId: string | null = null
+  if (hide && target.type !== 'media') {
+    const closed = await db
+      .updateTable('reports')
+      .set({ status: 'actioned', resolved_by: actor.userId, resolved_at: sql`now()` as never })
+      .where('target_type', '=', target.type)
+      .where('target_id', '=', target.id)
+      .where('status', '=', 'open')
+      .returning('id')
+      .execute()
+    reportId = closed[0]?.id ?? null
+  }
+  const action = await audit(
+    db,
+    actor,
+    hide ? 'hide' : 'restore',
+    target.type,
+    target.id,
+    reportId,
+    input.reason,
+  )
+  await publishVisibility(db, actor, target, hide)
+  await notifyUsers(
+    db,
+    [target.authorId],
+    {
+      topic: hide ? 'moderation.hidden' : 'moderation.restored',
+      entityId: target.entityId,
+      payload: {
+        targetType: target.type,
+        targetId: target.id,
+        reason: input.reason,
+        excerpt: target.excerpt,
+      },
+    },
+    { except: actor.userId },
+  )
+  return { ok: true, action }
+}
+
+async function publishVisibility(db: Kysely<DB>, actor: Actor, target: Target, hide: boolean) {
+  if (!target.entityId) return
+  const entity = await readEntity(db, actor, target.entityId)
+  if (!entity) return
+  switch (target.type) {
+    case 'entity': {
+      if (hide) {
+        // Clients drop it as they drop a deleted thing.
+        const previous = await entityMatchState(db, target.id)
+        await appendOutboxEvent(db, {
+          topic: 'entity.deleted',
+          entityId: target.id,
+          bbox: entity.bbox,
+          payload: { id: target.id, reason: 'hidden' },
+          ...(previous ? { previous } : {}),
+        })
+      } else {
+        const row = await db
+          .selectFrom('entities')
+          .select('feature_json')
+          .where('id', '=', target.id)
+          .executeTakeFirstOrThrow()
+        await appendOutboxEvent(db, {
+          topic: 'entity.updated',
+          entityId: target.id,
+          bbox: entity.bbox,
+          payload: JSON.parse(row.feature_json) as unknown,
+        })
+      }
+      return
+    }
+    case 'post': {
+      if (hide) {
+        await appendOutboxEvent(db, {
+          topic: 'post.hidden',
+          entityId: entity.id,
+          bbox: entity.bbox,
+          payload: { id: target.id, entityId: entity.id },
+        })
+      } else {
+        const post = await getPost(db, actor, target.id)
+        if (post.ok)
+          await appendOutboxEvent(db, {
+            topic: 'post.updated',
+            entityId: entity.id,
+            bbox: entity.bbox,
+            payload: post.post,
+          })
+      }
+      return
+    }
+    case 'comment': {
+      await appendOutboxEvent(db, {
+        topic: hide ? 'comment.hidden' : 'comment.restored',
+        entityId: entity.id,
+        bbox: entity.bbox,
+        payload: { id: target.id, postId: target.postId, entityId: entity.id },
+      })
+      return
+    }
+    case 'media':
+      return
+    default: {
+      const unknown: never = target.type
+      throw new Error(`unknown moderation target ${String(unknown)}`)
+    }
+  }
+}
+
+/** Closes a report without acting on its target. */
+export async function dismissReport(
+  db: Kysely<DB>,
+  actor: Actor,
+  reportId: string,
+  reason: string,
+): Promise<CommunityOutcome<{ action: ModerationAction }>> {
+  if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'only moderators dismiss reports')
+  const report = await db
+    .selectFrom('reports')
+    .selectAll()
+    .where('id', '=', reportId)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!report) return refuse('not_found', `no report ${reportId}`)
+  if (report.status !== 'open') return refuse('report_not_open', `this report was ${report.status} already`)
+  await db
+    .updateTable('reports')
+    .set({ status: 'dismissed', resolved_by: actor.userId, resolved_at: sql`now()` as never })
+    .where('id', '=', reportId)
+    .execute()
+  const action = await audit(db, actor, 'dismiss', report.target_type, report.target_id, reportId, reason)
+  return { ok: true, action }
+}
+
+/** The audit log, newest first. Moderators only. */
+export async function listModerationActions(
+  db: Kysely<DB>,
+  actor: Actor,
+  limit: number,
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: ModerationAction[]; nextCursor: string | null }>> {
+  if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'the moderation log is for moderators')
+  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
+  if (cursor !== undefined && !after)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  let query = selectActions(db)
+  if (after)
+    query = query.where(sql<boolean>`(a.created_at, a.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
+  const rows = await query
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(limit + 1)
+    .execute()
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    ok: true,
+    items: page.map(toAction),
+    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.id }) : null,
+  }
+}
+
+function selectActions(db: Kysely<DB>) {
+  return db
+    .selectFrom('moderation_actions as a')
+    .innerJoin('users as u', 'u.id', 'a.moderator_id')
+    .selectAll('a')
+    .select(['u.display_name', cursorTime('a.created_at').as('key_at')])
+}
+
+async function audit(
+  db: Kysely<DB>,
+  actor: Actor,
+  action: ModerationAction['action'],
+  targetType: TargetType,
+  targetId: string,
+  reportId: string | null,
+  reason: string,
+): Promise<ModerationAction> {
+  const inserted = await db
+    .insertInto('moderation_actions')
+    .values({
+      moderator_id: actor.userId,
+      action,
+      target_type: targetType,
+      target_id: targetId,
+      report_id: reportId,
+      reason,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const row = await selectActions(db).where('a.id', '=', inserted.id).executeTakeFirstOrThrow()
+  return toAction(row)
+}
+
+function toAction(row: {
+  id: string
+  moderator_id: string
+  display_name: string
+  action: ModerationAction['action']
+  target_type: TargetType
+  target_id: string
+  report_id: string | null
+  reason: string
+  created_at: Date
+}): ModerationAction {
+  return {
+    id: row.id,
+    moderator: { id: row.moderator_id, displayName: row.display_name },
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    reportId: row.report_id,
+    reason: row.reason,
+    createdAt: iso(row.created_at),
+  }
+}
+
+function toReport(row: {
+  id: string
+  target_type: ReportTargetType
+  target_id: string
+  reason: string
+  details: string
+  status: Report['status']
+  reporter_id: string
+  created_at: Date
+}): Report {
+  return {
+    id: row.id,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    reason: row.reason as Report['reason'],
+    details: row.details,
+    status: row.status,
+    reporterId: row.reporter_id,
+    createdAt: iso(row.created_at),
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text
+}

@@ -1,0 +1,458 @@
+import type {
+  Pact,
+  PactCreateBody,
+  PactDocumentBody,
+  PactPatchBody,
+  PactReportBody,
+  PactTransitionBody,
+  ProjectStatus,
+} from '@quartiere/contracts'
+import type { DB } from '@quartiere/db'
+import { type Kysely, sql } from 'kysely'
+import type { Actor } from '../actor'
+import { createEntity } from '../entities.service'
+import { checkProjectTransition } from '../entity-rules'
+import { appendOutboxEvent } from '../outbox'
+import { type EntityHeader, groupRoleOf, readEntity, type Viewer } from './access'
+import { iso, isoOrNull } from './keys'
+import { notifyFollowers, notifyUsers } from './notifications.service'
+import { type CommunityOutcome, refuse } from './outcome'
+
+/**
+ * Patti di collaborazione, after Turin's regulation on the commons: a resident or a group proposes; the city's
+ * admins open the co-design, and record the signing once the signatory groups have agreed; the signatory groups
+ * start the activities, report on them, and the pact ends when concluded (or is rejected before signing).
+ */
+type Role = 'admin' | 'signatory' | 'proposer'
+const transitionRoles: Partial<Record<`${ProjectStatus}>${ProjectStatus}`, readonly Role[]>> = {
+  'proposal>co-design': ['admin'],
+  'proposal>rejected': ['admin'],
+  'co-design>rejected': ['admin'],
+  'co-design>signed': ['admin'],
+  'signed>active': ['admin', 'signatory'],
+  'active>concluded': ['admin', 'signatory'],
+}
+/** Links and documents may change while the pact is being written; after the signing only admins change them. */
+const openStatuses: readonly ProjectStatus[] = ['proposal', 'co-design']
+
+async function readPact(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  id: string,
+  lock = false,
+): Promise<CommunityOutcome<{ entity: EntityHeader; status: ProjectStatus }>> {
+  const entity = await readEntity(db, viewer, id, { lock })
+  if (!entity) return refuse('not_found', `no entity ${id}`)
+  if (entity.kind !== 'project' || entity.properties.projectType !== 'pact')
+    return refuse('not_a_pact', `${id} is not a pact of collaboration (a project of type pact)`)
+  return { ok: true, entity, status: entity.properties.status as ProjectStatus }
+}
+
+async function rolesOf(db: Kysely<DB>, actor: Actor, pact: EntityHeader): Promise<Set<Role>> {
+  const roles = new Set<Role>()
+  if (actor.role === 'admin') roles.add('admin')
+  if (pact.authorId === actor.userId) roles.add('proposer')
+  const managed = await db
+    .selectFrom('pact_signatories as s')
+    .innerJoin('group_members as m', 'm.group_id', 's.group_id')
+    .select('s.group_id')
+    .where('s.pact_id', '=', pact.id)
+    .where('m.user_id', '=', actor.userId)
+    .where('m.role', 'in', ['owner', 'manager'])
+    .executeTakeFirst()
+  if (managed) roles.add('signatory')
+  const proposer = await db
+    .selectFrom('pacts')
+    .select('proposer_group_id')
+    .where('entity_id', '=', pact.id)
+    .executeTakeFirst()
+  if (proposer?.proposer_group_id) {
+    const role = await groupRoleOf(db, proposer.proposer_group_id, actor.userId)
+    if (role === 'owner' || role === 'manager') roles.add('proposer')
+  }
+  return roles
+}
+
+async function checkLinks(
+  db: Kysely<DB>,
+  spaces: readonly string[],
+  groups: readonly string[],
+): Promise<CommunityOutcome<Record<never, never>>> {
+  for (const [ids, kind] of [
+    [spaces, 'space'],
+    [groups, 'group'],
+  ] as const) {
+    if (ids.length === 0) continue
+    const rows = await db
+      .selectFrom('entities')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('kind', '=', kind)
+      .where('deleted_at', 'is', null)
+      .execute()
+    const found = new Set(rows.map((row) => row.id))
+    const missing = ids.filter((id) => !found.has(id))
+    if (missing.length) return refuse('invalid_link', `not a ${kind} on the map: ${missing.join(', ')}`)
+  }
+  return { ok: true }
+}
+
+async function replaceLinks(
+  db: Kysely<DB>,
+  pactId: string,
+  spaces?: readonly string[],
+  groups?: readonly string[],
+) {
+  if (spaces) {
+    await db.deleteFrom('pact_spaces').where('pact_id', '=', pactId).execute()
+    if (spaces.length)
+      await db
+        .insertInto('pact_spaces')
+        .values(spaces.map((space_id) => ({ pact_id: pactId, space_id })))
+        .execute()
+  }
+  if (groups) {
+    await db.deleteFrom('pact_signatories').where('pact_id', '=', pactId).execute()
+    if (groups.length)
+      await db
+        .insertInto('pact_signatories')
+        .values(groups.map((group_id) => ({ pact_id: pactId, group_id })))
+        .execute()
+  }
+}
+
+/** A resident, or the managers of a group on its behalf, propose a pact. */
+export async function proposePact(
+  db: Kysely<DB>,
+  actor: Actor,
+  input: PactCreateBody,
+): Promise<CommunityOutcome<{ pact: Pact }>> {
+  if (input.proposerGroupId) {
+    const role = await groupRoleOf(db, input.proposerGroupId, actor.userId)
+    if (role !== 'owner' && role !== 'manager')
+      return refuse('forbidden', 'only the owners and managers of a group propose a pact on its behalf')
+  }
+  const spaces = input.spaces ?? []
+  const groups = input.signatoryGroups ?? []
+  const links = await checkLinks(
+    db,
+    spaces,
+    input.proposerGroupId ? [...groups, input.proposerGroupId] : groups,
+  )
+  if (!links.ok) return links
+  const created = await createEntity(db, actor, {
+    kind: 'project',
+    title: input.title,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    geometry: input.geometry,
+    properties: {
+      status: 'proposal',
+      projectType: 'pact',
+      ...(input.programme ? { programme: input.programme } : {}),
+    },
+  })
+  if (!created.ok) return created
+  const id = created.feature.id
+  await db
+    .insertInto('pacts')
+    .values({
+      entity_id: id,
+      proposer_group_id: input.proposerGroupId ?? null,
+      duration_months: input.durationMonths ?? null,
+    })
+    .execute()
+  await replaceLinks(db, id, spaces, groups)
+  await db
+    .insertInto('pact_history')
+    .values({
+      pact_id: id,
+      type: 'transition',
+      from_status: null,
+      to_status: 'proposal',
+      actor_id: actor.userId,
+    })
+    .execute()
+  return getPact(db, actor, id)
+}
+
+export async function getPact(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  id: string,
+): Promise<CommunityOutcome<{ pact: Pact }>> {
+  const found = await readPact(db, viewer, id)
+  if (!found.ok) return found
+  const { entity, status } = found
+  const [row, author, spaces, groups, documents, history] = await Promise.all([
+    db.selectFrom('pacts').selectAll().where('entity_id', '=', id).executeTakeFirst(),
+    db
+      .selectFrom('users')
+      .select(['id', 'display_name'])
+      .where('id', '=', entity.authorId)
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('pact_spaces').select('space_id').where('pact_id', '=', id).orderBy('space_id').execute(),
+    db
+      .selectFrom('pact_signatories')
+      .select('group_id')
+      .where('pact_id', '=', id)
+      .orderBy('group_id')
+      .execute(),
+    db.selectFrom('pact_documents').selectAll().where('pact_id', '=', id).orderBy('created_at').execute(),
+    db
+      .selectFrom('pact_history as h')
+      .innerJoin('users as u', 'u.id', 'h.actor_id')
+      .selectAll('h')
+      .select('u.display_name')
+      .where('h.pact_id', '=', id)
+      .orderBy('h.created_at')
+      .orderBy('h.id')
+      .execute(),
+  ])
+  const roles = viewer ? await rolesOf(db, viewer, entity) : new Set<Role>()
+  const nextSteps = (Object.keys(transitionRoles) as (keyof typeof transitionRoles)[])
+    .filter((key) => key.startsWith(`${status}>`) && transitionRoles[key]?.some((r) => roles.has(r)))
+    .map((key) => key.split('>')[1] as ProjectStatus)
+  return {
+    ok: true,
+    pact: {
+      id,
+      title: entity.title,
+      status,
+      proposer: { id: author.id, displayName: author.display_name },
+      proposerGroupId: row?.proposer_group_id ?? null,
+      spaces: spaces.map((s) => s.space_id),
+      signatoryGroups: groups.map((g) => g.group_id),
+      durationMonths: row?.duration_months ?? null,
+      signedAt: isoOrNull(row?.signed_at ?? null),
+      documents: documents.map((d) => ({
+        id: d.id,
+        title: d.title,
+        url: d.url,
+        mediaId: d.media_id,
+        addedBy: d.added_by,
+        createdAt: iso(d.created_at),
+      })),
+      history: history.map((h) => ({
+        id: h.id,
+        type: h.type,
+        from: h.from_status,
+        to: h.to_status,
+        actor: { id: h.actor_id, displayName: h.display_name },
+        groupId: h.group_id,
+        note: h.note,
+        at: iso(h.created_at),
+      })),
+      nextSteps,
+    },
+  }
+}
+
+/** Takes one step of the lifecycle, if the actor's role allows that step. */
+export async function transitionPact(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  input: PactTransitionBody,
+): Promise<CommunityOutcome<{ pact: Pact }>> {
+  const found = await readPact(db, actor, id, true)
+  if (!found.ok) return found
+  const { entity, status } = found
+  const to = input.to as ProjectStatus
+  const invalid = checkProjectTransition(status, to)
+  if (invalid || status === to)
+    return invalid ?? refuse('invalid_status_transition', `the pact is ${status} already`)
+  const allowed = transitionRoles[`${status}>${to}`] ?? []
+  const roles = await rolesOf(db, actor, entity)
+  if (!allowed.some((role) => roles.has(role))) {
+    const who = allowed
+      .map((r) => (r === 'admin' ? "the city's admins" : 'the signatory groups'))
+      .join(' or ')
+    return refuse('forbidden', `a pact goes from ${status} to ${to} by ${who}`)
+  }
+  if (to === 'signed') {
+    const signatories = await db
+      .selectFrom('pact_signatories')
+      .select('group_id')
+      .where('pact_id', '=', id)
+      .execute()
+    if (signatories.length === 0)
+      return refuse('invalid_link', 'a pact is signed by at least one group: add its signatory groups first')
+  }
+  const updated = await db
+    .updateTable('entities')
+    .set({
+      properties: sql`jsonb_set(properties, '{status}', to_jsonb(${to}::text))` as never,
+      version: sql`version + 1` as never,
+      updated_at: sql`now()` as never,
+    })
+    .where('id', '=', id)
+    .returning('feature_json')
+    .executeTakeFirstOrThrow()
+  await db
+    .insertInto('pacts')
+    .values({ entity_id: id, signed_at: to === 'signed' ? (sql`now()` as never) : null })
+    .onConflict((oc) =>
+      oc
+        .column('entity_id')
+        .doUpdateSet(to === 'signed' ? { signed_at: sql`now()` as never } : { entity_id: id }),
+    )
+    .execute()
+  await db
+    .insertInto('pact_history')
+    .values({
+      pact_id: id,
+      type: 'transition',
+      from_status: status,
+      to_status: to,
+      actor_id: actor.userId,
+      note: input.note ?? '',
+    })
+    .execute()
+  await appendOutboxEvent(db, {
+    topic: 'entity.updated',
+    entityId: id,
+    bbox: entity.bbox,
+    payload: JSON.parse(updated.feature_json) as unknown,
+  })
+  const managers = await db
+    .selectFrom('pact_signatories as s')
+    .innerJoin('group_members as m', 'm.group_id', 's.group_id')
+    .select('m.user_id')
+    .where('s.pact_id', '=', id)
+    .where('m.role', 'in', ['owner', 'manager'])
+    .execute()
+  await notifyFollowers(
+    db,
+    [id],
+    { topic: 'pact.transitioned', entityId: id, payload: { title: entity.title, from: status, to } },
+    { except: actor.userId, also: [entity.authorId, ...managers.map((m) => m.user_id)] },
+  )
+  return getPact(db, actor, id)
+}
+
+/** A signatory group reports on the activities, while the pact is signed or active. */
+export async function reportPactActivity(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  input: PactReportBody,
+): Promise<CommunityOutcome<{ pact: Pact }>> {
+  const found = await readPact(db, actor, id)
+  if (!found.ok) return found
+  if (found.status !== 'signed' && found.status !== 'active')
+    return refuse(
+      'invalid_status_transition',
+      `activity is reported on a signed or active pact, not a ${found.status} one`,
+    )
+  const signatory = await db
+    .selectFrom('pact_signatories')
+    .select('group_id')
+    .where('pact_id', '=', id)
+    .where('group_id', '=', input.groupId)
+    .executeTakeFirst()
+  if (!signatory) return refuse('invalid_link', `${input.groupId} is not a signatory group of this pact`)
+  if (!(await groupRoleOf(db, input.groupId, actor.userId)))
+    return refuse('forbidden', 'only members of a signatory group report its activity')
+  await db
+    .insertInto('pact_history')
+    .values({
+      pact_id: id,
+      type: 'report',
+      actor_id: actor.userId,
+      group_id: input.groupId,
+      note: input.note,
+    })
+    .execute()
+  await notifyFollowers(
+    db,
+    [id],
+    { topic: 'pact.reported', entityId: id, payload: { title: found.entity.title, groupId: input.groupId } },
+    { except: actor.userId },
+  )
+  return getPact(db, actor, id)
+}
+
+async function mayEditLinks(db: Kysely<DB>, actor: Actor, entity: EntityHeader, status: ProjectStatus) {
+  const roles = await rolesOf(db, actor, entity)
+  return roles.has('admin') || (roles.has('proposer') && openStatuses.includes(status))
+}
+
+/** Changes the spaces, signatory groups or duration: the proposer while it is written, admins always. */
+export async function updatePactLinks(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  input: PactPatchBody,
+): Promise<CommunityOutcome<{ pact: Pact }>> {
+  const found = await readPact(db, actor, id, true)
+  if (!found.ok) return found
+  if (!(await mayEditLinks(db, actor, found.entity, found.status)))
+    return refuse(
+      'forbidden',
+      "a pact's links change by its proposer until it is signed, and by the city's admins",
+    )
+  const links = await checkLinks(db, input.spaces ?? [], input.signatoryGroups ?? [])
+  if (!links.ok) return links
+  await replaceLinks(db, id, input.spaces, input.signatoryGroups)
+  if (input.durationMonths !== undefined) {
+    await db
+      .insertInto('pacts')
+      .values({ entity_id: id, duration_months: input.durationMonths })
+      .onConflict((oc) =>
+        oc.column('entity_id').doUpdateSet({ duration_months: input.durationMonths ?? null }),
+      )
+      .execute()
+  }
+  return getPact(db, actor, id)
+}
+
+export const pactDocumentsMax = 100
+
+export async function addPactDocument(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  input: PactDocumentBody,
+): Promise<CommunityOutcome<{ pact: Pact }>> {
+  const found = await readPact(db, actor, id, true)
+  if (!found.ok) return found
+  if (!(await mayEditLinks(db, actor, found.entity, found.status)))
+    return refuse(
+      'forbidden',
+      'documents are added by the proposer until the signing, and by the city’s admins',
+    )
+  if (!input.url && !input.mediaId) return refuse('invalid_query', 'a document needs a url or a mediaId')
+  if (input.mediaId) {
+    const media = await db
+      .selectFrom('media')
+      .select('id')
+      .where('id', '=', input.mediaId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst()
+    if (!media) return refuse('invalid_media', `no image ${input.mediaId}`)
+  }
+  const count = await db
+    .selectFrom('pact_documents')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('pact_id', '=', id)
+    .executeTakeFirstOrThrow()
+  if (Number(count.n) >= pactDocumentsMax)
+    return refuse('invalid_query', `a pact holds at most ${pactDocumentsMax} documents`)
+  await db
+    .insertInto('pact_documents')
+    .values({
+      pact_id: id,
+      title: input.title,
+      url: input.url ?? null,
+      media_id: input.mediaId ?? null,
+      added_by: actor.userId,
+    })
+    .execute()
+  await notifyUsers(
+    db,
+    [found.entity.authorId],
+    { topic: 'pact.document_added', entityId: id, payload: { title: input.title } },
+    { except: actor.userId },
+  )
+  return getPact(db, actor, id)
+}

@@ -1,0 +1,572 @@
+import type { Comment, CommentCreateBody, Post, PostCreateBody, PostPatchBody } from '@quartiere/contracts'
+import type { DB } from '@quartiere/db'
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
+import { type Actor, isModeratorOrAdmin } from '../actor'
+import { normalizeLabels } from '../entity-rules'
+import { appendOutboxEvent } from '../outbox'
+import { type EntityHeader, managesThroughGroup, maySeeHidden, readEntity, type Viewer } from './access'
+import { cursorTime, decodeTimeKey, encodeTimeKey, iso } from './keys'
+import { foreignMedia, mediaUrls } from './media.service'
+import { notifyFollowers } from './notifications.service'
+import { type CommunityOutcome, refuse } from './outcome'
+import { checkPostingRate, type PostingLimits } from './rate-limit'
+
+type PostRow = {
+  id: string
+  entity_id: string
+  author_id: string
+  author_name: string
+  title: string
+  body: string
+  tags: string[]
+  media_ids: string[]
+  comments_count: number
+  version: number
+  created_at: Date
+  updated_at: Date
+  last_activity_at: Date
+  deleted_at: Date | null
+  hidden_at: Date | null
+  key_at: string
+}
+
+type CommentRow = {
+  id: string
+  post_id: string
+  author_id: string
+  author_name: string
+  body: string
+  version: number
+  created_at: Date
+  updated_at: Date
+  deleted_at: Date | null
+  hidden_at: Date | null
+  key_at: string
+}
+
+function selectPosts(db: Kysely<DB>) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('users as u', 'u.id', 'p.author_id')
+    .select([
+      'p.id',
+      'p.entity_id',
+      'p.author_id',
+      'u.display_name as author_name',
+      'p.title',
+      'p.body',
+      'p.tags',
+      'p.media_ids',
+      'p.comments_count',
+      'p.version',
+      'p.created_at',
+      'p.updated_at',
+      'p.last_activity_at',
+      'p.deleted_at',
+      'p.hidden_at',
+      cursorTime('p.created_at').as('key_at'),
+    ])
+}
+
+function selectComments(db: Kysely<DB>) {
+  return db
+    .selectFrom('comments as c')
+    .innerJoin('users as u', 'u.id', 'c.author_id')
+    .select([
+      'c.id',
+      'c.post_id',
+      'c.author_id',
+      'u.display_name as author_name',
+      'c.body',
+      'c.version',
+      'c.created_at',
+      'c.updated_at',
+      'c.deleted_at',
+      'c.hidden_at',
+      cursorTime('c.created_at').as('key_at'),
+    ])
+}
+
+/** Hidden rows are left out for everyone but their author and moderators. */
+function visibleTo<T extends { hidden_at: Date | null; author_id: string }>(viewer: Viewer, rows: T[]): T[] {
+  return rows.filter((row) => !row.hidden_at || maySeeHidden(viewer, row.author_id))
+}
+
+// --------------------------------------------------------------------------------------------- posts
+
+/** The wall of an entity: its posts, newest first. */
+export async function listPosts(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  entityId: string,
+  limit: number,
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: Post[]; nextCursor: string | null }>> {
+  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
+  if (cursor !== undefined && !after)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const entity = await readEntity(db, viewer, entityId)
+  if (!entity) return refuse('not_found', `no entity ${entityId}`)
+  let query = selectPosts(db).where('p.entity_id', '=', entityId).where(hiddenCondition(viewer, 'p'))
+  if (after) {
+    query = query.where(sql<boolean>`(p.created_at, p.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
+  }
+  const rows = (await query
+    .orderBy('p.created_at', 'desc')
+    .orderBy('p.id', 'desc')
+    .limit(limit + 1)
+    .execute()) as PostRow[]
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    ok: true,
+    items: await toPosts(db, viewer, page),
+    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.id }) : null,
+  }
+}
+
+/** SQL-side hiding, so a page is full even when hidden rows are many; viewers who may see them get them. */
+function hiddenCondition(viewer: Viewer, alias: 'p' | 'c'): RawBuilder<SqlBool> {
+  if (viewer && isModeratorOrAdmin(viewer)) return sql<SqlBool>`true`
+  const hidden = sql.ref(`${alias}.hidden_at`)
+  if (!viewer) return sql<SqlBool>`${hidden} IS NULL`
+  return sql<SqlBool>`(${hidden} IS NULL OR ${sql.ref(`${alias}.author_id`)} = ${viewer.userId}::uuid)`
+}
+
+export async function getPost(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  id: string,
+): Promise<CommunityOutcome<{ post: Post }>> {
+  const found = await readPost(db, viewer, id)
+  if (!found.ok) return found
+  const [post] = await toPosts(db, viewer, [found.row])
+  if (!post) throw new Error('a post vanished while being shown')
+  return { ok: true, post }
+}
+
+/** A post and its entity, as the viewer may see them (a hidden post only for its author and moderators). */
+async function readPost(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<CommunityOutcome<{ row: PostRow; entity: EntityHeader }>> {
+  let query = selectPosts(db).where('p.id', '=', id)
+  if (options.lock) query = query.forUpdate('p')
+  const row = (await query.executeTakeFirst()) as PostRow | undefined
+  if (!row || (row.hidden_at && !maySeeHidden(viewer, row.author_id)))
+    return refuse('not_found', `no post ${id}`)
+  const entity = await readEntity(db, viewer, row.entity_id)
+  if (!entity) return refuse('not_found', `no post ${id}`)
+  return { ok: true, row, entity }
+}
+
+export async function createPost(
+  db: Kysely<DB>,
+  actor: Actor,
+  entityId: string,
+  input: PostCreateBody,
+  limits: PostingLimits,
+): Promise<CommunityOutcome<{ post: Post }>> {
+  // The entity's row lock orders posts on one thing and its last-activity updates.
+  const entity = await readEntity(db, actor, entityId, { lock: true })
+  if (!entity) return refuse('not_found', `no entity ${entityId}`)
+  const limited = await checkPostingRate(db, actor, limits)
+  if (limited) return limited
+  const images = input.images ?? []
+  const foreign = await foreignMedia(db, actor.userId, images)
+  if (foreign.length)
+    return refuse('invalid_media', `images must be ones you uploaded: ${foreign.join(', ')} are not`)
+  const inserted = await db
+    .insertInto('posts')
+    .values({
+      entity_id: entityId,
+      author_id: actor.userId,
+      title: input.title?.trim() ?? '',
+      body: input.body,
+      tags: normalizeLabels(input.tags, true),
+      media_ids: images,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await touchEntity(db, entityId)
+  const post = await reload(db, actor, inserted.id)
+  await publish(db, 'post.created', entity, post, actor)
+  await notifyFollowers(
+    db,
+    followedFor(entity),
+    {
+      topic: 'post.created',
+      entityId,
+      payload: {
+        postId: post.id,
+        entityTitle: entity.title,
+        title: post.title,
+        excerpt: excerpt(post.body),
+        author: post.author,
+      },
+    },
+    { except: actor.userId },
+  )
+  return { ok: true, post }
+}
+
+export async function updatePost(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  patch: PostPatchBody,
+): Promise<CommunityOutcome<{ post: Post }>> {
+  const found = await readPost(db, actor, id, { lock: true })
+  if (!found.ok) return found
+  const { row, entity } = found
+  if (row.deleted_at) return refuse('removed', 'this post was removed and can no longer be changed')
+  if (row.author_id !== actor.userId) return refuse('forbidden', 'only its author may edit a post')
+  if (row.version !== expectedVersion) {
+    return refuse('version_mismatch', `the post is at version ${row.version}, not ${expectedVersion}`, {
+      currentVersion: row.version,
+    })
+  }
+  const changes: Record<string, unknown> = {}
+  if (patch.title !== undefined) changes.title = patch.title.trim()
+  if (patch.body !== undefined) changes.body = patch.body
+  if (patch.tags !== undefined) changes.tags = normalizeLabels(patch.tags, true)
+  if (patch.images !== undefined) {
+    const foreign = await foreignMedia(db, actor.userId, patch.images)
+    if (foreign.length)
+      return refuse('invalid_media', `images must be ones you uploaded: ${foreign.join(', ')} are not`)
+    changes.media_ids = patch.images
+  }
+  await db
+    .updateTable('posts')
+    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` } as never)
+    .where('id', '=', id)
+    .execute()
+  const post = await reload(db, actor, id)
+  await publish(db, 'post.updated', entity, post, actor)
+  return { ok: true, post }
+}
+
+/**
+ * Removes a post, leaving a "removed" placeholder in the thread so its comments keep their context. Its author,
+ * a moderator or an admin, and the managers of the group whose wall it is on may remove it.
+ */
+export async function deletePost(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  expectedVersion?: number,
+): Promise<CommunityOutcome<Record<never, never>>> {
+  const found = await readPost(db, actor, id, { lock: true })
+  if (!found.ok) return found
+  const { row, entity } = found
+  if (row.deleted_at) return refuse('not_found', `no post ${id}`)
+  const allowed =
+    row.author_id === actor.userId ||
+    isModeratorOrAdmin(actor) ||
+    (await managesThroughGroup(db, entity.id, actor.userId))
+  if (!allowed)
+    return refuse(
+      'forbidden',
+      "only its author, a manager of the thing's group or a moderator may remove a post",
+    )
+  if (expectedVersion !== undefined && row.version !== expectedVersion) {
+    return refuse('version_mismatch', `the post is at version ${row.version}, not ${expectedVersion}`, {
+      currentVersion: row.version,
+    })
+  }
+  await db
+    .updateTable('posts')
+    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
+    .where('id', '=', id)
+    .execute()
+  await appendOutboxEvent(db, {
+    topic: 'post.deleted',
+    entityId: entity.id,
+    bbox: entity.bbox,
+    ...audienceFor(entity, row.hidden_at !== null, row.author_id),
+    payload: { id, entityId: entity.id },
+  })
+  return { ok: true }
+}
+
+// --------------------------------------------------------------------------------------------- comments
+
+/** The comments of a post, oldest first. */
+export async function listComments(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  postId: string,
+  limit: number,
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: Comment[]; nextCursor: string | null }>> {
+  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
+  if (cursor !== undefined && !after)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const found = await readPost(db, viewer, postId)
+  if (!found.ok) return found
+  let query = selectComments(db).where('c.post_id', '=', postId).where(hiddenCondition(viewer, 'c'))
+  if (after) {
+    query = query.where(sql<boolean>`(c.created_at, c.id) > (${after.at}::timestamptz, ${after.id}::uuid)`)
+  }
+  const rows = (await query
+    .orderBy('c.created_at')
+    .orderBy('c.id')
+    .limit(limit + 1)
+    .execute()) as CommentRow[]
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    ok: true,
+    items: page.map(toComment),
+    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.id }) : null,
+  }
+}
+
+export async function createComment(
+  db: Kysely<DB>,
+  actor: Actor,
+  postId: string,
+  input: CommentCreateBody,
+  limits: PostingLimits,
+): Promise<CommunityOutcome<{ comment: Comment }>> {
+  const found = await readPost(db, actor, postId, { lock: true })
+  if (!found.ok) return found
+  const { row: post, entity } = found
+  if (post.deleted_at) return refuse('removed', 'this post was removed; it takes no new comments')
+  const limited = await checkPostingRate(db, actor, limits)
+  if (limited) return limited
+  const inserted = await db
+    .insertInto('comments')
+    .values({ post_id: postId, author_id: actor.userId, body: input.body })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await db
+    .updateTable('posts')
+    .set({ comments_count: sql`comments_count + 1` as never, last_activity_at: sql`now()` as never })
+    .where('id', '=', postId)
+    .execute()
+  await touchEntity(db, entity.id)
+  const comment = await reloadComment(db, inserted.id)
+  await appendOutboxEvent(db, {
+    topic: 'comment.created',
+    entityId: entity.id,
+    bbox: entity.bbox,
+    ...audienceFor(entity, post.hidden_at !== null, post.author_id),
+    payload: { ...comment, entityId: entity.id },
+  })
+  await notifyFollowers(
+    db,
+    followedFor(entity),
+    {
+      topic: 'comment.created',
+      entityId: entity.id,
+      payload: {
+        postId,
+        commentId: comment.id,
+        entityTitle: entity.title,
+        postTitle: post.title,
+        excerpt: excerpt(comment.body),
+        author: comment.author,
+      },
+    },
+    { except: actor.userId, also: [post.author_id] },
+  )
+  return { ok: true, comment }
+}
+
+export async function updateComment(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  input: CommentCreateBody,
+): Promise<CommunityOutcome<{ comment: Comment }>> {
+  const found = await readComment(db, actor, id)
+  if (!found.ok) return found
+  const { row, entity, post } = found
+  if (row.deleted_at) return refuse('removed', 'this comment was removed and can no longer be changed')
+  if (row.author_id !== actor.userId) return refuse('forbidden', 'only its author may edit a comment')
+  if (row.version !== expectedVersion) {
+    return refuse('version_mismatch', `the comment is at version ${row.version}, not ${expectedVersion}`, {
+      currentVersion: row.version,
+    })
+  }
+  await db
+    .updateTable('comments')
+    .set({ body: input.body, version: sql`version + 1` as never, updated_at: sql`now()` as never })
+    .where('id', '=', id)
+    .execute()
+  const comment = await reloadComment(db, id)
+  await appendOutboxEvent(db, {
+    topic: 'comment.updated',
+    entityId: entity.id,
+    bbox: entity.bbox,
+    ...audienceFor(entity, row.hidden_at !== null || post.hidden_at !== null, row.author_id),
+    payload: { ...comment, entityId: entity.id },
+  })
+  return { ok: true, comment }
+}
+
+export async function deleteComment(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  expectedVersion?: number,
+): Promise<CommunityOutcome<Record<never, never>>> {
+  const found = await readComment(db, actor, id)
+  if (!found.ok) return found
+  const { row, entity, post } = found
+  if (row.deleted_at) return refuse('not_found', `no comment ${id}`)
+  const allowed =
+    row.author_id === actor.userId ||
+    isModeratorOrAdmin(actor) ||
+    (await managesThroughGroup(db, entity.id, actor.userId))
+  if (!allowed)
+    return refuse(
+      'forbidden',
+      "only its author, a manager of the thing's group or a moderator may remove a comment",
+    )
+  if (expectedVersion !== undefined && row.version !== expectedVersion) {
+    return refuse('version_mismatch', `the comment is at version ${row.version}, not ${expectedVersion}`, {
+      currentVersion: row.version,
+    })
+  }
+  await db
+    .updateTable('comments')
+    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
+    .where('id', '=', id)
+    .execute()
+  await appendOutboxEvent(db, {
+    topic: 'comment.deleted',
+    entityId: entity.id,
+    bbox: entity.bbox,
+    ...audienceFor(entity, row.hidden_at !== null || post.hidden_at !== null, row.author_id),
+    payload: { id, postId: row.post_id, entityId: entity.id },
+  })
+  return { ok: true }
+}
+
+async function readComment(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  id: string,
+): Promise<CommunityOutcome<{ row: CommentRow; post: PostRow; entity: EntityHeader }>> {
+  const row = (await selectComments(db).where('c.id', '=', id).forUpdate('c').executeTakeFirst()) as
+    | CommentRow
+    | undefined
+  if (!row || (row.hidden_at && !maySeeHidden(viewer, row.author_id)))
+    return refuse('not_found', `no comment ${id}`)
+  const post = await readPost(db, viewer, row.post_id)
+  if (!post.ok) return refuse('not_found', `no comment ${id}`)
+  return { ok: true, row, post: post.row, entity: post.entity }
+}
+
+// --------------------------------------------------------------------------------------------- helpers
+
+/** A new post or comment raises the thing's last activity (the wall sorts by it). Its version stays. */
+async function touchEntity(db: Kysely<DB>, entityId: string) {
+  await db
+    .updateTable('entities')
+    .set({ last_activity_at: sql`now()` as never })
+    .where('id', '=', entityId)
+    .execute()
+}
+
+/** Followers of the thing, and of the group it sits in directly, hear of its new posts and comments. */
+function followedFor(entity: EntityHeader): string[] {
+  return entity.parentId ? [entity.id, entity.parentId] : [entity.id]
+}
+
+/**
+ * Events about a thread are public (with the thing's bbox, so viewport subscribers get them), unless the thing
+ * or the post is hidden: then only the author concerned and the thing's author hear of them.
+ */
+function audienceFor(entity: EntityHeader, hidden: boolean, authorId: string): { audience?: string[] } {
+  if (!entity.hidden && !hidden) return {}
+  return { audience: [...new Set([authorId, entity.authorId])] }
+}
+
+async function publish(db: Kysely<DB>, topic: string, entity: EntityHeader, post: Post, actor: Actor) {
+  await appendOutboxEvent(db, {
+    topic,
+    entityId: entity.id,
+    bbox: entity.bbox,
+    ...audienceFor(entity, post.hidden, actor.userId),
+    payload: post,
+  })
+}
+
+async function reload(db: Kysely<DB>, viewer: Viewer, id: string): Promise<Post> {
+  const row = (await selectPosts(db).where('p.id', '=', id).executeTakeFirstOrThrow()) as PostRow
+  const [post] = await toPosts(db, viewer, [row])
+  if (!post) throw new Error(`post ${id} vanished inside its own transaction`)
+  return post
+}
+
+async function reloadComment(db: Kysely<DB>, id: string): Promise<Comment> {
+  const row = (await selectComments(db).where('c.id', '=', id).executeTakeFirstOrThrow()) as CommentRow
+  return toComment(row)
+}
+
+function excerpt(text: string): string {
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text
+}
+
+/** Rows to posts, with their images (one query per page). Removed posts keep only their place and time. */
+async function toPosts(db: Kysely<DB>, viewer: Viewer, rows: PostRow[]): Promise<Post[]> {
+  const visible = visibleTo(viewer, rows)
+  const mediaIds = [...new Set(visible.flatMap((row) => (row.deleted_at ? [] : row.media_ids)))]
+  const media = mediaIds.length
+    ? await db
+        .selectFrom('media')
+        .select(['id', 'width', 'height', 'hidden_at', 'owner_id'])
+        .where('id', 'in', mediaIds)
+        .where('deleted_at', 'is', null)
+        .execute()
+    : []
+  const byId = new Map(
+    media.filter((m) => !m.hidden_at || maySeeHidden(viewer, m.owner_id)).map((m) => [m.id, m]),
+  )
+  return visible.map((row) => {
+    const removed = row.deleted_at !== null
+    return {
+      id: row.id,
+      entityId: row.entity_id,
+      author: removed ? null : { id: row.author_id, displayName: row.author_name },
+      title: removed ? '' : row.title,
+      body: removed ? '' : row.body,
+      tags: removed ? [] : row.tags,
+      images: removed
+        ? []
+        : row.media_ids.flatMap((id) => {
+            const m = byId.get(id)
+            return m ? [{ id, ...mediaUrls(id), width: m.width, height: m.height }] : []
+          }),
+      commentsCount: row.comments_count,
+      version: row.version,
+      removed,
+      hidden: row.hidden_at !== null,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+      lastActivityAt: iso(row.last_activity_at),
+    }
+  })
+}
+
+function toComment(row: CommentRow): Comment {
+  const removed = row.deleted_at !== null
+  return {
+    id: row.id,
+    postId: row.post_id,
+    author: removed ? null : { id: row.author_id, displayName: row.author_name },
+    body: removed ? '' : row.body,
+    version: row.version,
+    removed,
+    hidden: row.hidden_at !== null,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  }
+}

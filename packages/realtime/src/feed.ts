@@ -1,0 +1,492 @@
+import {
+  type RealtimeClientMessage,
+  type RealtimeErrorCode,
+  type RealtimeLimits,
+  type RealtimeServerMessage,
+  type RealtimeSubscription,
+  realtimeCloseCodes,
+} from '@quartiere/contracts'
+import type { DB } from '@quartiere/db'
+import type { Kysely } from 'kysely'
+import { type CompiledSubscription, compileSubscription, matches } from './matching'
+import { type OutboxEventRow, readOutbox, readPrunedThrough } from './outbox.repository'
+import type { OutboxRelay, RelayLog } from './relay'
+
+/** What the feed needs of a websocket (the `ws` WebSocket has all of it). */
+export interface FeedSocket {
+  send(data: string): void
+  readonly bufferedAmount: number
+  close(code: number, reason: string): void
+  ping(): void
+  terminate(): void
+}
+
+export interface FeedLimits {
+  /** Subscriptions one connection may hold. */
+  subscriptionsMax: number
+  /** The largest viewport, in square degrees. */
+  bboxAreaDeg2Max: number
+  /** The largest client message, in bytes (the websocket layer enforces it as maxPayload; 1009 beyond). */
+  messageBytesMax: number
+  /** Client messages per second, on average over a burst of twice as many (1008 beyond). */
+  messagesPerSecondMax: number
+  /** A connection whose unsent data grows past this is closed (1013) rather than growing memory. */
+  sendBufferBytesMax: number
+  /** Sockets one user may have open at once (1008 beyond). */
+  socketsPerUserMax: number
+  /** Sockets the process accepts in all (1013 beyond). */
+  connectionsMax: number
+  /** How often the server pings each socket. */
+  heartbeatMs: number
+  /** A socket that sent nothing (not even a pong) for this long is closed (4000). */
+  idleTimeoutMs: number
+  /** A socket must say hello within this time (1008 otherwise). */
+  helloTimeoutMs: number
+  /** Events read per replay page. */
+  replayPageSize: number
+}
+
+export const feedDefaults: FeedLimits = {
+  subscriptionsMax: 20,
+  bboxAreaDeg2Max: 4,
+  messageBytesMax: 16 * 1024,
+  messagesPerSecondMax: 20,
+  sendBufferBytesMax: 4 * 1024 * 1024,
+  socketsPerUserMax: 10,
+  connectionsMax: 20_000,
+  heartbeatMs: 30_000,
+  idleTimeoutMs: 75_000,
+  helloTimeoutMs: 10_000,
+  replayPageSize: 500,
+}
+
+export interface FeedOptions {
+  db: Kysely<DB>
+  relay: OutboxRelay
+  /** Verifies an access token; the user id, or null when refused. */
+  authenticate(token: string): Promise<string | null>
+  checkMessage: ClientMessageCheck
+  limits?: Partial<FeedLimits>
+  log?: RelayLog
+}
+
+export interface Feed {
+  /** Takes a new socket; returns the handlers the transport calls. */
+  accept(socket: FeedSocket): FeedConnectionHandlers
+  readonly connections: number
+  /** Closes every socket with `code` (1001 going away by default) and stops the heartbeat. */
+  close(code?: number, reason?: string): void
+}
+
+export interface FeedConnectionHandlers {
+  message(data: string | null): void
+  pong(): void
+  closed(): void
+}
+
+/**
+ * Checks a parsed client message against the contract (`RealtimeClientMessage` in packages/contracts); the API
+ * passes its compiled TypeBox check, so this package needs no validator of its own.
+ */
+export type ClientMessageCheck = (
+  value: unknown,
+) => { ok: true; message: RealtimeClientMessage } | { ok: false; reason: string }
+
+type Phase = 'new' | 'authenticating' | 'replaying' | 'live' | 'closed'
+
+interface Connection {
+  socket: FeedSocket
+  phase: Phase
+  userId: string | null
+  subscriptions: Map<string, CompiledSubscription>
+  /** Every event up to this seq has been considered for this connection. */
+  position: number
+  tokens: number
+  tokensAt: number
+  lastHeardAt: number
+  helloTimer: NodeJS.Timeout | null
+}
+
+/**
+ * The websocket protocol of the realtime feed (see packages/contracts/src/realtime.ts), independent of the
+ * HTTP framework: the API hands each socket to `accept`.
+ */
+export function createFeed(options: FeedOptions): Feed {
+  const limits: FeedLimits = { ...feedDefaults, ...options.limits }
+  const { db, relay, log } = options
+  const connections = new Set<Connection>()
+  const byUser = new Map<string, Set<Connection>>()
+  const announced: RealtimeLimits = {
+    subscriptionsMax: limits.subscriptionsMax,
+    bboxAreaDeg2Max: limits.bboxAreaDeg2Max,
+    messageBytesMax: limits.messageBytesMax,
+    messagesPerSecondMax: limits.messagesPerSecondMax,
+    heartbeatMs: limits.heartbeatMs,
+    idleTimeoutMs: limits.idleTimeoutMs,
+  }
+  let closing = false
+
+  const send = (connection: Connection, message: RealtimeServerMessage | string) => {
+    if (connection.phase === 'closed') return
+    connection.socket.send(typeof message === 'string' ? message : JSON.stringify(message))
+    if (connection.socket.bufferedAmount > limits.sendBufferBytesMax) {
+      close(connection, realtimeCloseCodes.tryAgainLater, 'too slow: reconnect and resume')
+    }
+  }
+
+  const sendError = (connection: Connection, code: RealtimeErrorCode, message: string, id?: string) =>
+    send(connection, { type: 'error', code, message, ...(id === undefined ? {} : { id }) })
+
+  const close = (connection: Connection, code: number, reason: string) => {
+    if (connection.phase === 'closed') return
+    forget(connection)
+    try {
+      connection.socket.close(code, reason)
+    } catch {
+      connection.socket.terminate()
+    }
+  }
+
+  const forget = (connection: Connection) => {
+    connection.phase = 'closed'
+    if (connection.helloTimer) clearTimeout(connection.helloTimer)
+    connections.delete(connection)
+    if (connection.userId) {
+      const sockets = byUser.get(connection.userId)
+      sockets?.delete(connection)
+      if (sockets?.size === 0) byUser.delete(connection.userId)
+    }
+  }
+
+  /** Token bucket: a burst of twice the rate, refilled continuously. */
+  const withinRate = (connection: Connection) => {
+    const now = Date.now()
+    const burst = limits.messagesPerSecondMax * 2
+    connection.tokens = Math.min(
+      burst,
+      connection.tokens + ((now - connection.tokensAt) / 1000) * limits.messagesPerSecondMax,
+    )
+    connection.tokensAt = now
+    if (connection.tokens < 1) return false
+    connection.tokens -= 1
+    return true
+  }
+
+  const subscribe = (connection: Connection, input: RealtimeSubscription) => {
+    const compiled = compileSubscription(input, limits.bboxAreaDeg2Max)
+    if (!compiled.ok) {
+      sendError(connection, compiled.code, compiled.message, input.id)
+      return false
+    }
+    if (!connection.subscriptions.has(input.id) && connection.subscriptions.size >= limits.subscriptionsMax) {
+      sendError(
+        connection,
+        'too_many_subscriptions',
+        `a connection may hold ${limits.subscriptionsMax} subscriptions; unsubscribe one first`,
+        input.id,
+      )
+      return false
+    }
+    connection.subscriptions.set(input.id, compiled.subscription)
+    send(connection, { type: 'subscribed', id: input.id })
+    return true
+  }
+
+  /** The message for one connection: the shared part is serialised once per event (see `deliver`). */
+  const eventFrame = (event: PreparedEvent, subscriptionIds: string[]) =>
+    `{"type":"event","seq":${event.row.seq},"topic":${event.topicJson},"subscriptions":${JSON.stringify(subscriptionIds)},"data":${event.dataJson}}`
+
+  /** What the connection gets of one event, or nothing. */
+  const frameFor = (connection: Connection, event: PreparedEvent): string | null => {
+    const { row } = event
+    if (row.audience !== null) {
+      if (connection.userId === null || !row.audience.includes(connection.userId)) return null
+    } else if (!row.publicVisible) {
+      return null
+    }
+    const ids: string[] = []
+    if (row.current || row.previous) {
+      for (const subscription of connection.subscriptions.values()) {
+        if (
+          (row.current && matches(subscription, row.current)) ||
+          (row.previous && matches(subscription, row.previous))
+        ) {
+          ids.push(subscription.id)
+        }
+      }
+      // A spatial event goes where a viewport matched, unless it is addressed to this user.
+      if (ids.length === 0 && row.audience === null) return null
+    }
+    return eventFrame(event, ids)
+  }
+
+  const deliverLive = (rows: OutboxEventRow[]) => {
+    for (const row of rows) {
+      const event = prepare(row)
+      // Personal events go only to their audience's sockets; public ones are matched against every viewport.
+      const targets: Iterable<Connection> =
+        row.audience === null ? connections : audienceConnections(row.audience)
+      for (const connection of targets) {
+        if (connection.phase !== 'live' || row.seq <= connection.position) continue
+        connection.position = row.seq
+        const frame = frameFor(connection, event)
+        if (frame) send(connection, frame)
+      }
+    }
+  }
+
+  function* audienceConnections(audience: string[]) {
+    for (const userId of audience) {
+      const sockets = byUser.get(userId)
+      if (sockets) yield* [...sockets]
+    }
+  }
+
+  const unsubscribeRelay = relay.onEvents(deliverLive)
+
+  /** Replays (after, relay position] for this connection, then makes it live with no gap and no duplicate. */
+  const replay = async (connection: Connection) => {
+    for (;;) {
+      if (connection.phase !== 'replaying') return
+      const target = relay.position
+      if (connection.position >= target) {
+        // No await between the check and going live: the next live batch starts right after `target`.
+        connection.phase = 'live'
+        send(connection, { type: 'live', seq: connection.position })
+        return
+      }
+      const page = await readOutbox(db, {
+        afterSeq: connection.position,
+        throughSeq: target,
+        limit: limits.replayPageSize,
+        userId: connection.userId,
+      })
+      if (connection.phase !== 'replaying') return
+      for (const row of page.rows) {
+        const frame = frameFor(connection, prepare(row))
+        if (frame) send(connection, frame)
+        if (connection.phase !== 'replaying') return
+      }
+      connection.position =
+        page.rows.length < limits.replayPageSize ? target : page.rows[page.rows.length - 1]!.seq
+      // Let the socket drain before the next page rather than buffering the whole backlog.
+      while (
+        connection.phase === 'replaying' &&
+        connection.socket.bufferedAmount > limits.sendBufferBytesMax / 2
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    }
+  }
+
+  const hello = async (
+    connection: Connection,
+    message: Extract<RealtimeClientMessage, { type: 'hello' }>,
+  ) => {
+    connection.phase = 'authenticating'
+    if (connection.helloTimer) clearTimeout(connection.helloTimer)
+    connection.helloTimer = null
+    if (message.token !== undefined) {
+      const userId = await options.authenticate(message.token)
+      if (isClosed(connection)) return
+      if (userId === null) {
+        sendError(
+          connection,
+          'unauthorized',
+          'the access token is invalid or expired; refresh it and reconnect',
+        )
+        close(connection, realtimeCloseCodes.unauthorized, 'unauthorized')
+        return
+      }
+      const sockets = byUser.get(userId) ?? new Set<Connection>()
+      if (sockets.size >= limits.socketsPerUserMax) {
+        close(
+          connection,
+          realtimeCloseCodes.policyViolation,
+          `at most ${limits.socketsPerUserMax} sockets per user`,
+        )
+        return
+      }
+      sockets.add(connection)
+      byUser.set(userId, sockets)
+      connection.userId = userId
+    }
+    await relay.ready
+    if (isClosed(connection)) return
+    for (const subscription of message.subscriptions ?? []) subscribe(connection, subscription)
+    const head = relay.position
+    const resumeFrom = message.resumeFrom
+    if (resumeFrom === undefined) {
+      connection.position = head
+      connection.phase = 'live'
+      send(connection, { type: 'welcome', seq: head, userId: connection.userId, limits: announced })
+      return
+    }
+    const prunedThrough = await readPrunedThrough(db)
+    if (isClosed(connection)) return
+    if (resumeFrom < prunedThrough || resumeFrom > relay.position) {
+      // Older than what the outbox keeps (or from another database): the client reloads, then goes on live.
+      connection.position = relay.position
+      connection.phase = 'live'
+      send(connection, {
+        type: 'welcome',
+        seq: connection.position,
+        userId: connection.userId,
+        limits: announced,
+      })
+      send(connection, { type: 'reset', seq: connection.position })
+      return
+    }
+    connection.position = resumeFrom
+    connection.phase = 'replaying'
+    send(connection, { type: 'welcome', seq: resumeFrom, userId: connection.userId, limits: announced })
+    await replay(connection)
+  }
+
+  const handle = (connection: Connection, data: string | null) => {
+    if (connection.phase === 'closed') return
+    connection.lastHeardAt = Date.now()
+    if (!withinRate(connection)) {
+      close(
+        connection,
+        realtimeCloseCodes.policyViolation,
+        `more than ${limits.messagesPerSecondMax} messages per second`,
+      )
+      return
+    }
+    if (data === null) {
+      sendError(connection, 'invalid_message', 'messages are JSON text frames')
+      return
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(data)
+    } catch {
+      sendError(connection, 'invalid_message', 'the message is not JSON')
+      return
+    }
+    const checked = options.checkMessage(parsed)
+    if (!checked.ok) {
+      sendError(connection, 'invalid_message', checked.reason)
+      return
+    }
+    const { message } = checked
+    if (message.type === 'ping') {
+      send(connection, { type: 'pong' })
+      return
+    }
+    if (message.type === 'hello') {
+      if (connection.phase !== 'new') {
+        sendError(connection, 'hello_repeated', 'hello comes once per connection')
+        return
+      }
+      hello(connection, message).catch((error: unknown) => {
+        log?.error({ err: error }, 'realtime hello failed')
+        sendError(connection, 'internal_error', 'the server could not start the feed; reconnect')
+        close(connection, realtimeCloseCodes.tryAgainLater, 'internal error')
+      })
+      return
+    }
+    if (connection.phase === 'new') {
+      sendError(connection, 'hello_required', 'send hello first (with a token to see your own events)')
+      return
+    }
+    switch (message.type) {
+      case 'subscribe': {
+        const { type: _type, ...subscription } = message
+        subscribe(connection, subscription)
+        return
+      }
+      case 'unsubscribe':
+        if (!connection.subscriptions.delete(message.id)) {
+          sendError(connection, 'unknown_subscription', `no subscription ${message.id}`, message.id)
+          return
+        }
+        send(connection, { type: 'unsubscribed', id: message.id })
+        return
+      default: {
+        const unhandled: never = message
+        throw new Error(`unhandled message ${JSON.stringify(unhandled)}`)
+      }
+    }
+  }
+
+  const heartbeat = setInterval(
+    () => {
+      const now = Date.now()
+      for (const connection of connections) {
+        if (now - connection.lastHeardAt > limits.idleTimeoutMs) {
+          close(connection, realtimeCloseCodes.idleTimeout, 'idle')
+          continue
+        }
+        try {
+          connection.socket.ping()
+        } catch {
+          // A socket that cannot be pinged is closing already; its close handler forgets it.
+        }
+      }
+    },
+    Math.max(10, Math.min(limits.heartbeatMs, limits.idleTimeoutMs / 2)),
+  )
+  heartbeat.unref()
+
+  return {
+    accept(socket) {
+      const now = Date.now()
+      const connection: Connection = {
+        socket,
+        phase: 'new',
+        userId: null,
+        subscriptions: new Map(),
+        position: 0,
+        tokens: limits.messagesPerSecondMax * 2,
+        tokensAt: now,
+        lastHeardAt: now,
+        helloTimer: null,
+      }
+      if (closing) {
+        socket.close(realtimeCloseCodes.goingAway, 'shutting down')
+        return { message() {}, pong() {}, closed() {} }
+      }
+      if (connections.size >= limits.connectionsMax) {
+        socket.close(realtimeCloseCodes.tryAgainLater, 'too many connections')
+        return { message() {}, pong() {}, closed() {} }
+      }
+      connections.add(connection)
+      connection.helloTimer = setTimeout(() => {
+        if (connection.phase === 'new') close(connection, realtimeCloseCodes.policyViolation, 'no hello')
+      }, limits.helloTimeoutMs)
+      return {
+        message: (data) => handle(connection, data),
+        pong: () => {
+          connection.lastHeardAt = Date.now()
+        },
+        closed: () => forget(connection),
+      }
+    },
+    get connections() {
+      return connections.size
+    },
+    close(code = realtimeCloseCodes.goingAway, reason = 'server shutting down') {
+      closing = true
+      clearInterval(heartbeat)
+      unsubscribeRelay()
+      for (const connection of [...connections]) close(connection, code, reason)
+    },
+  }
+}
+
+/** Read through a function: the phase changes across awaits, which narrowing cannot see. */
+function isClosed(connection: Connection) {
+  return connection.phase === 'closed'
+}
+
+interface PreparedEvent {
+  row: OutboxEventRow
+  topicJson: string
+  dataJson: string
+}
+
+function prepare(row: OutboxEventRow): PreparedEvent {
+  return { row, topicJson: JSON.stringify(row.topic), dataJson: JSON.stringify(row.payload) }
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type App, buildApp } from '@quartiere/api'
+import { loadConfig } from '@quartiere/api/config'
+import { createTokenIssuer } from '@quartiere/auth'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { buildWebIfStale } from '../../apps/web/scripts/build-if-stale'
+import { testPasswordLog2N } from '../support/test-app'
+import { openTestDatabase } from '../support/test-database'
+
+export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), 'artifacts')
+
+export interface ServedApp {
+  app: App
+  baseUrl: string
+  close(): Promise<void>
+}
+
+/**
+ * The API as `pnpm start` runs it, on this test file's own database, serving the built client: the demo data
+ * loaded (or not), listening on a free port.
+ */
+export async function serveApp(options: { seedDemo: boolean }): Promise<ServedApp> {
+  buildWebIfStale({ quiet: true })
+  const database = await openTestDatabase()
+  const config = {
+    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir' }),
+    passwordLog2N: testPasswordLog2N,
+    seedDemo: options.seedDemo,
+    authRateLimitPerMinute: 100_000,
+  }
+  const tokens = await createTokenIssuer({ issuer: config.jwtIssuer, audience: config.jwtAudience })
+  const app = await buildApp({ config, database, tokens })
+  await app.fastify.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.fastify.server.address() as AddressInfo
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close()
+      await database.close()
+    },
+  }
+}
+
+/** Debian's Chromium, headless, software WebGL, no background traffic, no downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--ignore-gpu-blocklist',
+    ],
+  })
+}
+
+/**
+ * A browser context that can reach only our server: every other host is refused at once, as on a machine with
+ * no network, so the street basemap fails and the bundled offline style must carry the map.
+ */
+export async function offlineContext(
+  browser: Browser,
+  baseUrl: string,
+  options: { locale: string; viewport?: { width: number; height: number } },
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    locale: options.locale,
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+  })
+  await context.route(
+    (url) => url.origin !== baseUrl,
+    (route) => route.abort('internetdisconnected'),
+  )
+  return context
+}
+
+export interface RenderedEntity {
+  id: string
+  kind: string
+  title: string
+}
+
+/** What the map has drawn, read from MapLibre itself (queryRenderedFeatures), not from the DOM. */
+export function renderedEntities(page: Page): Promise<RenderedEntity[]> {
+  return page.evaluate(() => window.__quartiere?.renderedEntities() ?? [])
+}
+
+/** Waits until the map has drawn something that satisfies `predicate`, and returns what it drew. */
+export async function waitForRendered(
+  page: Page,
+  predicate: (entities: RenderedEntity[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<RenderedEntity[]> {
+  const deadline = Date.now() + timeoutMs
+  let last: RenderedEntity[] = []
+  while (Date.now() < deadline) {
+    last = await renderedEntities(page)
+    if (predicate(last)) return last
+    await page.waitForTimeout(200)
+  }
+  throw new Error(`the map did not draw what was expected; it drew ${JSON.stringify(last.slice(0, 20))}`)
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(artifactsDir, { recursive: true })
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`) })
+}
+
+declare global {
+  interface Window {
+    __quartiere?: { renderedEntities(): RenderedEntity[] }
+  }
+}

@@ -1,0 +1,195 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  launchChromium,
+  offlineContext,
+  renderedEntities,
+  type ServedApp,
+  screenshot,
+  serveApp,
+  waitForRendered,
+} from './browser-support'
+
+/**
+ * The resident's journey in a real Chromium against the real API on the embedded database with the Turin demo
+ * data and no network: the map, the timeline, registering, creating and editing an event, a second member
+ * seeing it live, a payment between the two, and the language switch.
+ */
+describe('the web client in Chromium', () => {
+  let served: ServedApp
+  let browser: Browser
+  let contextA: BrowserContext
+  let contextB: BrowserContext
+  let pageA: Page
+  let pageB: Page
+  const stamp = Date.now().toString(36)
+  const nameA = `Anna ${stamp}`
+  const nameB = `Bruno ${stamp}`
+  const eventTitle = `Merenda in cortile ${stamp}`
+
+  beforeAll(async () => {
+    served = await serveApp({ seedDemo: true })
+    browser = await launchChromium()
+    contextA = await offlineContext(browser, served.baseUrl, { locale: 'it-IT' })
+    contextB = await offlineContext(browser, served.baseUrl, { locale: 'en-GB' })
+    pageA = await contextA.newPage()
+    pageB = await contextB.newPage()
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await served?.close()
+  })
+
+  async function register(page: Page, name: string) {
+    await page.getByTestId('register').click()
+    await page.locator('#auth-name').fill(name)
+    await page.locator('#auth-email').fill(`${name.replace(/\s/g, '.').toLowerCase()}@example.org`)
+    await page.locator('#auth-password').fill('correct horse battery staple')
+    await page.getByTestId('auth-submit').click()
+    await page.getByTestId('user-name').filter({ hasText: name }).waitFor()
+  }
+
+  it('renders the demo data on the offline basemap, in Italian for an Italian browser', async () => {
+    await pageA.goto(`${served.baseUrl}/?c=7.68,45.075&z=12`)
+    const drawn = await waitForRendered(pageA, (entities) => entities.length >= 5)
+    const kinds = new Set(drawn.map((entity) => entity.kind))
+    expect(kinds.size).toBeGreaterThanOrEqual(3)
+    expect(await pageA.locator('[data-basemap]').getAttribute('data-basemap')).toBe('offline')
+    expect(await pageA.locator('html').getAttribute('lang')).toBe('it')
+    await expect(pageA.getByTestId('nav-wallet').textContent()).resolves.toBe('Portafoglio')
+    await screenshot(pageA, '01-map-demo-data')
+  })
+
+  it('moving the timeline changes what the map shows', async () => {
+    // Close enough to Open Incet that nothing is clustered: every thing there is drawn on its own.
+    await pageA.goto(`${served.baseUrl}/?c=7.6852,45.0895&z=17&t=2019`)
+    const in2019 = await waitForRendered(pageA, (entities) =>
+      entities.some((entity) => entity.title.includes('Impresa di comunità generativa')),
+    )
+    await pageA.getByTestId('timeline-next').click()
+    await pageA.waitForURL(/t=2020/)
+    const in2020 = await waitForRendered(
+      pageA,
+      (entities) => !entities.some((entity) => entity.title.includes('Impresa di comunità generativa')),
+    )
+    expect(in2020.map((entity) => entity.id).sort()).not.toEqual(in2019.map((entity) => entity.id).sort())
+    await screenshot(pageA, '02-timeline-2020')
+    await pageA.getByTestId('timeline-all').click()
+    await pageA.waitForURL((url) => !url.search.includes('t='))
+  })
+
+  it('registers, creates an event by clicking the map, sees it and edits it; another member sees it live', async () => {
+    await pageB.goto(`${served.baseUrl}/?c=7.68,45.075&z=13`)
+    await waitForRendered(pageB, (entities) => entities.length > 0)
+    await register(pageB, nameB)
+
+    await pageA.goto(`${served.baseUrl}/?c=7.68,45.075&z=13`)
+    await waitForRendered(pageA, (entities) => entities.length > 0)
+    await register(pageA, nameA)
+    await pageA.getByTestId('add-point').click()
+    const canvas = pageA.locator('.maplibregl-canvas')
+    const box = await canvas.boundingBox()
+    if (!box) throw new Error('no map canvas')
+    // A spot away from the demo data's clusters in the middle of the view.
+    await pageA.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.25)
+    const editor = pageA.getByTestId('editor')
+    await editor.waitFor()
+    await pageA.locator('#field-title').fill(eventTitle)
+    await pageA.locator('#field-properties-startsAt').fill('2026-12-05T16:00')
+    await pageA.locator('#field-properties-endsAt').fill('2026-12-05T19:00')
+    await pageA.getByTestId('editor-save').click()
+    await expect(pageA.getByTestId('detail-title').textContent()).resolves.toBe(eventTitle)
+    await waitForRendered(pageA, (entities) => entities.some((entity) => entity.title === eventTitle))
+    await screenshot(pageA, '03-event-created')
+
+    // The other member's map: the new event appears without a reload.
+    await waitForRendered(pageB, (entities) => entities.some((entity) => entity.title === eventTitle))
+    await screenshot(pageB, '04-event-live-on-other-browser')
+
+    await pageA.getByTestId('edit').click()
+    await pageA.locator('#field-title').fill(`${eventTitle} (spostata)`)
+    await pageA.getByTestId('editor-save').click()
+    await pageA.getByTestId('detail-title').filter({ hasText: '(spostata)' }).waitFor()
+    await waitForRendered(pageA, (entities) => entities.some((entity) => entity.title.endsWith('(spostata)')))
+    await waitForRendered(pageB, (entities) => entities.some((entity) => entity.title.endsWith('(spostata)')))
+  })
+
+  it('shows API field errors next to the fields and a 412 conflict when someone else changed it', async () => {
+    await pageA.getByTestId('edit').click()
+    await pageA.locator('#field-title').fill('')
+    await pageA.getByTestId('editor-save').click()
+    await pageA.locator('.field.invalid #field-title').waitFor()
+    // Meanwhile the thing changes under the editor (the same member in another tab, through the API).
+    const id = new URL(pageA.url()).searchParams.get('sel')
+    const token = await pageA.evaluate(
+      () =>
+        (JSON.parse(localStorage.getItem('quartiere.session') ?? '{}') as { accessToken: string })
+          .accessToken,
+    )
+    const current = await fetch(`${served.baseUrl}/api/entities/${id}`)
+    const changed = await fetch(`${served.baseUrl}/api/entities/${id}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'if-match': current.headers.get('etag') ?? '',
+      },
+      body: JSON.stringify({ description: 'Cambiata da un altro dispositivo' }),
+    })
+    expect(changed.status).toBe(200)
+    await pageA.locator('#field-title').fill(`${eventTitle} (di nuovo)`)
+    await pageA.getByTestId('editor-save').click()
+    await pageA.getByTestId('conflict').waitFor()
+    await screenshot(pageA, '05-conflict')
+    await pageA.getByRole('button', { name: 'Tieni le mie modifiche e sovrascrivi' }).click()
+    await pageA.getByTestId('editor-save').click()
+    await pageA.getByTestId('detail-title').filter({ hasText: '(di nuovo)' }).waitFor()
+  })
+
+  it('sends credits to the other member and both wallets update', async () => {
+    await pageB.getByTestId('nav-wallet').click()
+    await expect(pageB.getByTestId('balance').textContent()).resolves.toMatch(/^0[.,]00 TIME$/)
+    await pageA.getByTestId('nav-wallet').click()
+    await pageA.locator('#send-to').fill(nameB.split(' ')[0] as string)
+    await pageA.getByRole('button', { name: nameB }).click()
+    await pageA.locator('#send-amount').fill('2.50')
+    await pageA.locator('#send-memo').fill('Grazie per la merenda')
+    await pageA.getByTestId('send-submit').click()
+    await pageA.getByTestId('send-message').filter({ hasText: nameB }).waitFor()
+    await pageA.getByTestId('balance').filter({ hasText: '-2,50' }).waitFor()
+    // The receiver's wallet updates live, without a reload.
+    await pageB.getByTestId('balance').filter({ hasText: '2.50' }).waitFor({ timeout: 20_000 })
+    await pageB.getByTestId('statement').filter({ hasText: 'Grazie per la merenda' }).waitFor()
+    await screenshot(pageA, '06-wallet-sender')
+    await screenshot(pageB, '07-wallet-receiver')
+    // Over the credit line: a clear message in the sender's language.
+    await pageA.locator('#send-to').fill(nameB.split(' ')[0] as string)
+    await pageA.getByRole('button', { name: nameB }).click()
+    await pageA.locator('#send-amount').fill('50')
+    await pageA.getByTestId('send-submit').click()
+    await pageA.getByTestId('send-message').filter({ hasText: 'fido' }).waitFor()
+  })
+
+  it('switches language', async () => {
+    await pageA.getByTestId('language').selectOption('en')
+    await expect(pageA.getByTestId('nav-wallet').textContent()).resolves.toBe('Wallet')
+    await pageA.getByRole('heading', { name: 'Time wallet' }).waitFor()
+    expect(await pageA.locator('html').getAttribute('lang')).toBe('en')
+    await pageA.getByTestId('language').selectOption('it')
+    await pageA.getByRole('heading', { name: 'Portafoglio del tempo' }).waitFor()
+  })
+
+  it('works on a phone-sized screen', async () => {
+    const phone = await offlineContext(browser, served.baseUrl, {
+      locale: 'it-IT',
+      viewport: { width: 390, height: 844 },
+    })
+    const page = await phone.newPage()
+    await page.goto(`${served.baseUrl}/?c=7.68,45.075&z=12`)
+    await waitForRendered(page, (entities) => entities.length > 0)
+    expect((await renderedEntities(page)).length).toBeGreaterThan(0)
+    await screenshot(page, '08-phone')
+    await phone.close()
+  })
+})

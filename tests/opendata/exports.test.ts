@@ -1,0 +1,262 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AuthTokens, EntityFeature } from '@quartiere/contracts'
+import { geojson as fgb } from 'flatgeobuf'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { point, turin } from '../support/fixtures'
+import { bearer, createTestApp, type TestApp } from '../support/test-app'
+import { createEntity, gdal, type Seeded, seedOpenData } from './support'
+
+let t: TestApp
+let seeded: Seeded
+let dir: string
+
+beforeAll(async () => {
+  t = await createTestApp()
+  seeded = await seedOpenData(t, 2500)
+  dir = mkdtempSync(join(tmpdir(), 'quartiere-exports-'))
+})
+afterAll(async () => {
+  await t?.close()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+async function dbIds(where = sql`true`): Promise<Set<string>> {
+  const { rows } = await sql<{
+    id: string
+  }>`SELECT id::text AS id FROM visible_entities e WHERE ${where}`.execute(t.database.db)
+  return new Set(rows.map((r) => r.id))
+}
+
+/** RFC 4180: quoted fields may hold commas, quotes (doubled) and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') {
+      row.push(field)
+      field = ''
+    } else if (c === '\n') {
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ''
+    } else if (c !== '\r') field += c
+  }
+  if (field || row.length) rows.push([...row, field])
+  return rows
+}
+
+describe('bulk exports', () => {
+  it('GeoJSON: every public thing, with licence and provenance, and nothing about people', async () => {
+    const response = await t.request({ method: 'GET', url: '/api/export/entities.geojson' })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toContain('application/geo+json')
+    expect(response.headers.link).toContain('rel="license"')
+    expect(response.headers['x-exported-at']).toBeDefined()
+    const body = response.json() as {
+      metadata: { licence: { name: string }; filters: unknown; exportedAt: string }
+      features: { id: string; properties: Record<string, unknown> }[]
+    }
+    expect(body.metadata.licence.name).toMatch(/ODbL/)
+    expect(new Set(body.features.map((f) => f.id))).toEqual(await dbIds())
+    expect(body.features.map((f) => f.id)).not.toContain(seeded.deleted.id)
+    const offer = body.features.find((f) => f.id === seeded.byKind.offer.id)!
+    expect(offer.properties).toMatchObject({ kind: 'offer', hours: '1.50', skillCategory: 'education' })
+    expect(response.body).not.toMatch(/@example\.org|"author"|displayName/)
+  })
+
+  it('filtered like the map query: kinds, bbox, time window', async () => {
+    const response = await t.request({
+      method: 'GET',
+      url: '/api/export/entities.geojson?kinds=event,space&bbox=7.6,45.02,7.7,45.1&from=2018-01-01&to=2019-12-31',
+    })
+    const body = response.json() as {
+      metadata: { filters: Record<string, unknown> }
+      features: { id: string }[]
+    }
+    expect(body.metadata.filters).toMatchObject({ kinds: ['event', 'space'], bbox: [7.6, 45.02, 7.7, 45.1] })
+    const expected = await dbIds(
+      sql`e.kind IN ('event', 'space') AND ST_Intersects(e.geom, ST_MakeEnvelope(7.6, 45.02, 7.7, 45.1, 4326))
+        AND e.validity && tstzrange('2018-01-01Z', '2019-12-31Z', '[]')`,
+    )
+    expect(expected.size).toBeGreaterThan(10)
+    expect(new Set(body.features.map((f) => f.id))).toEqual(expected)
+  })
+
+  it('CSV: a header, one column per simple property, WKT geometry, quoting that survives commas and newlines', async () => {
+    const author = await t.signUp()
+    const tricky = await createEntity(t, author, {
+      kind: 'news',
+      title: 'Virgole, "virgolette"\ne a capo',
+      geometry: point(turin[0], turin[1]),
+    })
+    const response = await t.request({ method: 'GET', url: '/api/export/entities.csv' })
+    expect(response.headers['content-type']).toContain('text/csv')
+    const [header, ...rows] = parseCsv(response.body)
+    expect(header).toEqual(
+      expect.arrayContaining([
+        'id',
+        'kind',
+        'title',
+        'validFrom',
+        'zoomLevel',
+        'skillCategory',
+        'hours',
+        'capacity',
+        'wkt',
+      ]),
+    )
+    expect(rows).toHaveLength((await dbIds()).size)
+    const col = (name: string) => header!.indexOf(name)
+    const row = rows.find((r) => r[col('id')] === tricky.id)!
+    expect(row[col('title')]).toBe('Virgole, "virgolette"\ne a capo')
+    expect(row[col('wkt')]).toBe(`POINT(${turin[0]} ${turin[1]})`)
+    const space = rows.find((r) => r[col('id')] === seeded.byKind.space.id)!
+    expect(space[col('capacity')]).toBe('80')
+    expect(space[col('accessible')]).toBe('true')
+  })
+
+  it('FlatGeobuf: read back by the flatgeobuf package and by GDAL', async () => {
+    const response = await t.request({
+      method: 'GET',
+      url: '/api/export/entities.fgb?kinds=offer,request,project',
+    })
+    expect(response.headers['content-type']).toBe('application/flatgeobuf')
+    const expected = await dbIds(sql`e.kind IN ('offer', 'request', 'project')`)
+    const features: { properties: Record<string, unknown>; geometry: { type: string } }[] = []
+    for await (const feature of fgb.deserialize(new Uint8Array(response.rawPayload)))
+      features.push(feature as never)
+    expect(new Set(features.map((f) => String(f.properties.id)))).toEqual(expected)
+    const project = features.find((f) => f.properties.id === seeded.byKind.project.id)!
+    expect(project.geometry.type).toBe('Polygon')
+    expect(project.properties, JSON.stringify(project.properties)).toMatchObject({
+      status: 'proposal',
+      budget: '1500.00',
+      zoomLevel: seeded.byKind.project.properties.zoomLevel,
+    })
+    const file = join(dir, 'export.fgb')
+    writeFileSync(file, response.rawPayload)
+    const info = await gdal('ogrinfo', ['-ro', '-so', '-al', file])
+    expect(Number(/Feature Count: (\d+)/.exec(info)?.[1])).toBe(expected.size)
+  })
+
+  it('bad filters and formats are refused', async () => {
+    for (const [url, status] of [
+      ['/api/export/entities.geojson?kinds=dragons', 400],
+      ['/api/export/entities.geojson?bbox=1,2', 400],
+      ['/api/export/entities.geojson?author=x', 400],
+      ['/api/export/entities.shp', 404],
+    ] as const) {
+      const response = await t.request({ method: 'GET', url })
+      expect(response.statusCode, url).toBe(status)
+      expect(response.headers['content-type'], url).toContain('application/problem+json')
+    }
+  })
+})
+
+describe('events.ics', () => {
+  it('the events in a box and window as iCalendar', async () => {
+    const all = await t.request({ method: 'GET', url: '/api/events.ics?from=2019-06-01&to=2019-06-30' })
+    expect(all.statusCode).toBe(200)
+    expect(all.headers['content-type']).toContain('text/calendar')
+    expect(all.body).toContain('BEGIN:VCALENDAR')
+    expect(all.body).toContain(`UID:${seeded.byKind.event.id}@quartiere`)
+    expect(all.body).toContain('SUMMARY:Impresa di comunità generativa')
+    expect(all.body).toContain('DTSTART:20190619T123000Z')
+    const elsewhere = await t.request({
+      method: 'GET',
+      url: '/api/events.ics?bbox=12,41,12.5,42&from=2019-06-01&to=2019-06-30',
+    })
+    expect(elsewhere.body).not.toContain(seeded.byKind.event.id)
+    const later = await t.request({ method: 'GET', url: '/api/events.ics?from=2030-01-01' })
+    expect(later.body).not.toContain(seeded.byKind.event.id)
+    expect((await t.request({ method: 'GET', url: '/api/events.ics?from=someday' })).statusCode).toBe(400)
+  })
+})
+
+describe('ledger-flows.csv', () => {
+  async function exchange(offer: EntityFeature, receiver: AuthTokens) {
+    const opened = await t.request({
+      method: 'POST',
+      url: `/api/entities/${offer.id}/exchanges`,
+      headers: bearer(receiver),
+      payload: { hours: '1.00' },
+    })
+    expect(opened.statusCode, opened.body).toBe(201)
+    const { id } = opened.json() as { id: string }
+    const confirmed = await t.request({
+      method: 'POST',
+      url: `/api/ledger/exchanges/${id}/confirm`,
+      headers: bearer(receiver),
+      payload: {},
+    })
+    expect(confirmed.statusCode, confirmed.body).toBe(200)
+  }
+
+  it('aggregates completed exchanges and suppresses cells with fewer than k members; researchers only', async () => {
+    const provider = await t.signUp()
+    const busy = await createEntity(t, provider, {
+      kind: 'offer',
+      title: 'Riparazioni di biciclette',
+      geometry: point(7.6855, 45.0705),
+      properties: { hours: '1.00', skillCategory: 'repairs' },
+    })
+    const quiet = await createEntity(t, provider, {
+      kind: 'offer',
+      title: 'Lezioni di chitarra',
+      geometry: point(7.6255, 45.0305),
+      properties: { hours: '1.00', skillCategory: 'arts' },
+    })
+    for (let i = 0; i < 5; i++) await exchange(busy, await t.signUp())
+    for (let i = 0; i < 2; i++) await exchange(quiet, await t.signUp())
+
+    const url = '/api/export/ledger-flows.csv'
+    expect((await t.request({ method: 'GET', url })).statusCode).toBe(401)
+    const member = await t.signUp()
+    expect((await t.request({ method: 'GET', url, headers: bearer(member) })).statusCode).toBe(403)
+
+    const researcher = await t.signUp({ as: 'researcher' })
+    const response = await t.request({ method: 'GET', url, headers: bearer(researcher) })
+    expect(response.statusCode, response.body).toBe(200)
+    expect(response.headers['x-k-anonymity']).toBe('5')
+    expect(response.headers['x-suppressed-cells']).toBe('1')
+    const [header, ...rows] = parseCsv(response.body)
+    expect(header).toEqual([
+      'month',
+      'kind',
+      'category',
+      'cellMinLon',
+      'cellMinLat',
+      'cellMaxLon',
+      'cellMaxLat',
+      'exchanges',
+      'hours',
+      'members',
+    ])
+    expect(rows).toHaveLength(1)
+    const month = new Date().toISOString().slice(0, 7)
+    expect(rows[0]).toEqual([month, 'offer', 'repairs', '7.68', '45.07', '7.69', '45.08', '5', '5.00', '6'])
+    expect(response.body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/)
+
+    // A smaller k shows the quiet cell too; an admin may read them as well.
+    const admin = await t.signUp({ as: 'admin' })
+    const k2 = await t.request({ method: 'GET', url: `${url}?k=2`, headers: bearer(admin) })
+    expect(parseCsv(k2.body).slice(1)).toHaveLength(2)
+    expect((await t.request({ method: 'GET', url: `${url}?k=1`, headers: bearer(admin) })).statusCode).toBe(
+      400,
+    )
+  })
+})

@@ -32,7 +32,7 @@ interface OutboxRow {
 async function eventsAfter(seq: string): Promise<OutboxRow[]> {
   const result = await sql<OutboxRow>`
     SELECT seq::text, topic, entity_id, audience, payload FROM events_outbox
-    WHERE seq > ${seq}::bigint AND (topic LIKE 'transfer.%' OR topic LIKE 'exchange.%') ORDER BY seq`.execute(
+    WHERE seq > ${seq}::bigint AND (topic LIKE 'transfer.%' OR topic LIKE 'exchange.%') ORDER BY events_outbox.seq`.execute(
     t.database.db,
   )
   return result.rows
@@ -65,6 +65,26 @@ describe('ledger events in the outbox', () => {
     expect(events[0]!.payload).toEqual(response.json())
   })
 
+  it('the payee, not the payer, finds the transfer among their notifications, announced live', async () => {
+    const before = await lastSeq()
+    const id = randomUUID()
+    expect((await pay(t, anna, { to: { userId: bruno.user.id }, amount: '0.10' }, id)).statusCode).toBe(201)
+    const notificationsOf = async (who: AuthTokens) => {
+      const response = await t.request({ method: 'GET', url: '/api/notifications', headers: bearer(who) })
+      expect(response.statusCode, response.body).toBe(200)
+      return response.json().items as { id: string; topic: string; payload: { id?: string }; readAt: null }[]
+    }
+    const brunos = (await notificationsOf(bruno)).filter((n) => n.payload.id === id)
+    expect(brunos).toHaveLength(1)
+    expect(brunos[0]).toMatchObject({ topic: 'transfer.posted', readAt: null, payload: { amount: '0.10' } })
+    expect((await notificationsOf(anna)).filter((n) => n.payload.id === id)).toEqual([])
+    const announced = await sql<{ audience: string[]; payload: { id: string } }>`
+      SELECT audience, payload FROM events_outbox
+      WHERE seq > ${before}::bigint AND topic = 'notification.created'`.execute(t.database.db)
+    expect(announced.rows).toHaveLength(1)
+    expect(announced.rows[0]).toMatchObject({ audience: [bruno.user.id], payload: { id: brunos[0]!.id } })
+  })
+
   it('a refused or replayed transfer raises nothing', async () => {
     const before = await lastSeq()
     const refused = await pay(t, anna, { to: { userId: bruno.user.id }, amount: '500.00' })
@@ -87,7 +107,10 @@ describe('ledger events in the outbox', () => {
     })
     expect(voided.statusCode, voided.body).toBe(201)
     const events = await eventsAfter(before)
-    expect(events.map((e) => e.topic)).toEqual(['transfer.pending', 'transfer.voided'])
+    expect(
+      events.map((e) => e.topic),
+      JSON.stringify(events),
+    ).toEqual(['transfer.pending', 'transfer.voided'])
     expect(events[1]!.payload).toMatchObject({ pendingId: hold.json().id, state: 'voided' })
   })
 

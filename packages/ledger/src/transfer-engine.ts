@@ -443,6 +443,18 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
       cpe: a.creditsPending.toString(),
     }))
   const events = writes.transfers.length ? await outboxEvents(trx, writes.transfers, accounts) : []
+  // The people a transfer or an exchange involves find it among their notifications too (GET
+  // /api/notifications), except whoever did it; each notification is announced to its reader live.
+  const notifications = events.flatMap((event) =>
+    event.audience
+      .filter((userId) => userId !== event.actor)
+      .map((userId) => ({
+        user_id: userId,
+        topic: event.topic,
+        entity_id: event.entity_id,
+        payload: event.payload,
+      })),
+  )
   if (!requests.length && !transfers.length) return
   const inserted = await sql<{ id: string; seq: string }>`
     WITH requests AS (
@@ -461,6 +473,18 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
       SELECT topic, entity_id, audience, payload
       FROM json_to_recordset(${JSON.stringify(events)}::json)
         AS e(topic text, entity_id uuid, audience uuid[], payload jsonb)
+    ), notified AS (
+      INSERT INTO notifications (user_id, topic, entity_id, payload)
+      SELECT user_id, topic, entity_id, payload
+      FROM json_to_recordset(${JSON.stringify(notifications)}::json)
+        AS n(user_id uuid, topic text, entity_id uuid, payload jsonb)
+      RETURNING id, user_id, topic, entity_id, payload, created_at
+    ), notified_events AS (
+      INSERT INTO events_outbox (topic, entity_id, audience, payload)
+      SELECT 'notification.created', n.entity_id, ARRAY[n.user_id],
+             jsonb_build_object('id', n.id, 'topic', n.topic, 'entityId', n.entity_id, 'payload', n.payload,
+                                'createdAt', quartiere_iso(n.created_at), 'readAt', NULL)
+      FROM notified n
     )
     INSERT INTO transfers (id, type, debit_account_id, credit_account_id, amount, currency, pending_id,
                            reversal_of, expires_at, memo, entity_id, created_by, created_at,
@@ -496,6 +520,8 @@ interface OutboxRow {
   entity_id: string | null
   audience: string[]
   payload: unknown
+  /** Who caused it (the transfer's author; null for the expiry sweep): everyone else in the audience is notified. */
+  actor: string | null
 }
 
 /**
@@ -515,6 +541,7 @@ async function outboxEvents(
     entity_id: t.entityId,
     audience: unique([...audienceOf(t.debitAccountId), ...audienceOf(t.creditAccountId)]),
     payload: transferView(t, stateByType[t.type], scaleOf(t)),
+    actor: t.createdBy,
   }))
   events.push(...(await exchangeEvents(trx, transfers, scaleOf)))
   return events
@@ -547,6 +574,7 @@ async function exchangeEvents(
         topic: `exchange.${state}`,
         entity_id: exchange.entity_id,
         audience: [exchange.provider_id, exchange.receiver_id],
+        actor: t.createdBy,
         payload: {
           id: exchange.id,
           holdId: exchange.hold_id,

@@ -82,7 +82,9 @@ describe('hidden content', () => {
     })
     expect(created.statusCode, created.body).toBe(201)
     const id = created.json().id as string
-    await feed.next((m) => m.type === 'event' && m.topic === 'entity.created' && (m.data as { id: string }).id === id)
+    await feed.next(
+      (m) => m.type === 'event' && m.topic === 'entity.created' && (m.data as { id: string }).id === id,
+    )
     expect(await seenBy(id)).toEqual(everywhere)
 
     const hide = await t.request({
@@ -93,7 +95,9 @@ describe('hidden content', () => {
     })
     expect(hide.statusCode, hide.body).toBe(200)
     // Live clients are told to drop it.
-    await feed.next((m) => m.type === 'event' && m.topic === 'entity.deleted' && (m.data as { id: string }).id === id)
+    await feed.next(
+      (m) => m.type === 'event' && m.topic === 'entity.deleted' && (m.data as { id: string }).id === id,
+    )
     expect(await seenBy(id)).toEqual(nowhere)
     expect(await seenBy(id, other)).toEqual(nowhere)
     // Its author still sees it, marked hidden.

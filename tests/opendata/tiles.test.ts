@@ -103,7 +103,9 @@ describe('vector tiles', () => {
 
   it('kinds and time-window filters', async () => {
     const kinds = decode((await fetchTile(`/tiles/${z}/${x}/${y}.mvt?kinds=event,offer`)).rawPayload)
-    expect(Object.keys(kinds.layers).sort()).toEqual(['event', 'offer'])
+    // Which of the two kinds the tile holds depends on the random data: compare with the database.
+    expect(tileIds(kinds)).toEqual(await expectedIds(z, x, y, sql`e.kind IN ('event', 'offer')`))
+    expect(Object.keys(kinds.layers).length).toBeGreaterThan(0)
     const window = decode(
       (await fetchTile(`/tiles/${z}/${x}/${y}.mvt?from=2020-01-01&to=2020-06-30`)).rawPayload,
     )

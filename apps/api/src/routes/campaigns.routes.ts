@@ -30,7 +30,8 @@ import { createEntity, mayEditEntity } from '@quartiere/map'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, mapFailureToApiError } from '../problem'
 import type { RouteContext } from './context'
-import { guard, IdempotencyHeaders, idempotencyKey, unwrapCommunity } from './currencies.routes'
+import { unwrapCommunity } from './currencies.routes'
+import { guard, IdempotencyHeaders, idempotencyKey } from './ledger-http'
 
 const errors = {
   400: Problem,

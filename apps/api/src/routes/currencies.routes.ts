@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   Account,
@@ -21,35 +20,16 @@ import {
   createCurrency,
   currencyTerms,
   getCurrency,
-  LedgerOverloadedError,
   listCurrencies,
   mintCurrency,
   redeemCoupons,
   setCreditLine,
 } from '@quartiere/ledger'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, ledgerFailureToApiError } from '../problem'
 import type { RouteContext } from './context'
-
-export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      format: 'uuid',
-      description: 'A uuid of your choosing; retries with the same key are answered once.',
-    }),
-  ),
-})
-const errors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  422: Problem,
-  503: Problem,
-}
+import { guard, IdempotencyHeaders, idempotencyKey, ledgerErrors, sendTransfer } from './ledger-http'
 
 /**
  * Community currencies issued by groups: coins and coupons on the same double-entry ledger as time credits.
@@ -67,7 +47,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           summary: 'Issue a community currency for a group you manage (a coin, or a redeemable coupon)',
           security: [{ bearer: [] }],
           body: CurrencyCreateBody,
-          response: { 201: Currency, ...errors },
+          response: { 201: Currency, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -155,7 +135,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           params: CurrencyCodeParams,
           headers: IdempotencyHeaders,
           body: MintBody,
-          response: { 200: Transfer, 201: Transfer, ...errors },
+          response: { 200: Transfer, 201: Transfer, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -178,7 +158,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           params: CurrencyCodeParams,
           headers: IdempotencyHeaders,
           body: RedemptionBody,
-          response: { 200: Transfer, 201: Transfer, ...errors },
+          response: { 200: Transfer, 201: Transfer, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -200,7 +180,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           security: [{ bearer: [] }],
           params: CreditLineParams,
           body: CreditLineBody,
-          response: { 200: Account, ...errors },
+          response: { 200: Account, ...ledgerErrors },
         },
       },
       async (request) =>
@@ -246,44 +226,3 @@ export function currencyFailureToApiError(failure: CommunityLedgerFailure): ApiE
       return ledgerFailureToApiError({ ok: false, code: failure.code, message: failure.message })
   }
 }
-
-/** A full ledger queue answers 503 with Retry-After rather than queueing without bound. */
-export async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (error) {
-    if (error instanceof LedgerOverloadedError) {
-      throw new ApiError(503, 'ledger_overloaded', error.message, { headers: { 'Retry-After': '1' } })
-    }
-    throw error
-  }
-}
-
-function sendTransfer(reply: FastifyReply, result: { transfer: unknown; replayed: boolean }) {
-  return reply.status(result.replayed ? 200 : 201).send(result.transfer as never)
-}
-
-/** The idempotency key from the header or the body; both given must agree; a fresh one when optional. */
-export function idempotencyKey(
-  request: FastifyRequest,
-  bodyId: string | undefined,
-  required: boolean,
-): string | undefined {
-  const header = request.headers['idempotency-key']
-  const headerKey = typeof header === 'string' ? header.toLowerCase() : undefined
-  const bodyKey = bodyId?.toLowerCase()
-  if (headerKey && bodyKey && headerKey !== bodyKey) {
-    throw new ApiError(400, 'idempotency_key_mismatch', 'the Idempotency-Key header and the body id differ')
-  }
-  const key = headerKey ?? bodyKey
-  if (!key && required) {
-    throw new ApiError(
-      400,
-      'idempotency_key_required',
-      'choose a uuid for this request and send it as the Idempotency-Key header (or the body id), so that a retry cannot do it twice',
-    )
-  }
-  return key
-}
-
-export const freshKey = () => randomUUID()

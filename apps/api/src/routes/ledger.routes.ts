@@ -26,7 +26,6 @@ import {
   getTransfer,
   issueCredits,
   type LedgerOutcome,
-  LedgerOverloadedError,
   listAccountsOf,
   listExchanges,
   mayOperate,
@@ -36,30 +35,12 @@ import {
   statementCsv,
   toAccountView,
 } from '@quartiere/ledger'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, ledgerFailureToApiError } from '../problem'
 import type { RouteContext } from './context'
+import { guard, IdempotencyHeaders, idempotencyKey, ledgerErrors, sendTransfer } from './ledger-http'
 import { urlWithCursor } from './links'
-
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      format: 'uuid',
-      description: 'A uuid of your choosing; retries with the same key are answered once.',
-    }),
-  ),
-})
-const errors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  422: Problem,
-  503: Problem,
-}
 
 export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -86,7 +67,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           summary: 'One of my accounts',
           security: [{ bearer: [] }],
           params: EntityIdParams,
-          response: { 200: Account, ...errors },
+          response: { 200: Account, ...ledgerErrors },
         },
       },
       async (request) => {
@@ -108,7 +89,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           security: [{ bearer: [] }],
           params: EntityIdParams,
           body: AccountLimitsBody,
-          response: { 200: Account, ...errors },
+          response: { 200: Account, ...ledgerErrors },
         },
       },
       async (request) =>
@@ -124,7 +105,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           security: [{ bearer: [] }],
           params: EntityIdParams,
           querystring: StatementQuery,
-          response: { 200: Statement, ...errors },
+          response: { 200: Statement, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -158,7 +139,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           security: [{ bearer: [] }],
           headers: IdempotencyHeaders,
           body: TransferCreateBody,
-          response: { 200: Transfer, 201: Transfer, ...errors },
+          response: { 200: Transfer, 201: Transfer, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -178,7 +159,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           summary: 'A transfer I am a party to',
           security: [{ bearer: [] }],
           params: EntityIdParams,
-          response: { 200: Transfer, ...errors },
+          response: { 200: Transfer, ...ledgerErrors },
         },
       },
       async (request) => unwrap(await getTransfer(db, requireActor(request), request.params.id)).transfer,
@@ -198,7 +179,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
             params: EntityIdParams,
             headers: IdempotencyHeaders,
             ...(action === 'post' ? { body: Type.Optional(TransferPostBody) } : {}),
-            response: { 200: Transfer, 201: Transfer, ...errors },
+            response: { 200: Transfer, 201: Transfer, ...ledgerErrors },
           },
         },
         async (request, reply) => {
@@ -224,7 +205,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           security: [{ bearer: [] }],
           headers: IdempotencyHeaders,
           body: IssuanceBody,
-          response: { 200: Transfer, 201: Transfer, ...errors },
+          response: { 200: Transfer, 201: Transfer, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -245,7 +226,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           params: EntityIdParams,
           headers: IdempotencyHeaders,
           body: ExchangeCreateBody,
-          response: { 200: Exchange, 201: Exchange, ...errors },
+          response: { 200: Exchange, 201: Exchange, ...ledgerErrors },
         },
       },
       async (request, reply) => {
@@ -265,7 +246,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           summary: 'My exchanges, as giver or receiver, newest first',
           security: [{ bearer: [] }],
           querystring: PageQuery,
-          response: { 200: ExchangeList, ...errors },
+          response: { 200: ExchangeList, ...ledgerErrors },
         },
       },
       async (request) => {
@@ -291,7 +272,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
               { additionalProperties: false },
             ),
           ),
-          response: { 200: Exchange, ...errors },
+          response: { 200: Exchange, ...ledgerErrors },
         },
       },
       async (request) => {
@@ -310,7 +291,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           summary: 'Either side cancels the exchange: the held hours are released',
           security: [{ bearer: [] }],
           params: EntityIdParams,
-          response: { 200: Exchange, ...errors },
+          response: { 200: Exchange, ...ledgerErrors },
         },
       },
       async (request) =>
@@ -322,43 +303,4 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
 function unwrap<T>(result: LedgerOutcome<T>): { ok: true } & T {
   if (!result.ok) throw ledgerFailureToApiError(result)
   return result
-}
-
-/** A full queue answers 503 with Retry-After rather than queueing without bound. */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (error) {
-    if (error instanceof LedgerOverloadedError) {
-      throw new ApiError(503, 'ledger_overloaded', error.message, { headers: { 'Retry-After': '1' } })
-    }
-    throw error
-  }
-}
-
-function sendTransfer(reply: FastifyReply, result: { transfer: unknown; replayed: boolean }) {
-  return reply.status(result.replayed ? 200 : 201).send(result.transfer as never)
-}
-
-/** The idempotency key from the header or the body; both given must agree. */
-function idempotencyKey(
-  request: FastifyRequest,
-  bodyId: string | undefined,
-  required: boolean,
-): string | undefined {
-  const header = request.headers['idempotency-key']
-  const headerKey = typeof header === 'string' ? header.toLowerCase() : undefined
-  const bodyKey = bodyId?.toLowerCase()
-  if (headerKey && bodyKey && headerKey !== bodyKey) {
-    throw new ApiError(400, 'idempotency_key_mismatch', 'the Idempotency-Key header and the body id differ')
-  }
-  const key = headerKey ?? bodyKey
-  if (!key && required) {
-    throw new ApiError(
-      400,
-      'idempotency_key_required',
-      'choose a uuid for this transfer and send it as the Idempotency-Key header (or the body id), so that a retry cannot pay twice',
-    )
-  }
-  return key
 }

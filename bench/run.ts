@@ -3,14 +3,15 @@ import { exportBench } from './export.bench'
 import { ledgerTransfers } from './ledger-transfers.bench'
 import { ogcPaging } from './ogc-paging.bench'
 import { realtimeFeed } from './realtime-feed.bench'
+import { soak } from './soak.bench'
 import { tiles } from './tiles.bench'
 
 /**
- * `pnpm bench` runs every benchmark; `pnpm bench -- NAME …` runs the named ones. A benchmark is a module that
- * exports one async function; add it here. A miss against a target is reported, never a failed exit: only a
- * crash exits non-zero.
+ * `pnpm bench` runs every benchmark but those marked `onlyByName` (the soak, ten minutes and more);
+ * `pnpm bench -- NAME …` runs the named ones. A benchmark is a module that exports one async function; add it
+ * here. A miss against a target is reported, never a failed exit: only a crash exits non-zero.
  */
-const benchmarks: Record<string, { description: string; run: () => Promise<void> }> = {
+const benchmarks: Record<string, { description: string; run: () => Promise<void>; onlyByName?: boolean }> = {
   'ogc-paging': {
     description:
       'OGC API items: page through 1,000,000 features with limit=10000; last page against the first',
@@ -38,6 +39,12 @@ const benchmarks: Record<string, { description: string; run: () => Promise<void>
       '5,000 websocket clients on Turin viewports, 200 entity writes/s over HTTP, against a bare ws broadcast server',
     run: realtimeFeed,
   },
+  soak: {
+    description:
+      'only when named: 10 min of mixed traffic (reads, writes, transfers, 300 websockets); RSS growth, p99 drift',
+    run: soak,
+    onlyByName: true,
+  },
 }
 
 const names = process.argv.slice(2).filter((arg) => arg !== '--')
@@ -49,7 +56,8 @@ if (unknown.length) {
   process.exit(2)
 }
 
-for (const name of names.length ? names : Object.keys(benchmarks)) {
+const everyBenchmark = Object.keys(benchmarks).filter((name) => !benchmarks[name]!.onlyByName)
+for (const name of names.length ? names : everyBenchmark) {
   console.log(`== ${name}`)
   try {
     await benchmarks[name]!.run()

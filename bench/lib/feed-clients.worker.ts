@@ -31,6 +31,16 @@ export interface FeedClientsReady {
   failures: Record<string, number>
 }
 
+/**
+ * The answer to `{type: 'stats'}`, at any time and as often as asked (the soak polls it every interval): events
+ * received so far by all clients of this worker, whatever their title, and the closes of ready clients so far.
+ */
+export interface FeedClientsStats {
+  type: 'stats'
+  events: number
+  closedEarly: Record<string, number>
+}
+
 export interface FeedClientsReport {
   type: 'report'
   /** Per client of this worker: whether it was ready, and write number → arrival time. */
@@ -53,6 +63,7 @@ let next = 0
 let connecting = 0
 let settled = 0
 let reported = false
+let eventsReceived = 0
 
 function now() {
   return performance.timeOrigin + performance.now()
@@ -112,6 +123,7 @@ function connect(index: number) {
       return
     }
     if (message.type !== 'event') return
+    eventsReceived += 1
     const title = message.data?.properties?.title
     if (title?.startsWith('bench ')) arrivals[index]!.set(Number(title.slice(6)), at)
   })
@@ -139,6 +151,10 @@ if (viewports.length === 0) port.postMessage({ type: 'ready', ready: 0, failed: 
 else connectMore()
 
 port.on('message', (message: { type: string }) => {
+  if (message.type === 'stats') {
+    port.postMessage({ type: 'stats', events: eventsReceived, closedEarly } satisfies FeedClientsStats)
+    return
+  }
   if (message.type !== 'report') return
   reported = true
   port.postMessage({

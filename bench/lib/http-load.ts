@@ -128,7 +128,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   return { summary: recorder.summarise(closedMs - openedMs), expectedTotal, unexpected }
 }
 
-function problemCode(body: string): string {
+export function problemCode(body: string): string {
   try {
     return String((JSON.parse(body) as { code?: unknown }).code ?? 'no code')
   } catch {

@@ -42,7 +42,11 @@ process.once('SIGINT', () => {
  * the child's pid is the server's own, for CPU accounting and a clean kill), with a throwaway DATA_DIR for the
  * signing key it generates.
  */
-export async function startApiServer(databaseUrl: string): Promise<ApiServer> {
+export async function startApiServer(
+  databaseUrl: string,
+  /** Settings for this server only, over the ones above (this process's environment stays as it is). */
+  env: Record<string, string> = {},
+): Promise<ApiServer> {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
     env: {
@@ -53,6 +57,10 @@ export async function startApiServer(databaseUrl: string): Promise<ApiServer> {
       PORT: String(port),
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
+      // A load generator is one client writing as fast as it can: the per-member write limit would measure
+      // itself instead of the server.
+      WRITES_PER_MINUTE: '0',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })

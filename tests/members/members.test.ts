@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, type TestApp } from '../support/test-app'
+import { bearer, createTestApp, type TestApp, testPassword } from '../support/test-app'
 
 describe('GET /api/members', () => {
   let t: TestApp
@@ -67,5 +67,21 @@ describe('GET /api/members', () => {
     })
     expect(badCursor.statusCode).toBe(400)
     expect(badCursor.json()).toMatchObject({ code: 'invalid_cursor' })
+  })
+
+  it('does not list an erased member, nor their tombstone', async () => {
+    const leaving = await t.signUp({ displayName: `Quirino Partente ${Date.now()}` })
+    const find = () => t.request({ method: 'GET', url: '/api/members?q=quirino', headers: bearer(viewer) })
+    expect((await find()).json().items).toHaveLength(1)
+    const erased = await t.request({
+      method: 'DELETE',
+      url: '/api/me',
+      headers: bearer(leaving),
+      payload: { password: testPassword },
+    })
+    expect(erased.statusCode, erased.body).toBe(204)
+    expect((await find()).json().items).toEqual([])
+    const former = await t.request({ method: 'GET', url: '/api/members?q=former', headers: bearer(viewer) })
+    expect(former.json().items).toEqual([])
   })
 })

@@ -32,6 +32,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     seedDemo: false,
     ...(env.AUTH_RATE_LIMIT_PER_MINUTE ? {} : { authRateLimitPerMinute: 100_000 }),
   }
+  // Tests write as fast as they can from one address: the per-member write limit has tests of its own.
+  if (!env.WRITES_PER_MINUTE) config.load = { ...config.load, writesPerMinute: 0 }
   const { createTokenIssuer } = await import('@quartiere/auth')
   const tokens = await createTokenIssuer({ issuer: config.jwtIssuer, audience: config.jwtAudience })
   const app = await buildApp({ config, database, tokens })

@@ -9,11 +9,18 @@ import { loadDemoData } from '@quartiere/map/seed'
 import { TileCache } from '@quartiere/opendata'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config'
+import { installAccountPresence } from './plugins/account-presence'
 import { installAuthentication } from './plugins/authentication'
+import { installBodyLimits } from './plugins/body-limits'
+import { installBrowserPolicy } from './plugins/browser-policy'
 import { installErrorHandling } from './plugins/errors'
+import { frameworkErrorProblem } from './plugins/framework-errors'
+import { installOverloadProtection } from './plugins/overload'
 import { installRealtime, type Realtime } from './plugins/realtime'
 import { installShutdownGate } from './plugins/shutdown'
+import { installTextGuard } from './plugins/text-guard'
 import { installValidators } from './plugins/validation'
+import { installWriteRateLimit } from './plugins/write-rate-limit'
 import { authRoutes } from './routes/auth.routes'
 import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
@@ -24,6 +31,7 @@ import { groupsRoutes } from './routes/groups.routes'
 import { apiVersion, healthRoutes } from './routes/health.routes'
 import { initiativesRoutes } from './routes/initiatives.routes'
 import { ledgerRoutes } from './routes/ledger.routes'
+import { meRoutes } from './routes/me.routes'
 import { mediaRoutes } from './routes/media.routes'
 import { membersRoutes } from './routes/members.routes'
 import { moderationRoutes } from './routes/moderation.routes'
@@ -50,6 +58,11 @@ export interface App {
   ledger: Ledger
   /** The outbox relay (`realtime.relay.onEvents` for in-process consumers) and the websocket feed. */
   realtime: Realtime
+  /**
+   * Every route as registered (HEAD included), recorded by an `onRoute` hook set before any route: the
+   * authorization matrix test checks each one has an entry, so a new route cannot go unexamined.
+   */
+  routes: { method: string; url: string }[]
   close(): Promise<void>
 }
 
@@ -96,12 +109,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
       // plugins/shutdown.ts answers requests that arrive while closing, with a problem body.
       return503OnClosing: false,
       routerOptions: { maxParamLength: 200 },
+      // Malformed and overlong paths are refused by the router itself: as problems, like every other refusal.
+      frameworkErrors: frameworkErrorProblem,
       trustProxy: false,
     }).withTypeProvider<TypeBoxTypeProvider>()
+    const routes: { method: string; url: string }[] = []
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url })
+    })
 
     installValidators(fastify)
     installErrorHandling(fastify)
     const shutdownGate = installShutdownGate(fastify)
+    await installOverloadProtection(fastify, config.load)
+    await installBrowserPolicy(fastify, config.browser)
     await fastify.register(rateLimit, { global: false })
     await fastify.register(swagger, {
       openapi: {
@@ -115,6 +136,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     })
     installAuthentication(fastify, tokens)
+    // Right after authentication: a token whose member was erased is refused before anything else runs.
+    const accountPresence = installAccountPresence(fastify, database.db)
+    installWriteRateLimit(fastify, config.load.writesPerMinute)
+    installBodyLimits(fastify, { small: config.jsonBodyBytesMax, large: config.bodyBytesMax })
+    // NUL characters are refused before any handler takes text to SQL (PostgreSQL text cannot hold them).
+    installTextGuard(fastify)
     // Before the routes: its onResponse hook tells the relay about every successful write.
     const realtime = await installRealtime(fastify, { config, database, tokens })
 
@@ -122,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const context: RouteContext = { config, database, tokens, ledger }
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
+    await fastify.register(meRoutes(context, accountPresence))
     await fastify.register(entitiesRoutes(context))
     await fastify.register(ledgerRoutes(context))
     await fastify.register(currenciesRoutes(context))
@@ -166,6 +194,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       database,
       ledger,
       realtime,
+      routes,
       async close() {
         clearInterval(sweeper)
         const stopSweeping = shutdownGate.beginClosing()

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 import { loadRealtimeConfig, type RealtimeConfig } from './plugins/realtime'
 
 /** Everything the API reads from its environment, parsed once. */
@@ -22,14 +23,39 @@ export interface Config {
   authRateLimitPerMinute: number
   /** Failed logins per account within 15 minutes before that account's logins are refused for a while. */
   loginFailuresPerAccountMax: number
-  /** Largest accepted request body, in bytes. */
+  /** Largest accepted request body, in bytes: for geometries and currency terms (plugins/body-limits.ts). */
   bodyBytesMax: number
+  /** Largest JSON body of every other route, in bytes. */
+  jsonBodyBytesMax: number
   /** The public origin, for absolute links (OpenAPI servers); derived from the request when absent. */
   publicUrl?: string
   /** The realtime feed's limits and the outbox retention (plugins/realtime.ts). */
   realtime: RealtimeConfig
   /** The community layer's limits: posting rates and image uploads. */
   community: CommunityConfig
+  /** What browsers may do with the API and the web client: CORS and the content security policy. */
+  browser: BrowserPolicyConfig
+  /** When the process is too busy to answer well, and how much a member may write. */
+  load: LoadConfig
+}
+
+export interface BrowserPolicyConfig {
+  /** Origins whose pages may call the API from a browser (CORS); empty: none, `*`: any (no credentials). */
+  corsOrigins: string[]
+  /** Origins the web client's basemap loads its style, tiles, glyphs and sprites from (the CSP allows them). */
+  basemapOrigins: string[]
+}
+
+export interface LoadConfig {
+  /**
+   * Mean event-loop delay, in ms, above which requests get 503 + Retry-After instead of queueing. 0: off (the
+   * default on the embedded database).
+   */
+  eventLoopDelayMaxMs: number
+  /** V8 heap in use, in bytes, above which requests get 503. 0: off. */
+  heapUsedMaxBytes: number
+  /** Writes (POST, PUT, PATCH, DELETE) per member, or per IP when anonymous, per minute. 0: unlimited. */
+  writesPerMinute: number
 }
 
 export interface CommunityConfig {
@@ -61,6 +87,10 @@ export const defaults = {
   authRateLimitPerMinute: 20,
   loginFailuresPerAccountMax: 10,
   bodyBytesMax: 1024 * 1024,
+  jsonBodyBytesMax: 128 * 1024,
+  basemapOrigins: ['https://tiles.openfreemap.org'],
+  eventLoopDelayMaxMs: 1_000,
+  writesPerMinute: 300,
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -93,10 +123,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'LOGIN_FAILURES_PER_ACCOUNT_MAX',
     ),
     bodyBytesMax: integer(env.BODY_BYTES_MAX, defaults.bodyBytesMax, 'BODY_BYTES_MAX'),
+    jsonBodyBytesMax: integer(env.JSON_BODY_BYTES_MAX, defaults.jsonBodyBytesMax, 'JSON_BODY_BYTES_MAX'),
     ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL.replace(/\/$/, '') } : {}),
     realtime: loadRealtimeConfig(env),
     community: loadCommunityConfig(env, dataDir),
+    browser: {
+      corsOrigins: origins(env.CORS_ORIGINS, [], 'CORS_ORIGINS'),
+      basemapOrigins: origins(env.BASEMAP_ORIGINS, defaults.basemapOrigins, 'BASEMAP_ORIGINS'),
+    },
+    load: {
+      // The embedded database runs its queries on the event loop: there the lag measures the database's own
+      // work, not a queue of requests, so the check is off unless asked for.
+      eventLoopDelayMaxMs: integer(
+        env.EVENT_LOOP_DELAY_MAX_MS,
+        databaseUrl ? defaults.eventLoopDelayMaxMs : 0,
+        'EVENT_LOOP_DELAY_MAX_MS',
+      ),
+      // Near V8's own ceiling a process spends its time collecting garbage: refuse work before that.
+      heapUsedMaxBytes: integer(
+        env.HEAP_USED_MAX_BYTES,
+        Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+        'HEAP_USED_MAX_BYTES',
+      ),
+      writesPerMinute: integer(env.WRITES_PER_MINUTE, defaults.writesPerMinute, 'WRITES_PER_MINUTE'),
+    },
   }
+}
+
+/** A comma-separated list of origins (`https://host[:port]`), or `*`. Paths and junk are refused at start. */
+function origins(value: string | undefined, fallback: readonly string[], name: string): string[] {
+  if (value === undefined) return [...fallback]
+  const list = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+  for (const origin of list) {
+    if (origin !== '*' && !/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(origin))
+      throw new Error(`${name} must list origins like https://example.org, got "${origin}"`)
+  }
+  return list
 }
 
 function loadCommunityConfig(env: NodeJS.ProcessEnv, dataDir: string): CommunityConfig {

@@ -114,6 +114,9 @@ export function ledgerFailureToApiError(failure: LedgerFailure): ApiError {
     case 'not_exchangeable':
     case 'own_entity':
     case 'limit_below_balance':
+    case 'exceeds_transfer_amount_max':
+    case 'exceeds_daily_amount_max':
+    case 'exceeds_daily_transfers_max':
       return new ApiError(422, failure.code, failure.message)
     default: {
       const unhandled: never = failure.code

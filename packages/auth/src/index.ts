@@ -4,6 +4,7 @@ export {
   loginFailuresMaxDefault,
   loginWindowMsDefault,
 } from './login-throttle'
+export { type MemberSearchOutcome, searchMembers } from './member-directory'
 export type { PasswordHashOptions } from './password'
 export {
   hashPassword,
@@ -18,6 +19,16 @@ export {
   passwordSaltBytes,
   verifyPassword,
 } from './password'
+export {
+  type ErasureFailureCode,
+  type ErasureOutcome,
+  eraseAccount,
+  eraseMember,
+  tombstoneDisplayName,
+  tombstoneEmailDomain,
+  userReferences,
+} from './personal-data/erasure'
+export { exportPersonalData, type PersonalData, type PersonalDataSectionName } from './personal-data/export'
 export type { IssuedRefreshToken, RefreshTokenRotation } from './refresh-tokens'
 export {
   issueRefreshToken,

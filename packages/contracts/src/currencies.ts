@@ -89,6 +89,27 @@ export const CurrencySupply = Type.Object(
   { additionalProperties: false },
 )
 
+export const TransferCaps = Type.Object(
+  {
+    transferAmountMax: Type.Union([Amount, Type.Null()], {
+      description: 'The most one transfer from a member account may move; null: no cap.',
+    }),
+    dailyAmountMax: Type.Union([Amount, Type.Null()], {
+      description: 'The most a member account may send per UTC day (holds included); null: no cap.',
+    }),
+    dailyTransfersMax: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], {
+      description: 'How many transfers and holds a member account may make per UTC day; null: no cap.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Caps on what one member's account sends in this currency. Corrections (reversals), mints and group or " +
+      'system accounts are not capped.',
+  },
+)
+export type TransferCaps = Static<typeof TransferCaps>
+
 export const Currency = Type.Object(
   {
     code: Type.String(),
@@ -101,6 +122,7 @@ export const Currency = Type.Object(
     creditLine: Type.String({ description: 'How far below zero a new account may go.' }),
     logoUrl: Type.Union([Type.String(), Type.Null()]),
     supply: CurrencySupply,
+    caps: TransferCaps,
     createdAt: Type.String({ format: 'date-time' }),
   },
   { additionalProperties: false },

@@ -17,6 +17,12 @@ const KindProperties = Type.Record(Type.String(), Type.Unknown(), {
   description:
     "Kind-specific properties, validated against the kind's schema (see the entity kinds section).",
 })
+const LocationPrivate = Type.Boolean({
+  description:
+    'The location is private (a home, a request for help at home): stored exactly, served exactly to the author ' +
+    'alone and to everyone else as a point snapped to a grid of 250 m cells, the same point every time. ' +
+    'Only the author may change it. Default false.',
+})
 
 export const EntityCreateBody = Type.Object(
   {
@@ -31,6 +37,7 @@ export const EntityCreateBody = Type.Object(
     tags: Type.Optional(Labels),
     parentId: Type.Optional(Type.Union([Uuid, Type.Null()])),
     properties: Type.Optional(KindProperties),
+    locationPrivate: Type.Optional(LocationPrivate),
   },
   { additionalProperties: false },
 )
@@ -49,6 +56,7 @@ export const EntityPatchBody = Type.Object(
     tags: Type.Optional(Labels),
     parentId: Type.Optional(Type.Union([Uuid, Type.Null()])),
     properties: Type.Optional(KindProperties),
+    locationPrivate: Type.Optional(LocationPrivate),
   },
   { additionalProperties: false, minProperties: 1 },
 )
@@ -65,6 +73,11 @@ export const EntityFeatureProperties = Type.Object({
   categories: Type.Array(Type.String()),
   tags: Type.Array(Type.String()),
   properties: KindProperties,
+  locationPrivate: Type.Boolean({
+    description:
+      'The location is private: unless you are the author, `geometry` is a point up to ~180 m from the real ' +
+      'place (the centre of a 250 m cell around it), and bbox searches match that point.',
+  }),
   author: Type.Object({ id: Uuid, displayName: Type.String() }),
   version: Type.Integer({ minimum: 1 }),
   createdAt: DateTime,

@@ -19,6 +19,8 @@ export interface UsersTable {
   locale: Generated<'it' | 'en'>
   created_at: GeneratedTimestamp
   updated_at: GeneratedTimestamp
+  /** Set on the tombstone that takes an erased member's place (migration 0009); null for everyone else. */
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface RefreshTokensTable {
@@ -57,6 +59,10 @@ export interface EntitiesTable {
   feature_json: ColumnType<string, never, never>
   /** Set by a moderator: the thing is served only to its author and moderators (migration 0006). */
   hidden_at: ColumnType<Date | null, never, Date | string | null>
+  /** The location is private: served exactly to its author alone, blurred to everyone else (migration 0008). */
+  location_private: Generated<boolean>
+  /** What everyone but the author is served: `geom` blurred when private, else `geom`. Kept by a trigger. */
+  public_geom: ColumnType<string, never, never>
 }
 
 export interface GroupMembersTable {
@@ -107,6 +113,10 @@ export interface CurrenciesTable {
   supply_cap: ColumnType<string | null, string | bigint | null | undefined, never>
   logo_url: string | null
   created_by: string | null
+  /** 0010_transfer_caps: what one member account may send, per transfer and per day; NULL: no cap. */
+  transfer_amount_max: Int8 | null
+  daily_amount_max: Int8 | null
+  daily_transfers_max: number | null
 }
 
 export interface AccountsTable {
@@ -123,6 +133,10 @@ export interface AccountsTable {
   lower_limit: Int8 | null
   upper_limit: Int8 | null
   created_at: GeneratedTimestamp
+  /** 0010_transfer_caps: what the account sent on its latest day of sending (UTC date, as text when read). */
+  sent_day: ColumnType<string | null, string | null | undefined, string | null>
+  sent_day_amount: GeneratedInt8
+  sent_day_count: Generated<number>
 }
 
 export interface TransfersTable {
@@ -374,8 +388,9 @@ export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   entities: EntitiesTable
+  // Since migration 0008 the view's `geom` is the public geometry (blurred where the location is private).
   /** A view (migration 0004): the entities anyone may see. Read-only; public readers go through it. */
-  visible_entities: EntitiesTable
+  visible_entities: Omit<EntitiesTable, 'public_geom'>
   group_members: GroupMembersTable
   events_outbox: EventsOutboxTable
   events_outbox_pruned: EventsOutboxPrunedTable

@@ -668,11 +668,12 @@ async function scale(db: Kysely<DB>, code: string): Promise<number> {
 /**
  * A public `campaign.*` event with the linked entity's bbox, written in the same transaction as the change: the
  * map shows the campaign's progress live to every viewport that sees the place.
+ * (Its public geometry's bbox: a private location's is blurred, migrations/0008.)
  */
 async function campaignEvent(trx: Kysely<DB>, topic: string, campaign: Campaign) {
   await sql`INSERT INTO events_outbox (topic, entity_id, min_lon, min_lat, max_lon, max_lat, audience, payload)
-    SELECT ${topic}, e.id, ST_XMin(e.geom), ST_YMin(e.geom), ST_XMax(e.geom), ST_YMax(e.geom), NULL,
-           ${JSON.stringify(campaign)}::jsonb
+    SELECT ${topic}, e.id, ST_XMin(e.public_geom), ST_YMin(e.public_geom), ST_XMax(e.public_geom),
+           ST_YMax(e.public_geom), NULL, ${JSON.stringify(campaign)}::jsonb
     FROM entities e WHERE e.id = ${campaign.entityId}::uuid`.execute(trx)
 }
 

@@ -5,6 +5,7 @@ import type {
   MintBody,
   RedemptionBody,
   Transfer,
+  TransferCaps,
 } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
@@ -132,6 +133,9 @@ type CurrencyRow = {
   default_lower_limit: string
   logo_url: string | null
   supply_cap: string | null
+  transfer_amount_max: string | null
+  daily_amount_max: string | null
+  daily_transfers_max: number | null
   created_at: Date
   minted: string | null
   minting: string | null
@@ -165,6 +169,9 @@ function currencyQuery(db: Kysely<DB>) {
       'c.default_lower_limit',
       'c.logo_url',
       'c.supply_cap',
+      'c.transfer_amount_max',
+      'c.daily_amount_max',
+      'c.daily_transfers_max',
       'c.created_at',
       'i.debits_posted as minted',
       'i.debits_pending as minting',
@@ -196,6 +203,11 @@ function toCurrency(row: CurrencyRow): Currency {
       outstanding: format(supply - BigInt(row.issuer_holding ?? 0)),
       cap: cap === null ? null : format(cap),
       mintable: cap === null ? null : format(cap - supply - BigInt(row.minting ?? 0)),
+    },
+    caps: {
+      transferAmountMax: row.transfer_amount_max === null ? null : format(BigInt(row.transfer_amount_max)),
+      dailyAmountMax: row.daily_amount_max === null ? null : format(BigInt(row.daily_amount_max)),
+      dailyTransfersMax: row.daily_transfers_max,
     },
     createdAt: new Date(row.created_at).toISOString(),
   }
@@ -400,6 +412,58 @@ export async function setCreditLine(
       .executeTakeFirstOrThrow()
     return { ok: true as const, account: accountView(updated, currency.scale) }
   })
+}
+
+/**
+ * Sets the caps on what one member's account may send in a currency, per transfer and per UTC day (the ledger
+ * enforces them while it holds the account locked). The platform's own currency is an admin's; a community
+ * currency is its issuing group's managers' (or an admin's). Caps bound future transfers only.
+ */
+export async function setTransferCaps(
+  db: Kysely<DB>,
+  actor: Actor,
+  code: string,
+  caps: TransferCaps,
+): Promise<CommunityLedgerOutcome<{ currency: Currency }>> {
+  const currency = await db
+    .selectFrom('currencies')
+    .select(['code', 'scale', 'issuer_group_id'])
+    .where('code', '=', code)
+    .executeTakeFirst()
+  if (!currency) return refuseCommunity('currency_not_found', `no currency ${code}`)
+  const allowed =
+    actor.role === 'admin' ||
+    (currency.issuer_group_id !== null && (await managesGroup(db, actor.userId, currency.issuer_group_id)))
+  if (!allowed) {
+    return refuseCommunity(
+      'forbidden',
+      "only an admin, or a community currency's issuing managers, set its caps",
+    )
+  }
+  const amount = (text: string | null) => (text === null ? null : parseNonNegative(text, currency.scale))
+  const transferAmountMax = amount(caps.transferAmountMax)
+  const dailyAmountMax = amount(caps.dailyAmountMax)
+  if (
+    transferAmountMax === undefined ||
+    dailyAmountMax === undefined ||
+    transferAmountMax === 0n ||
+    dailyAmountMax === 0n
+  ) {
+    return refuseCommunity(
+      'invalid_amount',
+      `caps must be positive amounts with at most ${currency.scale} decimals, or null`,
+    )
+  }
+  await db
+    .updateTable('currencies')
+    .set({
+      transfer_amount_max: transferAmountMax === null ? null : transferAmountMax.toString(),
+      daily_amount_max: dailyAmountMax === null ? null : dailyAmountMax.toString(),
+      daily_transfers_max: caps.dailyTransfersMax,
+    })
+    .where('code', '=', code)
+    .execute()
+  return { ok: true, currency: (await getCurrency(db, code))! }
 }
 
 async function transferResult(

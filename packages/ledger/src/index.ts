@@ -42,6 +42,7 @@ export {
   mintCurrency,
   redeemCoupons,
   setCreditLine,
+  setTransferCaps,
 } from './currencies.service'
 export { deterministicUuid } from './deterministic-id'
 export {

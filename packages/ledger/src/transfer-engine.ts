@@ -23,6 +23,12 @@ interface AccountState {
   creditsPending: bigint
   lowerLimit: bigint | null
   upperLimit: bigint | null
+  /** The currency's caps on what a member's account sends (0010_transfer_caps); null: no cap. */
+  caps: { transferAmountMax: bigint | null; dailyAmountMax: bigint | null; dailyTransfersMax: number | null }
+  /** What the account sent on `sentDay` (a UTC date, YYYY-MM-DD), its latest day of sending. */
+  sentDay: string | null
+  sentDayAmount: bigint
+  sentDayCount: number
   changed: boolean
 }
 
@@ -164,6 +170,12 @@ function applyCreate(command: Extract<LedgerCommand, { kind: 'create' }>, state:
   if (credit.upperLimit !== null && balance(credit) + credit.creditsPending + amount > credit.upperLimit) {
     return fail('exceeds_upper_limit', 'the receiving account would go over its upper limit')
   }
+  // Corrections are not the member's own sending: only payments and holds from a member's account count.
+  const capped = debit.ownerUserId !== null && !command.reversalOf
+  if (capped) {
+    const refused = checkCaps(debit, amount, state.now)
+    if (refused) return refused
+  }
   if (command.pending) {
     debit.debitsPending += amount
     credit.creditsPending += amount
@@ -171,6 +183,7 @@ function applyCreate(command: Extract<LedgerCommand, { kind: 'create' }>, state:
     debit.debitsPosted += amount
     credit.creditsPosted += amount
   }
+  if (capped) countSent(debit, amount, state.now)
   debit.changed = true
   credit.changed = true
   if (command.reversalOf) state.reversed.add(command.reversalOf)
@@ -270,6 +283,45 @@ function record(
   }
 }
 
+/** The UTC calendar day of `now`, as the database's `date` prints it. */
+const utcDay = (now: Date) => now.toISOString().slice(0, 10)
+
+/** What the account has sent today so far: a new day starts from nothing. */
+function sentToday(account: AccountState, now: Date) {
+  return account.sentDay === utcDay(now)
+    ? { amount: account.sentDayAmount, count: account.sentDayCount }
+    : { amount: 0n, count: 0 }
+}
+
+/** Refuses a transfer past its currency's caps on one member's sending (0010_transfer_caps). */
+function checkCaps(debit: AccountState, amount: bigint, now: Date): CommandOutcome | undefined {
+  const { transferAmountMax, dailyAmountMax, dailyTransfersMax } = debit.caps
+  if (transferAmountMax !== null && amount > transferAmountMax) {
+    return fail('exceeds_transfer_amount_max', `one transfer in ${debit.currency} may move at most its cap`)
+  }
+  const sent = sentToday(debit, now)
+  if (dailyTransfersMax !== null && sent.count + 1 > dailyTransfersMax) {
+    return fail(
+      'exceeds_daily_transfers_max',
+      `this account has made its ${dailyTransfersMax} transfers in ${debit.currency} for today (UTC)`,
+    )
+  }
+  if (dailyAmountMax !== null && sent.amount + amount > dailyAmountMax) {
+    return fail(
+      'exceeds_daily_amount_max',
+      `this account would send more ${debit.currency} today than its daily cap`,
+    )
+  }
+  return undefined
+}
+
+function countSent(debit: AccountState, amount: bigint, now: Date) {
+  const sent = sentToday(debit, now)
+  debit.sentDay = utcDay(now)
+  debit.sentDayAmount = sent.amount + amount
+  debit.sentDayCount = sent.count + 1
+}
+
 const balance = (a: AccountState) => a.creditsPosted - a.debitsPosted
 const available = (a: AccountState) => balance(a) - a.debitsPending
 
@@ -310,6 +362,12 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
     credits_pending: string
     lower_limit: string | null
     upper_limit: string | null
+    transfer_amount_max: string | null
+    daily_amount_max: string | null
+    daily_transfers_max: number | null
+    sent_day: string | null
+    sent_day_amount: string
+    sent_day_count: number
     now: Date
   }>`SELECT a.id, a.currency, c.scale, a.owner_user_id, a.owner_group_id,
          CASE WHEN a.owner_user_id IS NOT NULL THEN ARRAY[a.owner_user_id]
@@ -318,6 +376,8 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
                                                 CASE WHEN a.system_name = 'issuance' THEN c.issuer_group_id END)
                       AND m.role IN ('owner', 'manager')) END AS audience,
          a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit,
+         c.transfer_amount_max, c.daily_amount_max, c.daily_transfers_max,
+         a.sent_day::text AS sent_day, a.sent_day_amount, a.sent_day_count,
          now() AS now
        FROM accounts a JOIN currencies c ON c.code = a.currency
        WHERE a.id = ANY(${ids}::uuid[]) ORDER BY a.id FOR UPDATE OF a`.execute(trx)
@@ -336,6 +396,14 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
       creditsPending: BigInt(row.credits_pending),
       lowerLimit: row.lower_limit === null ? null : BigInt(row.lower_limit),
       upperLimit: row.upper_limit === null ? null : BigInt(row.upper_limit),
+      caps: {
+        transferAmountMax: row.transfer_amount_max === null ? null : BigInt(row.transfer_amount_max),
+        dailyAmountMax: row.daily_amount_max === null ? null : BigInt(row.daily_amount_max),
+        dailyTransfersMax: row.daily_transfers_max,
+      },
+      sentDay: row.sent_day,
+      sentDayAmount: BigInt(row.sent_day_amount),
+      sentDayCount: row.sent_day_count,
       changed: false,
     })
   }
@@ -441,6 +509,9 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
       cp: a.creditsPosted.toString(),
       dpe: a.debitsPending.toString(),
       cpe: a.creditsPending.toString(),
+      sd: a.sentDay,
+      sda: a.sentDayAmount.toString(),
+      sdc: a.sentDayCount,
     }))
   const events = writes.transfers.length ? await outboxEvents(trx, writes.transfers, accounts) : []
   // The people a transfer or an exchange involves find it among their notifications too (GET
@@ -464,9 +535,10 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
         AS r(id uuid, request_hash text, outcome text, detail text, created_by uuid)
     ), totals AS (
       UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, debits_pending = v.dpe,
-                               credits_pending = v.cpe
+                               credits_pending = v.cpe, sent_day = v.sd, sent_day_amount = v.sda,
+                               sent_day_count = v.sdc
       FROM json_to_recordset(${JSON.stringify(totals)}::json)
-        AS v(id uuid, dp bigint, cp bigint, dpe bigint, cpe bigint)
+        AS v(id uuid, dp bigint, cp bigint, dpe bigint, cpe bigint, sd date, sda bigint, sdc integer)
       WHERE a.id = v.id
     ), events AS (
       INSERT INTO events_outbox (topic, entity_id, audience, payload)

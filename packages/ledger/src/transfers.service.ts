@@ -105,6 +105,10 @@ export async function resolveHold(
   ])
   const isPayer = debit !== undefined && (await mayOperate(db, actor, debit))
   const isPayee = credit !== undefined && (await mayOperate(db, actor, credit))
+  // Someone who is neither party is told the hold does not exist, as GET /api/ledger/transfers/:id tells them:
+  // a 403 would confirm that the id is a hold.
+  if (actor.role !== 'admin' && !isPayer && !isPayee)
+    return refuse('pending_not_found', `no hold ${pendingId}`)
   const allowed = actor.role === 'admin' || isPayer || (action === 'void' && isPayee)
   if (!allowed) {
     return refuse(

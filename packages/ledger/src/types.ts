@@ -65,6 +65,9 @@ export type LedgerFailureCode =
   | 'reversal_not_found'
   | 'reversal_not_allowed'
   | 'already_reversed'
+  | 'exceeds_transfer_amount_max'
+  | 'exceeds_daily_amount_max'
+  | 'exceeds_daily_transfers_max'
 
 export type CommandOutcome =
   | { ok: true; transfer: TransferRecord; replayed: boolean }

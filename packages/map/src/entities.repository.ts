@@ -4,14 +4,47 @@ import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 /**
  * An entity as a GeoJSON Feature, as JSON text: stored by triggers on every write of the entity or rename of
  * its author (migrations/0003), so single reads and lists share one definition, and lists send the text on
- * without building, parsing or serialising any feature per request. Expects the entity as `e`.
+ * without building, parsing or serialising any feature per request. Expects the entity as `e`. Its geometry is
+ * the public one: blurred when the location is private (migrations/0008).
  */
 export const featureJson: RawBuilder<string> = sql<string>`e.feature_json`
+
+/**
+ * The Feature as `viewerId` may see it: the stored (public) one, except that the author of a private location
+ * gets the exact geometry back, in a Feature built around the stored properties.
+ */
+function featureJsonFor(viewerId: string | undefined): RawBuilder<string> {
+  if (!viewerId) return featureJson
+  return sql<string>`CASE WHEN e.location_private AND e.author_id = ${viewerId}::uuid
+    THEN json_build_object('type', 'Feature', 'id', e.id, 'geometry', ST_AsGeoJSON(e.geom, 7)::json,
+                           'properties', e.feature_json::json -> 'properties')::text
+    ELSE e.feature_json END`
+}
+
+/**
+ * Whether the thing lies in the bbox as `viewerId` may see it: others match on the public geometry (so a
+ * narrowing box cannot find a private location's exact spot), the author of a private location on the exact
+ * one. Each arm can use an index (entities_public_geom_idx, entities_author_idx).
+ */
+function intersectsBbox(bbox: [number, number, number, number], viewerId?: string): RawBuilder<SqlBool> {
+  const envelope = sql`ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)`
+  if (!viewerId) return sql<SqlBool>`ST_Intersects(e.public_geom, ${envelope})`
+  return sql<SqlBool>`((NOT e.location_private OR e.author_id <> ${viewerId}::uuid)
+      AND ST_Intersects(e.public_geom, ${envelope})
+    OR e.author_id = ${viewerId}::uuid AND e.location_private AND ST_Intersects(e.geom, ${envelope}))`
+}
 
 export function selectFeatureJson(db: Kysely<DB>, id: string) {
   return db
     .selectFrom('entities as e')
-    .select([featureJson.as('feature'), 'e.version', 'e.author_id', 'e.hidden_at'])
+    .select([
+      featureJson.as('feature'),
+      'e.version',
+      'e.author_id',
+      'e.hidden_at',
+      // Only its author is given it (see getEntity).
+      sql<string | null>`CASE WHEN e.location_private THEN ST_AsGeoJSON(e.geom, 7) END`.as('exact_geometry'),
+    ])
     .where('e.id', '=', id)
     .where('e.deleted_at', 'is', null)
     .executeTakeFirst()
@@ -32,6 +65,7 @@ export function lockEntity(db: Kysely<DB>, id: string) {
       'valid_to',
       'deleted_at',
       'hidden_at',
+      'location_private',
     ])
     .where('id', '=', id)
     .forUpdate()
@@ -103,8 +137,8 @@ export interface EntityFilters {
   /** The keyset position after which an activity-sorted page starts. */
   afterActivity?: { at: string; id: string }
   /**
-   * Who reads: hidden things are left out except for their author (who sees them marked hidden). Absent: an
-   * anonymous reader.
+   * Who reads: hidden things are left out except for their author (who sees them marked hidden), and private
+   * locations are served (and matched by bbox) blurred except to their author. Absent: an anonymous reader.
    */
   viewerId?: string
 }
@@ -122,7 +156,7 @@ export function selectFeaturePage(db: Kysely<DB>, filters: EntityFilters, limit:
     .selectFrom('entities as e')
     .select([
       'e.id',
-      featureJson.as('feature'),
+      featureJsonFor(filters.viewerId).as('feature'),
       // Only what the page needs: this is the map's hottest query.
       (filters.viewerId ? sql<boolean>`e.hidden_at IS NOT NULL` : sql<boolean>`false`).as('hidden'),
       (filters.sort === 'activity'
@@ -142,11 +176,7 @@ export function selectFeaturePage(db: Kysely<DB>, filters: EntityFilters, limit:
     )
   }
   const { bbox } = filters
-  if (bbox) {
-    query = query.where(
-      sql<SqlBool>`ST_Intersects(e.geom, ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326))`,
-    )
-  }
+  if (bbox) query = query.where(intersectsBbox(bbox, filters.viewerId))
   if (filters.kinds?.length) query = query.where('e.kind', '=', sql<string>`ANY(${filters.kinds}::text[])`)
   if (filters.from || filters.to) {
     query = query.where(

@@ -91,6 +91,7 @@ export async function createEntity(
       tags: normalizeLabels(input.tags, true),
       properties: JSON.stringify(properties.value),
       author_id: actor.userId,
+      location_private: input.locationPrivate ?? false,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
@@ -102,7 +103,7 @@ export async function createEntity(
   }
   // Authors follow what they put on the map: they hear of its posts and comments and of others' changes.
   await db.insertInto('subscriptions').values({ user_id: actor.userId, entity_id: inserted.id }).execute()
-  const created = await publishChange(db, inserted.id, 'entity.created', geometryBbox(geometry.value))
+  const created = await publishChange(db, inserted.id, 'entity.created', actor)
   if (created.ok && input.parentId) {
     // Followers of a group (or a space) hear of the things put in it.
     await notifyFollowers(
@@ -121,7 +122,9 @@ export async function createEntity(
 
 /**
  * One thing as `viewer` may see it. A thing hidden by moderation is served only to its author and to
- * moderators, marked `hidden`; for anyone else (and when no viewer is given) it does not exist.
+ * moderators, marked `hidden`; for anyone else (and when no viewer is given) it does not exist. A private
+ * location is served exactly to its author alone: moderators and admins too get the blurred point, as nothing
+ * they do needs the exact one.
  */
 export async function getEntity(
   db: Kysely<DB>,
@@ -130,12 +133,20 @@ export async function getEntity(
 ): Promise<{ feature: EntityFeature; version: number } | undefined> {
   const row = await selectFeatureJson(db, id)
   if (!row) return undefined
+  if (row.hidden_at && !maySeeHidden(viewer, row.author_id)) return undefined
+  return { feature: featureSeenBy(row, viewer), version: row.version }
+}
+
+type FeatureRow = NonNullable<Awaited<ReturnType<typeof selectFeatureJson>>>
+
+/** The stored (public) Feature, with the exact geometry put back for the author of a private location. */
+function featureSeenBy(row: FeatureRow, viewer: Actor | null): EntityFeature {
   const feature = JSON.parse(row.feature) as EntityFeature
-  if (row.hidden_at) {
-    if (!maySeeHidden(viewer, row.author_id)) return undefined
-    feature.properties.hidden = true
+  if (row.exact_geometry !== null && viewer?.userId === row.author_id) {
+    feature.geometry = JSON.parse(row.exact_geometry) as EntityFeature['geometry']
   }
-  return { feature, version: row.version }
+  if (row.hidden_at) feature.properties.hidden = true
+  return feature
 }
 
 /**
@@ -169,7 +180,12 @@ export async function updateEntity(
   }
   const kind = stored.kind as EntityKind
   const changes: Record<string, unknown> = {}
-  let bbox: Bbox | undefined
+  if (patch.locationPrivate !== undefined && patch.locationPrivate !== stored.location_private) {
+    // Un-marking would show others the exact place: only the person whose place it is decides.
+    if (actor.userId !== stored.author_id)
+      return failure('forbidden', 'only its author may mark its location private, or public again')
+    changes.location_private = patch.locationPrivate
+  }
 
   if (patch.geometry !== undefined) {
     const geometry = validateGeometry(patch.geometry)
@@ -178,7 +194,6 @@ export async function updateEntity(
     const invalid = await checkGeometryInDatabase(db, geometry.value, geojson)
     if (invalid) return invalid
     changes.geom = sql`ST_GeomFromGeoJSON(${geojson})`
-    bbox = geometryBbox(geometry.value)
   }
   let properties = stored.properties
   if (patch.properties !== undefined) {
@@ -242,7 +257,7 @@ export async function updateEntity(
     .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` } as never)
     .where('id', '=', id)
     .execute()
-  const updated = await publishChange(db, id, 'entity.updated', bbox, previous)
+  const updated = await publishChange(db, id, 'entity.updated', actor, previous)
   if (updated.ok) {
     await notifyFollowers(
       db,
@@ -283,9 +298,9 @@ export async function deleteEntity(
     .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
     .where('id', '=', id)
     .returning(
-      sql<string>`ST_XMin(geom) || ',' || ST_YMin(geom) || ',' || ST_XMax(geom) || ',' || ST_YMax(geom)`.as(
-        'box',
-      ),
+      // Where others saw it: a private location's exact box must not reach the feed.
+      sql<string>`ST_XMin(public_geom) || ',' || ST_YMin(public_geom) || ','
+        || ST_XMax(public_geom) || ',' || ST_YMax(public_geom)`.as('box'),
     )
     .executeTakeFirstOrThrow()
   const box = row.box.split(',').map(Number) as Bbox
@@ -417,23 +432,30 @@ async function mayEdit(db: Kysely<DB>, actor: Actor, stored: LockedEntity): Prom
   return mayEditEntity(db, actor, { id: stored.id, authorId: stored.author_id })
 }
 
+/**
+ * Records the change for the realtime feed and answers the writer. The feed gets the public Feature, and the
+ * bbox of its geometry (which viewports match on), for everyone: a private location goes out blurred, to its
+ * author's own live clients too, since one event serves every subscriber. The writer's answer is the thing as
+ * they may see it.
+ */
 async function publishChange(
   db: Kysely<DB>,
   id: string,
   topic: string,
-  bbox?: Bbox,
+  actor: Actor,
   previous?: OutboxMatchState,
 ): Promise<EntityResult> {
-  const entity = await getEntity(db, id)
-  if (!entity) throw new Error(`entity ${id} vanished inside its own transaction`)
+  const row = await selectFeatureJson(db, id)
+  if (!row) throw new Error(`entity ${id} vanished inside its own transaction`)
+  const published = JSON.parse(row.feature) as EntityFeature
   await appendOutboxEvent(db, {
     topic,
     entityId: id,
-    bbox: bbox ?? geometryBbox(entity.feature.geometry as Geometry),
-    payload: entity.feature,
+    bbox: geometryBbox(published.geometry as Geometry),
+    payload: published,
     ...(previous ? { previous } : {}),
   })
-  return { ok: true, ...entity }
+  return { ok: true, feature: featureSeenBy(row, actor), version: row.version }
 }
 
 function geometryFailure(result: {

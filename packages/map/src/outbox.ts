@@ -55,10 +55,11 @@ export async function entityMatchState(db: Kysely<DB>, id: string): Promise<Outb
       'kind',
       sql<string | null>`quartiere_iso(valid_from)`.as('valid_from'),
       sql<string | null>`quartiere_iso(valid_to)`.as('valid_to'),
-      sql<number>`ST_XMin(geom)`.as('min_lon'),
-      sql<number>`ST_YMin(geom)`.as('min_lat'),
-      sql<number>`ST_XMax(geom)`.as('max_lon'),
-      sql<number>`ST_YMax(geom)`.as('max_lat'),
+      // The public geometry's box: viewports match on it, so it must not give a private location away.
+      sql<number>`ST_XMin(public_geom)`.as('min_lon'),
+      sql<number>`ST_YMin(public_geom)`.as('min_lat'),
+      sql<number>`ST_XMax(public_geom)`.as('max_lon'),
+      sql<number>`ST_YMax(public_geom)`.as('max_lat'),
     ])
     .where('id', '=', id)
     .executeTakeFirst()

@@ -62,7 +62,10 @@ export function installErrorHandling(app: FastifyInstance) {
           v.keyword === 'additionalProperties'
             ? ` (${(v.params as { additionalProperty?: string }).additionalProperty})`
             : ''
-        return { path, message: `${v.message ?? 'is invalid'}${extra}` }
+        // Ajv's pattern message quotes the regular expression: say what is wrong without echoing the schema.
+        const message =
+          v.keyword === 'pattern' ? 'does not have the expected form' : (v.message ?? 'is invalid')
+        return { path, message: `${message}${extra}` }
       })
       const first = errors[0]
       return sendProblem(reply, {

@@ -14,6 +14,7 @@ import {
 import type { FastifyInstance } from 'fastify'
 import { Compile } from 'typebox/compile'
 import type { Config } from '../config'
+import { ApiError } from '../problem'
 import { cachingVerifier } from './verified-token-cache'
 
 /** The realtime feed's settings; every limit can be set from the environment (see the README). */
@@ -128,14 +129,26 @@ export async function installRealtime(
     if (writeMethods.has(request.method) && reply.statusCode < 400) relay.announce()
   })
 
-  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket) => {
-    const handlers = feed.accept(socket)
-    socket.on('message', (data, isBinary) => {
-      handlers.message(isBinary ? null : data.toString())
-    })
-    socket.on('pong', () => handlers.pong())
-    socket.on('close', () => handlers.closed())
-    socket.on('error', () => socket.terminate())
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    schema: { hide: true },
+    // A plain GET (no upgrade) is refused with a problem like every other refusal, not an empty 404.
+    handler: async () => {
+      throw new ApiError(426, 'upgrade_required', 'this is the realtime feed: connect with a websocket', {
+        title: 'Upgrade Required',
+        headers: { Upgrade: 'websocket' },
+      })
+    },
+    wsHandler: (socket) => {
+      const handlers = feed.accept(socket)
+      socket.on('message', (data, isBinary) => {
+        handlers.message(isBinary ? null : data.toString())
+      })
+      socket.on('pong', () => handlers.pong())
+      socket.on('close', () => handlers.closed())
+      socket.on('error', () => socket.terminate())
+    },
   })
   return { relay, feed }
 }

@@ -26,7 +26,22 @@ export function installValidators(app: FastifyInstance) {
       strict: false,
     }),
   )
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),
-  )
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart !== 'body') return coercing.compile(schema)
+    const validate = strict.compile(schema)
+    // `Type.Optional(Body)` marks a body the client may leave out (posting a hold in full, confirming an
+    // exchange): JSON Schema cannot say "absent", so a request without one is let through here.
+    if ((schema as { '~optional'?: boolean })['~optional'] !== true) return validate
+    const optionalBody = (data: unknown) => {
+      if (data === undefined || data === null) {
+        optionalBody.errors = null
+        return true
+      }
+      const valid = validate(data)
+      optionalBody.errors = validate.errors ?? null
+      return valid
+    }
+    optionalBody.errors = null as typeof validate.errors
+    return optionalBody
+  })
 }

@@ -13,6 +13,7 @@ import {
   Problem,
   RedemptionBody,
   Transfer,
+  TransferCaps,
 } from '@quartiere/contracts'
 import {
   type CommunityLedgerFailure,
@@ -24,6 +25,7 @@ import {
   mintCurrency,
   redeemCoupons,
   setCreditLine,
+  setTransferCaps,
 } from '@quartiere/ledger'
 import { Type } from 'typebox'
 import { requireActor } from '../plugins/authentication'
@@ -168,6 +170,24 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         )
         return sendTransfer(reply, unwrapCommunity(result))
       },
+    )
+
+    app.put(
+      '/api/ledger/currencies/:code/caps',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            "Cap what one member account may send, per transfer and per UTC day (an admin; a community currency's issuing managers)",
+          security: [{ bearer: [] }],
+          params: CurrencyCodeParams,
+          body: TransferCaps,
+          response: { 200: Currency, ...ledgerErrors },
+        },
+      },
+      async (request) =>
+        unwrapCommunity(await setTransferCaps(db, requireActor(request), request.params.code, request.body))
+          .currency,
     )
 
     app.put(

@@ -51,8 +51,8 @@ export function webRoutes(distDir = webDistDir) {
         reply.header('cache-control', immutableCache)
       },
     })
+    // Framing, referrer and sniffing rules and the content security policy come from plugins/browser-policy.ts.
     const sendIndex = (_request: FastifyRequest, reply: FastifyReply) => {
-      setDocumentHeaders(reply.raw)
       return reply.header('cache-control', noCache).sendFile('index.html', distDir)
     }
     app.get('/', { schema: { hide: true } }, sendIndex)
@@ -65,11 +65,4 @@ export function webRoutes(distDir = webDistDir) {
       return sendIndex(request, reply)
     })
   }
-}
-
-/** The document may not be framed elsewhere and sends no referrer across origins. */
-function setDocumentHeaders(raw: { setHeader(name: string, value: string): unknown }) {
-  raw.setHeader('x-frame-options', 'DENY')
-  raw.setHeader('referrer-policy', 'strict-origin-when-cross-origin')
-  raw.setHeader('x-content-type-options', 'nosniff')
 }

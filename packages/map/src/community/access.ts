@@ -39,10 +39,11 @@ export async function readEntity(
       'parent_id',
       'properties',
       'hidden_at',
-      sql<number>`ST_XMin(geom)`.as('min_lon'),
-      sql<number>`ST_YMin(geom)`.as('min_lat'),
-      sql<number>`ST_XMax(geom)`.as('max_lon'),
-      sql<number>`ST_YMax(geom)`.as('max_lat'),
+      // The public geometry's box (it becomes outbox events' bbox): a private location's stays blurred.
+      sql<number>`ST_XMin(public_geom)`.as('min_lon'),
+      sql<number>`ST_YMin(public_geom)`.as('min_lat'),
+      sql<number>`ST_XMax(public_geom)`.as('max_lon'),
+      sql<number>`ST_YMax(public_geom)`.as('max_lat'),
     ])
     .where('id', '=', id)
     .where('deleted_at', 'is', null)

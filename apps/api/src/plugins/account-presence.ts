@@ -1,0 +1,66 @@
+import type { DB } from '@quartiere/db'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import { ApiError } from '../problem'
+
+/** How long a member known to exist is not looked up again, on each instance. */
+export const accountPresenceRecheckMs = 30_000
+/** Members remembered at most; past it the oldest are forgotten (and looked up again on their next request). */
+export const accountPresenceMembersMax = 10_000
+
+export interface AccountPresence {
+  /** Forgets what this instance knew of a member: their next request looks them up (after an erasure, 401). */
+  forget(userId: string): void
+}
+
+/**
+ * Access tokens are verified without the database (a signature and claims), so a token outlives the account it
+ * names: after `DELETE /api/me` the member's tokens would work for the rest of their 15 minutes. This hook
+ * refuses, with 401, a token whose member no longer exists. Checking the database on every request would put
+ * a query in every request's path, so a member found to exist is remembered for {@link accountPresenceRecheckMs}:
+ * the instance that erased the member forgets them at once (their tokens stop immediately); other instances
+ * notice within that time.
+ *
+ * Installed after the authentication hook, which sets `request.actor`.
+ */
+export function installAccountPresence(app: FastifyInstance, db: Kysely<DB>): AccountPresence {
+  const confirmedAt = new Map<string, number>()
+  app.addHook('onRequest', async (request) => {
+    const actor = request.actor
+    if (!actor) return
+    if (!uuidPattern.test(actor.userId)) throw gone()
+    const now = Date.now()
+    const at = confirmedAt.get(actor.userId)
+    if (at !== undefined && now - at < accountPresenceRecheckMs) return
+    const found = await db
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', actor.userId)
+      .where('erased_at', 'is', null)
+      .executeTakeFirst()
+    if (!found) {
+      confirmedAt.delete(actor.userId)
+      throw gone()
+    }
+    // Re-inserted so the map's order is the order of last confirmation: the first key is the stalest.
+    confirmedAt.delete(actor.userId)
+    if (confirmedAt.size >= accountPresenceMembersMax) {
+      const stalest = confirmedAt.keys().next().value
+      if (stalest !== undefined) confirmedAt.delete(stalest)
+    }
+    confirmedAt.set(actor.userId, now)
+  })
+  return {
+    forget(userId) {
+      confirmedAt.delete(userId)
+    },
+  }
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function gone() {
+  return new ApiError(401, 'unauthorized', 'the account of this access token no longer exists', {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  })
+}

@@ -1,0 +1,60 @@
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import type { FastifyInstance } from 'fastify'
+import type { BrowserPolicyConfig } from '../config'
+
+/** Headers a browser client may send and read, beyond the CORS-safelisted ones. */
+const requestHeaders = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'If-None-Match']
+const exposedHeaders = [
+  'ETag',
+  'Location',
+  'Link',
+  'Retry-After',
+  'Content-Disposition',
+  'X-Data-License',
+  'X-Data-Attribution',
+  'X-K-Anonymity',
+]
+
+/**
+ * What browsers may do with our responses. Every response carries helmet's security headers and one content
+ * security policy, written for the web client we serve (its browser tests run under it): scripts, styles and
+ * workers only from this origin, data from this origin and the
+ * basemap's. The API answers to other origins' pages only when CORS_ORIGINS lists them; it never asks for
+ * credentials, since access tokens travel in the Authorization header, not in cookies.
+ */
+export async function installBrowserPolicy(app: FastifyInstance, config: BrowserPolicyConfig) {
+  const basemap = config.basemapOrigins
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:', 'blob:', ...basemap],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'", ...basemap],
+        'worker-src': ["'self'"],
+        'child-src': ["'self'"],
+        'object-src': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    // Researchers' pages on other origins may load our tiles and exports once CORS allows them.
+    crossOriginResourcePolicy: { policy: config.corsOrigins.length ? 'cross-origin' : 'same-origin' },
+  })
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: requestHeaders,
+    exposedHeaders,
+    maxAge: 600,
+    strictPreflight: true,
+  })
+}

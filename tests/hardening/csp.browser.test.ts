@@ -1,0 +1,72 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  launchChromium,
+  offlineContext,
+  type ServedApp,
+  screenshot,
+  serveApp,
+  waitForRendered,
+} from '../browser/browser-support'
+
+declare global {
+  interface Window {
+    __cspViolations?: string[]
+  }
+}
+
+/**
+ * The web client works under the content security policy the API sends (plugins/browser-policy.ts): the map
+ * with its workers, the styles, the images, the live feed. Chromium reports every blocked load or script as a
+ * `securitypolicyviolation` event; there must be none.
+ */
+describe('the content security policy in Chromium', () => {
+  let served: ServedApp
+  let browser: Browser
+  let page: Page
+  const consoleViolations: string[] = []
+
+  beforeAll(async () => {
+    served = await serveApp({ seedDemo: true })
+    browser = await launchChromium()
+    const context = await offlineContext(browser, served.baseUrl, { locale: 'en-GB' })
+    await context.addInitScript(() => {
+      window.__cspViolations = []
+      document.addEventListener('securitypolicyviolation', (event) => {
+        window.__cspViolations?.push(`${event.violatedDirective} ${event.blockedURI}`)
+      })
+    })
+    page = await context.newPage()
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) consoleViolations.push(message.text())
+    })
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await served?.close()
+  })
+
+  it('serves the client with a strict policy', async () => {
+    const response = await page.goto(`${served.baseUrl}/?c=7.68,45.075&z=12`)
+    const policy = response?.headers()['content-security-policy'] ?? ''
+    expect(policy).toContain("script-src 'self'")
+    expect(policy).toContain("object-src 'none'")
+    expect(policy).toContain("frame-ancestors 'none'")
+    expect(policy).not.toContain('unsafe-eval')
+    expect(policy).not.toContain("'unsafe-inline'")
+  })
+
+  it('renders the map, its workers and the panels with no violation', async () => {
+    await waitForRendered(page, (entities) => entities.length >= 5)
+    // Open what loads more code and data: the wall's first entity and the wallet page.
+    const first = page.locator('[data-testid="wall"] li button, [data-testid="wall"] li a').first()
+    if (await first.count()) await first.click()
+    await page.getByTestId('nav-wallet').click()
+    await page.waitForTimeout(1_000)
+    await screenshot(page, 'csp-wallet')
+    const violations = await page.evaluate(() => window.__cspViolations ?? [])
+    expect(violations).toEqual([])
+    expect(consoleViolations).toEqual([])
+  })
+})

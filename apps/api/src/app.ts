@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
+import { realtimeCloseCodes } from '@quartiere/contracts'
 import { type Database, migrate, openDatabase } from '@quartiere/db'
 import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from '@quartiere/ledger'
 import { loadDemoData } from '@quartiere/map/seed'
@@ -149,7 +150,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const context: RouteContext = { config, database, tokens, ledger }
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
-    await fastify.register(meRoutes(context, accountPresence))
+    await fastify.register(
+      meRoutes(context, {
+        // An erased member's tokens stop here at once, and their open sockets close.
+        forget(userId) {
+          accountPresence.forget(userId)
+          realtime.feed.disconnectUser(userId, realtimeCloseCodes.unauthorized, 'account erased')
+        },
+      }),
+    )
     await fastify.register(entitiesRoutes(context))
     await fastify.register(ledgerRoutes(context))
     await fastify.register(currenciesRoutes(context))

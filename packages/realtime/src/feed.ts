@@ -76,6 +76,8 @@ export interface Feed {
   readonly connections: number
   /** Closes every socket with `code` (1001 going away by default) and stops the heartbeat. */
   close(code?: number, reason?: string): void
+  /** Closes every socket of one member (their account was erased): they hear nothing more. */
+  disconnectUser(userId: string, code: number, reason: string): void
 }
 
 export interface FeedConnectionHandlers {
@@ -472,6 +474,9 @@ export function createFeed(options: FeedOptions): Feed {
       clearInterval(heartbeat)
       unsubscribeRelay()
       for (const connection of [...connections]) close(connection, code, reason)
+    },
+    disconnectUser(userId, code, reason) {
+      for (const connection of [...(byUser.get(userId) ?? [])]) close(connection, code, reason)
     },
   }
 }

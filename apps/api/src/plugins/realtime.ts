@@ -97,7 +97,19 @@ export async function installRealtime(
     log: app.log,
     async authenticate(token) {
       const verified = await verify(token)
-      return verified.ok ? verified.claims.userId : null
+      if (
+        !verified.ok ||
+        !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(verified.claims.userId)
+      )
+        return null
+      // A token outlives an erased account (plugins/account-presence.ts does the same for HTTP): once per socket.
+      const present = await database.db
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', verified.claims.userId)
+        .where('erased_at', 'is', null)
+        .executeTakeFirst()
+      return present ? verified.claims.userId : null
     },
     checkMessage(value) {
       if (checkClientMessage.Check(value)) return { ok: true, message: value }

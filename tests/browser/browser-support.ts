@@ -118,3 +118,70 @@ declare global {
     __quartiere?: { renderedEntities(): RenderedEntity[] }
   }
 }
+
+export interface Member {
+  user: { id: string; displayName: string }
+  accessToken: string
+  accessTokenExpiresAt: string
+  refreshToken: string
+  refreshTokenExpiresAt: string
+}
+
+/** Registers a member through the API (faster than the form, which web.browser.test.ts covers). */
+export async function registerMember(baseUrl: string, displayName: string): Promise<Member> {
+  const response = await fetch(`${baseUrl}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `${displayName
+        .replace(/[^a-z0-9]+/gi, '.')
+        .replace(/^\.|\.$/g, '')
+        .toLowerCase()}@example.org`,
+      password: 'correct horse battery staple',
+      displayName,
+    }),
+  })
+  if (response.status !== 201)
+    throw new Error(`register ${displayName}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as Member
+}
+
+/** A JSON call to the API as a member: the test's own setup (groups, currencies, campaigns). */
+export async function callApi<T = unknown>(
+  baseUrl: string,
+  member: Member,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${member.accessToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
+  return (text ? JSON.parse(text) : null) as T
+}
+
+/**
+ * An offline context already signed in as `member`: the session is put where the client keeps it before the
+ * first page loads (only when absent, so the client's own refreshed tokens are never overwritten).
+ */
+export async function signedInContext(
+  browser: Browser,
+  baseUrl: string,
+  member: Member,
+  options: { locale: string; viewport?: { width: number; height: number } },
+): Promise<BrowserContext> {
+  const context = await offlineContext(browser, baseUrl, options)
+  await context.addInitScript((session: string) => {
+    if (!localStorage.getItem('quartiere.session')) localStorage.setItem('quartiere.session', session)
+  }, JSON.stringify(member))
+  return context
+}

@@ -55,7 +55,15 @@ describe('the web client in Chromium', () => {
     const drawn = await waitForRendered(pageA, (entities) => entities.length >= 5)
     const kinds = new Set(drawn.map((entity) => entity.kind))
     expect(kinds.size).toBeGreaterThanOrEqual(3)
-    expect(await pageA.locator('[data-basemap]').getAttribute('data-basemap')).toBe('offline')
+    // The things are drawn first; the offline basemap (no network here) slides in under them.
+    await pageA.locator('[data-basemap="offline"]').waitFor()
+    await pageA.waitForFunction(() =>
+      (
+        window as unknown as { __quartiere?: { map: { getStyle(): { layers: { id: string }[] } } } }
+      ).__quartiere?.map
+        .getStyle()
+        .layers.some((layer) => layer.id.startsWith('basemap:')),
+    )
     expect(await pageA.locator('html').getAttribute('lang')).toBe('it')
     await expect(pageA.getByTestId('nav-wallet').textContent()).resolves.toBe('Portafoglio')
     await screenshot(pageA, '01-map-demo-data')

@@ -1,24 +1,51 @@
 import type { EntityFeature, EntityKind, RealtimeEvent } from '@quartiere/contracts'
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react'
 import type { ApiClient, Versioned } from './api/client'
 import { AuthDialog } from './components/auth-dialog'
 import { DetailPanel } from './components/detail-panel'
-import { EntityEditor, type EntityEditorProps } from './components/entity-editor'
+import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
 import { type Camera, MapView } from './components/map-view'
 import { Timeline } from './components/timeline'
 import { Wall } from './components/wall'
-import { Wallet } from './components/wallet'
 import type { Locale } from './i18n/dictionaries'
 import { I18nProvider, useI18n } from './i18n/i18n'
+import { LiveHub } from './live/hub'
 import { LiveConnection, type LiveStatus } from './live/live'
 import type { SessionStore } from './session/session'
+import {
+  type DrawingAction,
+  type DrawingState,
+  type DrawKind,
+  type DrawnGeometry,
+  canFinish as drawingCanFinish,
+  drawingStep,
+  drawKindOf,
+  startDrawing as newDrawing,
+} from './state/drawing'
 import { type Bbox, bboxIntersects, clampBbox, geometryBbox } from './state/entity-cache'
 import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/timeline'
 import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
 import { useMapData } from './state/use-map-data'
 
-type DrawKind = 'Point' | 'LineString' | 'Polygon'
+// The wallet and the editor are not needed for the first map: their code loads when they are first opened.
+const Wallet = lazy(() => import('./components/wallet').then((module) => ({ default: module.Wallet })))
+const EntityEditor = lazy(() =>
+  import('./components/entity-editor').then((module) => ({ default: module.EntityEditor })),
+)
+
+/** What a drawing is for: a new thing, or a new shape for a thing being edited. */
+type Drawing = DrawingState & { editing: Versioned<EntityFeature> | null }
+
 const defaultKindFor: Record<DrawKind, EntityKind> = {
   Point: 'event',
   LineString: 'story',
@@ -55,6 +82,11 @@ export function estimatedBounds(center: [number, number], zoom: number, width: n
   return [center[0] - halfLon, latAt(-height / 2), center[0] + halfLon, latAt(height / 2)]
 }
 
+/** Whether `outer` holds all of `inner`. */
+function bboxContains(outer: Bbox, inner: Bbox): boolean {
+  return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3]
+}
+
 /** Does a live thing belong in the current view's filters? Text search cannot be judged here: reload instead. */
 function matchesView(feature: EntityFeature, view: ViewState): boolean {
   const p = feature.properties
@@ -87,13 +119,14 @@ function Shell({
   )
   const [flyTo, setFlyTo] = useState<Camera | null>(null)
   const [authMode, setAuthMode] = useState<'login' | 'register' | null>(null)
-  const [drawing, setDrawing] = useState<{ kind: DrawKind; vertices: [number, number][] } | null>(null)
+  const [drawing, setDrawing] = useState<Drawing | null>(null)
   const [editor, setEditor] = useState<EntityEditorProps['target'] | null>(null)
   const [detailRevision, setDetailRevision] = useState(0)
   const [walletRevision, setWalletRevision] = useState(0)
   const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting')
   const [notice, setNotice] = useState<string | null>(null)
   const data = useMapData(api, view, bounds)
+  const hub = useMemo(() => new LiveHub(), [])
 
   useEffect(() => {
     document.documentElement.lang = locale
@@ -122,9 +155,14 @@ function Shell({
     return () => window.removeEventListener('popstate', onPop)
   }, [])
 
+  // The map's first report of its box replaces the estimate only when it shows more than the estimate asked
+  // for: a new box would abort the first page already on its way and ask again.
+  const boundsEstimated = useRef(true)
   const onCameraChange = useCallback((camera: Camera, nextBounds: Bbox) => {
     setView((current) => ({ ...current, center: camera.center, zoom: camera.zoom }))
-    setBounds(nextBounds)
+    const first = boundsEstimated.current
+    boundsEstimated.current = false
+    setBounds((current) => (first && current && bboxContains(current, nextBounds) ? current : nextBounds))
   }, [])
   const select = useCallback((id: string | null) => {
     setEditor(null)
@@ -151,6 +189,7 @@ function Shell({
           setWalletRevision((value) => value + 1)
         },
         onEvent: (event: RealtimeEvent) => {
+          hub.emit(event)
           const [family, action] = event.topic.split('.')
           if (family === 'entity') {
             if (action === 'deleted') {
@@ -172,9 +211,13 @@ function Shell({
       },
     })
     liveRef.current = live
+    hub.attach(live)
     live.start()
-    return () => live.stop()
-  }, [session])
+    return () => {
+      hub.attach(null)
+      live.stop()
+    }
+  }, [session, hub])
   const userId = user?.id ?? null
   const firstUser = useRef(userId)
   useEffect(() => {
@@ -222,38 +265,29 @@ function Shell({
     })
   }, [data.features, bounds])
 
-  const startDrawing = (kind: DrawKind) => {
+  const startDrawing = (kind: DrawKind, editing: Versioned<EntityFeature> | null = null) => {
     if (!user) {
       setAuthMode('login')
       return
     }
     setEditor(null)
-    setView((current) => ({ ...current, selected: null }))
-    setDrawing({ kind, vertices: [] })
+    if (!editing) setView((current) => ({ ...current, selected: null }))
+    setDrawing({ ...newDrawing(kind), editing })
   }
-  const onDrawClick = (position: [number, number]) => {
-    if (!drawing) return
-    if (drawing.kind === 'Point') {
-      setDrawing(null)
-      setEditor({
-        mode: 'create',
-        kind: defaultKindFor.Point,
-        geometry: { type: 'Point', coordinates: position },
-      })
-      return
-    }
-    setDrawing({ ...drawing, vertices: [...drawing.vertices, position] })
-  }
-  const finishDrawing = () => {
-    if (!drawing) return
-    const { kind, vertices } = drawing
-    const geometry =
-      kind === 'Polygon'
-        ? { type: 'Polygon' as const, coordinates: [[...vertices, vertices[0] as [number, number]]] }
-        : { type: 'LineString' as const, coordinates: vertices }
+  const finishedDrawing = (geometry: DrawnGeometry, editing: Versioned<EntityFeature> | null) => {
     setDrawing(null)
-    setEditor({ mode: 'create', kind: defaultKindFor[kind], geometry })
+    if (editing) setEditor({ mode: 'edit', entity: editing, geometry })
+    else setEditor({ mode: 'create', kind: defaultKindFor[geometry.type], geometry })
   }
+  const drawingAction = (action: DrawingAction) => {
+    if (!drawing) return
+    const step = drawingStep(drawing, action)
+    if (step.status === 'drawing') setDrawing({ ...step.state, editing: drawing.editing })
+    else if (step.status === 'done') finishedDrawing(step.geometry, drawing.editing)
+    else setDrawing(null)
+  }
+  const onDrawClick = (position: [number, number]) => drawingAction({ type: 'add', position })
+  const finishDrawing = () => drawingAction({ type: 'finish' })
   const onSaved = (entity: Versioned<EntityFeature>) => {
     setEditor(null)
     data.upsert(entity.value)
@@ -267,7 +301,7 @@ function Shell({
     if (next === 'wallet' && !user) setAuthMode('login')
   }
 
-  const canFinish = drawing && drawing.vertices.length >= (drawing.kind === 'Polygon' ? 3 : 2)
+  const canFinish = !!drawing && drawingCanFinish(drawing)
   return (
     <div className={`app page-${page}`}>
       <a className="skip-link" href="#side">
@@ -339,22 +373,47 @@ function Shell({
         </p>
       )}
       {page === 'wallet' && user ? (
-        <Wallet api={api} user={user} revision={walletRevision} />
+        <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
+          <Wallet api={api} user={user} revision={walletRevision} hub={hub} />
+        </Suspense>
       ) : (
         <div className="workspace">
           <div className="map-column">
             <div className="map-tools" role="toolbar" aria-label={t('create.label')}>
               {drawing ? (
                 <>
-                  <span role="status">
-                    {drawing.kind === 'Point' ? t('create.clickPoint') : t('create.clickVertices')}
+                  <span role="status" data-testid="drawing-status">
+                    {drawing.kind === 'Point'
+                      ? drawing.editing
+                        ? t('create.clickNewPlace')
+                        : t('create.clickPoint')
+                      : t('create.clickVertices', { count: drawing.vertices.length })}
                   </span>
                   {drawing.kind !== 'Point' && (
-                    <button type="button" disabled={!canFinish} onClick={finishDrawing}>
-                      {t('create.finish')}
-                    </button>
+                    <>
+                      <button
+                        type="button"
+                        disabled={drawing.vertices.length === 0}
+                        onClick={() => drawingAction({ type: 'undo' })}
+                        data-testid="draw-undo"
+                      >
+                        {t('create.undo')}
+                      </button>
+                      <button
+                        type="button"
+                        disabled={!canFinish}
+                        onClick={finishDrawing}
+                        data-testid="draw-finish"
+                      >
+                        {t('create.finish')}
+                      </button>
+                    </>
                   )}
-                  <button type="button" onClick={() => setDrawing(null)}>
+                  <button
+                    type="button"
+                    onClick={() => drawingAction({ type: 'cancel' })}
+                    data-testid="draw-cancel"
+                  >
                     {t('common.cancel')}
                   </button>
                 </>
@@ -363,10 +422,10 @@ function Shell({
                   <button type="button" onClick={() => startDrawing('Point')} data-testid="add-point">
                     {t('create.point')}
                   </button>
-                  <button type="button" onClick={() => startDrawing('LineString')}>
+                  <button type="button" onClick={() => startDrawing('LineString')} data-testid="add-line">
                     {t('create.line')}
                   </button>
-                  <button type="button" onClick={() => startDrawing('Polygon')}>
+                  <button type="button" onClick={() => startDrawing('Polygon')} data-testid="add-polygon">
                     {t('create.polygon')}
                   </button>
                 </>
@@ -382,11 +441,11 @@ function Shell({
               features={data.features}
               revision={data.revision}
               selected={view.selected}
-              drawing={drawing ? drawing.vertices : null}
-              drawingKind={drawing?.kind ?? null}
+              drawing={drawing}
               onCameraChange={onCameraChange}
               onSelect={select}
               onDrawClick={onDrawClick}
+              onDrawFinish={finishDrawing}
               flyTo={flyTo}
             />
             <Timeline
@@ -398,24 +457,31 @@ function Shell({
               onChange={setWindow}
             />
           </div>
-          <div className="side" id="side">
+          <div className={editor || view.selected ? 'side sheet' : 'side'} id="side">
             {editor ? (
-              <EntityEditor
-                key={editor.mode === 'edit' ? `${editor.entity.value.id}:${editor.entity.version}` : 'create'}
-                api={api}
-                target={editor}
-                onSaved={onSaved}
-                onCancel={() => setEditor(null)}
-              />
+              <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
+                <EntityEditor
+                  key={
+                    editor.mode === 'edit' ? `${editor.entity.value.id}:${editor.entity.version}` : 'create'
+                  }
+                  api={api}
+                  target={editor}
+                  onSaved={onSaved}
+                  onCancel={() => setEditor(null)}
+                />
+              </Suspense>
             ) : view.selected ? (
               <DetailPanel
                 api={api}
                 id={view.selected}
                 user={user}
+                hub={hub}
                 revision={detailRevision}
                 onClose={() => select(null)}
                 onSelect={select}
                 onEdit={(entity) => setEditor({ mode: 'edit', entity })}
+                onRedraw={(entity) => startDrawing(drawKindOf(entity.value.geometry.type), entity)}
+                onLogin={() => setAuthMode('login')}
                 onDeleted={(id) => {
                   data.remove(id)
                   select(null)

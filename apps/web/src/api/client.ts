@@ -1,14 +1,27 @@
 import type {
   Account,
   AuthTokens,
+  Campaign,
+  Comment,
+  CommentList,
+  Currency,
   EntitiesQuery,
   EntityCollection,
   EntityCreateBody,
   EntityFeature,
   EntityPatchBody,
   Exchange,
+  GroupMemberList,
+  JoinOutcome,
   MemberList,
+  Pact,
+  Pledge,
+  Post,
+  PostCreateBody,
+  PostList,
+  PostPatchBody,
   StatementLine,
+  SubscriptionList,
   Transfer,
   TransferCreateBody,
   User,
@@ -46,7 +59,7 @@ export interface ApiClientOptions {
 type Query = Record<string, string | number | boolean | undefined | null>
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   query?: Query
   body?: unknown
   headers?: Record<string, string>
@@ -198,18 +211,21 @@ export class ApiClient {
 
   /**
    * Follows `next` links until `maxFeatures`, handing each page to `onPage` as it arrives, so the map can
-   * draw the first page while the rest loads. Returns whether everything matching was loaded.
+   * draw the first page while the rest loads (a small `firstPageLimit` makes that first page come sooner).
+   * Returns whether everything matching was loaded.
    */
   async eachEntitiesPage(
     filter: EntitiesFilter,
     maxFeatures: number,
     onPage: (features: EntityFeature[]) => void,
     signal?: AbortSignal,
+    firstPageLimit?: number,
   ): Promise<{ complete: boolean }> {
     let cursor: string | undefined
     let loaded = 0
     for (;;) {
-      const limit = Math.min(filter.limit ?? 1000, maxFeatures - loaded)
+      const pageLimit = loaded === 0 && firstPageLimit ? firstPageLimit : (filter.limit ?? 1000)
+      const limit = Math.min(pageLimit, maxFeatures - loaded)
       const page = await this.listEntities({ ...filter, limit, ...(cursor ? { cursor } : {}) }, signal)
       loaded += page.features.length
       onPage(page.features)
@@ -296,6 +312,157 @@ export class ApiClient {
   }
   cancelExchange(id: string) {
     return this.json<Exchange>(`/api/ledger/exchanges/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+      body: {},
+      auth: 'required',
+    })
+  }
+
+  // Threads: posts newest first, comments oldest first; edits carry the version read (If-Match).
+
+  posts(entityId: string, cursor?: string, signal?: AbortSignal) {
+    return this.json<PostList>(`/api/entities/${encodeURIComponent(entityId)}/posts`, {
+      query: { cursor, limit: 10 },
+      ...(signal ? { signal } : {}),
+    })
+  }
+  createPost(entityId: string, body: PostCreateBody) {
+    return this.json<Post>(`/api/entities/${encodeURIComponent(entityId)}/posts`, {
+      method: 'POST',
+      body,
+      auth: 'required',
+    })
+  }
+  updatePost(id: string, version: number, body: PostPatchBody) {
+    return this.json<Post>(`/api/posts/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+      headers: { 'if-match': `"${version}"` },
+      auth: 'required',
+    })
+  }
+  async deletePost(id: string): Promise<void> {
+    await this.send(`/api/posts/${encodeURIComponent(id)}`, { method: 'DELETE', auth: 'required' })
+  }
+  comments(postId: string, cursor?: string, signal?: AbortSignal) {
+    return this.json<CommentList>(`/api/posts/${encodeURIComponent(postId)}/comments`, {
+      query: { cursor, limit: 20 },
+      ...(signal ? { signal } : {}),
+    })
+  }
+  createComment(postId: string, body: string) {
+    return this.json<Comment>(`/api/posts/${encodeURIComponent(postId)}/comments`, {
+      method: 'POST',
+      body: { body },
+      auth: 'required',
+    })
+  }
+  updateComment(id: string, version: number, body: string) {
+    return this.json<Comment>(`/api/comments/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: { body },
+      headers: { 'if-match': `"${version}"` },
+      auth: 'required',
+    })
+  }
+  async deleteComment(id: string): Promise<void> {
+    await this.send(`/api/comments/${encodeURIComponent(id)}`, { method: 'DELETE', auth: 'required' })
+  }
+
+  // Groups, following, pacts
+
+  members(groupId: string, cursor?: string) {
+    return this.json<GroupMemberList>(`/api/entities/${encodeURIComponent(groupId)}/members`, {
+      query: { cursor, limit: 100 },
+    })
+  }
+  join(groupId: string, message?: string) {
+    return this.json<JoinOutcome>(`/api/entities/${encodeURIComponent(groupId)}/members`, {
+      method: 'POST',
+      body: message ? { message } : {},
+      auth: 'required',
+    })
+  }
+  async leave(groupId: string, userId: string): Promise<void> {
+    await this.send(`/api/entities/${encodeURIComponent(groupId)}/members/${encodeURIComponent(userId)}`, {
+      method: 'DELETE',
+      auth: 'required',
+    })
+  }
+  mySubscriptions(cursor?: string) {
+    return this.json<SubscriptionList>('/api/me/subscriptions', {
+      query: { cursor, limit: 100 },
+      auth: 'required',
+    })
+  }
+  async follow(entityId: string): Promise<void> {
+    await this.send(`/api/entities/${encodeURIComponent(entityId)}/subscription`, {
+      method: 'PUT',
+      auth: 'required',
+    })
+  }
+  async unfollow(entityId: string): Promise<void> {
+    await this.send(`/api/entities/${encodeURIComponent(entityId)}/subscription`, {
+      method: 'DELETE',
+      auth: 'required',
+    })
+  }
+  pact(id: string, signal?: AbortSignal) {
+    return this.json<Pact>(`/api/pacts/${encodeURIComponent(id)}`, signal ? { signal } : {})
+  }
+
+  // Community currencies and campaigns
+
+  currencies(cursor?: string) {
+    return this.json<Page<Currency>>('/api/ledger/currencies', { query: { cursor, limit: 200 } })
+  }
+  currency(code: string) {
+    return this.json<Currency>(`/api/ledger/currencies/${encodeURIComponent(code)}`)
+  }
+  redeem(code: string, amount: string, idempotencyKey: string, memo?: string) {
+    return this.json<Transfer>(`/api/ledger/currencies/${encodeURIComponent(code)}/redemptions`, {
+      method: 'POST',
+      body: { amount, ...(memo ? { memo } : {}) },
+      headers: { 'idempotency-key': idempotencyKey },
+      auth: 'required',
+    })
+  }
+  campaigns(filter: { entityId?: string; cursor?: string } = {}, signal?: AbortSignal) {
+    return this.json<Page<Campaign>>('/api/campaigns', {
+      query: { ...filter, limit: 50 },
+      ...(signal ? { signal } : {}),
+    })
+  }
+  campaign(id: string) {
+    return this.json<Campaign>(`/api/campaigns/${encodeURIComponent(id)}`)
+  }
+  pledge(campaignId: string, amount: string, idempotencyKey: string) {
+    return this.json<{ pledge: Pledge; campaign: Campaign }>(
+      `/api/campaigns/${encodeURIComponent(campaignId)}/pledges`,
+      { method: 'POST', body: { amount }, headers: { 'idempotency-key': idempotencyKey }, auth: 'required' },
+    )
+  }
+  pledges(campaignId: string) {
+    return this.json<Page<Pledge>>(`/api/campaigns/${encodeURIComponent(campaignId)}/pledges`, {
+      query: { limit: 100 },
+      auth: 'required',
+    })
+  }
+  withdrawPledge(campaignId: string, pledgeId: string) {
+    return this.json<Pledge>(
+      `/api/campaigns/${encodeURIComponent(campaignId)}/pledges/${encodeURIComponent(pledgeId)}/withdraw`,
+      { method: 'POST', body: {}, auth: 'required' },
+    )
+  }
+  depositCampaign(campaignId: string) {
+    return this.json<Campaign>(`/api/campaigns/${encodeURIComponent(campaignId)}/deposit`, {
+      method: 'POST',
+      body: {},
+      auth: 'required',
+    })
+  }
+  stopCampaign(campaignId: string) {
+    return this.json<Campaign>(`/api/campaigns/${encodeURIComponent(campaignId)}/stop`, {
       method: 'POST',
       body: {},
       auth: 'required',

@@ -3,18 +3,30 @@ import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey, type Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { type I18n, useI18n } from '../i18n/i18n'
+import type { LiveHub } from '../live/hub'
 import { kindStyle } from '../map/kinds'
+import { geometryBbox } from '../state/entity-cache'
+import { CampaignList } from './campaigns'
+import { FollowButton, GroupMembership, groupOf, PactSteps } from './community'
 import { problemMessage } from './messages'
+import { Thread } from './thread'
+
+/** The open thing's box is widened by this much (degrees) for its live subscription: a point is not a box. */
+const watchPaddingDeg = 0.0005
 
 export interface DetailPanelProps {
   api: ApiClient
   id: string
   user: User | null
+  hub: LiveHub
   /** Bumped when a live update or an edit changed this thing, so the panel reads it again. */
   revision: number
   onClose(): void
   onSelect(id: string): void
   onEdit(entity: Versioned<EntityFeature>): void
+  /** Draw a new shape for it on the map (a point moved, a line or an area redrawn). */
+  onRedraw(entity: Versioned<EntityFeature>): void
+  onLogin?(): void
   onDeleted(id: string): void
   onExchangeOpened(): void
 }
@@ -42,6 +54,7 @@ export function DetailPanel(props: DetailPanelProps) {
   const [entity, setEntity] = useState<Versioned<EntityFeature> | null>(null)
   const [parent, setParent] = useState<EntityFeature | null>(null)
   const [children, setChildren] = useState<EntityFeature[]>([])
+  const [group, setGroup] = useState<EntityFeature | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [hours, setHours] = useState('')
   const [exchangeMessage, setExchangeMessage] = useState<{ ok: boolean; text: string } | null>(null)
@@ -62,6 +75,7 @@ export function DetailPanel(props: DetailPanelProps) {
         ])
         setParent(parentEntity?.value ?? null)
         setChildren(childPage.features)
+        setGroup(await groupOf(api, loaded.value, controller.signal))
       })
       .catch((failure: unknown) => {
         if (controller.signal.aborted) return
@@ -70,6 +84,25 @@ export function DetailPanel(props: DetailPanelProps) {
       })
     return () => controller.abort()
   }, [api, id, props.revision])
+
+  // Posts, comments and campaign moves on this thing arrive live even when the map looks elsewhere.
+  const { hub } = props
+  const watchBox = entity ? geometryBbox(entity.value.geometry) : null
+  const watchKey = watchBox ? watchBox.join(',') : ''
+  useEffect(() => {
+    if (!watchKey) return
+    const [west, south, east, north] = watchKey.split(',').map(Number) as [number, number, number, number]
+    hub.watch({
+      id: 'selected',
+      bbox: [
+        Math.max(-180, west - watchPaddingDeg),
+        Math.max(-90, south - watchPaddingDeg),
+        Math.min(180, east + watchPaddingDeg),
+        Math.min(90, north + watchPaddingDeg),
+      ],
+    })
+    return () => hub.unwatch('selected')
+  }, [hub, watchKey])
 
   if (error) {
     return (
@@ -92,6 +125,8 @@ export function DetailPanel(props: DetailPanelProps) {
   const p = feature.properties
   const mayEdit = !!user && (user.id === p.author.id || user.role === 'moderator' || user.role === 'admin')
   const exchangeable = (p.kind === 'offer' || p.kind === 'request') && !!user && user.id !== p.author.id
+  const isPact = p.kind === 'project' && p.properties.projectType === 'pact'
+  const mayHaveCampaigns = p.kind === 'space' || p.kind === 'project'
 
   const requestExchange = async (event: FormEvent) => {
     event.preventDefault()
@@ -128,6 +163,11 @@ export function DetailPanel(props: DetailPanelProps) {
       <h2 id="detail-title" data-testid="detail-title">
         {p.title}
       </h2>
+      {user && (
+        <div className="row">
+          <FollowButton api={api} entityId={feature.id} user={user} />
+        </div>
+      )}
       {(p.validFrom || p.validTo) && (
         <p className="when">
           {p.validFrom ? i18n.dateTime(p.validFrom) : '…'} – {p.validTo ? i18n.dateTime(p.validTo) : '…'}
@@ -193,6 +233,20 @@ export function DetailPanel(props: DetailPanelProps) {
           </ul>
         </section>
       )}
+      {group && (
+        <GroupMembership
+          api={api}
+          group={group}
+          user={user}
+          {...(props.onLogin ? { onLogin: props.onLogin } : {})}
+        />
+      )}
+      {isPact && <PactSteps api={api} id={feature.id} key={`${feature.id}:${entity.version}`} />}
+      {mayHaveCampaigns && (
+        <section aria-label={t('campaign.title')}>
+          <CampaignList api={api} user={user} hub={hub} entityId={feature.id} />
+        </section>
+      )}
       {exchangeable && (
         <form className="exchange" onSubmit={requestExchange}>
           <h3>{p.kind === 'offer' ? t('detail.requestService') : t('detail.offerHelp')}</h3>
@@ -224,11 +278,15 @@ export function DetailPanel(props: DetailPanelProps) {
           <button type="button" onClick={() => props.onEdit(entity)} data-testid="edit">
             {t('common.edit')}
           </button>
+          <button type="button" onClick={() => props.onRedraw(entity)} data-testid="redraw">
+            {feature.geometry.type === 'Point' ? t('detail.movePoint') : t('detail.redrawShape')}
+          </button>
           <button type="button" className="danger" onClick={remove}>
             {t('common.delete')}
           </button>
         </div>
       )}
+      <Thread api={api} entityId={feature.id} user={user} hub={hub} key={feature.id} />
     </aside>
   )
 }

@@ -158,7 +158,12 @@ export interface EntityEditorProps {
   /** Creating: the drawn geometry. Editing: the thing and the version it was read at. */
   target:
     | { mode: 'create'; geometry: EntityCreateBody['geometry']; kind: EntityKind }
-    | { mode: 'edit'; entity: Versioned<EntityFeature> }
+    | {
+        mode: 'edit'
+        entity: Versioned<EntityFeature>
+        /** A new shape drawn on the map for it: sent with the other changes. */
+        geometry?: EntityCreateBody['geometry']
+      }
   onSaved(entity: Versioned<EntityFeature>): void
   onCancel(): void
 }
@@ -201,7 +206,7 @@ export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorPro
         if (!body.validTo) delete body.validTo
         onSaved(await api.createEntity(body))
       } else {
-        const body: EntityPatchBody = common
+        const body: EntityPatchBody = target.geometry ? { ...common, geometry: target.geometry } : common
         onSaved(await api.updateEntity(target.entity.value.id, version, body))
       }
     } catch (failure) {
@@ -315,6 +320,11 @@ export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorPro
             ))}
           </select>
         </div>
+      )}
+      {target.mode === 'edit' && target.geometry && (
+        <p className="hint" data-testid="editor-new-shape">
+          {t('editor.newShape')}
+        </p>
       )}
       {field('title', 'field.title', { type: 'text', required: true })}
       {field('description', 'field.description', { type: 'longtext' })}

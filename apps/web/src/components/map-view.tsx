@@ -14,13 +14,14 @@ import {
   type GeoJSONSource,
   type GeoJSONSourceSpecification,
   type Map as MaplibreMap,
+  prewarm,
   setWorkerUrl,
 } from 'maplibre-gl'
 import 'maplibre-gl/dist/maplibre-gl.css'
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useI18n } from '../i18n/i18n'
-import { type Basemap, loadBasemap } from '../map/basemap'
+import { addBasemap, type Basemap, loadBasemap, startStyle } from '../map/basemap'
 import { entityKindList, kindIconSvg } from '../map/kinds'
 import {
   clusterLayerId,
@@ -41,10 +42,20 @@ import {
   shapeSelected,
   shapesSourceId,
 } from '../map/layer-styles'
+import type { DrawingState } from '../state/drawing'
 import type { Bbox } from '../state/entity-cache'
 
-// MapLibre 6 runs its tile work in a module worker it loads by URL: bundle it and say where it went.
+// MapLibre 6 runs its tile work in a module worker it loads by URL: bundle it and say where it went. Prewarmed
+// at once, so the worker script loads and starts while React renders, not after the map is built.
 setWorkerUrl(maplibreWorkerUrl)
+prewarm()
+
+/**
+ * How long after the map is up the basemap waits for the first things to be drawn before it is added anyway.
+ * MapLibre has one worker here: the offline basemap's world-wide GeoJSON would keep it busy for seconds, so the
+ * things' tiles go first.
+ */
+const basemapDeferMs = 4000
 
 export interface Camera {
   center: [number, number]
@@ -56,12 +67,12 @@ export interface MapViewProps {
   features: EntityFeature[]
   revision: number
   selected: string | null
-  /** While drawing, clicks add vertices instead of selecting. */
-  drawing: [number, number][] | null
-  drawingKind: 'Point' | 'LineString' | 'Polygon' | null
+  /** While drawing, clicks add vertices instead of selecting, and a double-click finishes. */
+  drawing: DrawingState | null
   onCameraChange(camera: Camera, bounds: Bbox): void
   onSelect(id: string | null): void
   onDrawClick(position: [number, number]): void
+  onDrawFinish(): void
   /** A request to move the camera (a deep link, a list item): applied once per new value. */
   flyTo: Camera | null
 }
@@ -136,7 +147,9 @@ function toSources(features: EntityFeature[]) {
   }
 }
 
-function draftCollection(vertices: [number, number][] | null, kind: MapViewProps['drawingKind']): SourceData {
+function draftCollection(drawing: DrawingState | null): SourceData {
+  const vertices = drawing?.vertices ?? null
+  const kind = drawing?.kind ?? null
   const features: MapFeature[] = (vertices ?? []).map((coordinates) => ({
     type: 'Feature',
     properties: {},
@@ -178,11 +191,16 @@ export function MapView(props: MapViewProps) {
   const firstFeaturesMarked = useRef(false)
   const featureCount = useRef(0)
   featureCount.current = props.features.length
-  const { onCameraChange, onSelect, onDrawClick } = props
+  const { onCameraChange, onSelect, onDrawClick, onDrawFinish } = props
+  // The basemap goes in once the map is up and either the first things are drawn or basemapDeferMs passed.
+  const [basemapDue, setBasemapDue] = useState(false)
+  /** The map once loaded, as state: the basemap effect must run again when it arrives last. */
+  const [readyMap, setReadyMap] = useState<MaplibreMap | null>(null)
 
   useEffect(() => {
     let cancelled = false
     void loadBasemap().then((loaded) => {
+      performance.mark('quartiere:basemap-ready')
       if (!cancelled) setBasemap(loaded)
     })
     return () => {
@@ -195,10 +213,7 @@ export function MapView(props: MapViewProps) {
   // New layer objects on every render would make the wrapper re-apply their filters and repaint forever.
   const selectedShapeLayer = useMemo(() => shapeSelected(props.selected), [props.selected])
   const selectedPointLayer = useMemo(() => pointSelected(props.selected), [props.selected])
-  const draft = useMemo(
-    () => draftCollection(props.drawing, props.drawingKind),
-    [props.drawing, props.drawingKind],
-  )
+  const draft = useMemo(() => draftCollection(props.drawing), [props.drawing])
 
   const loadedMap = useRef<MaplibreMap | null>(null)
   const refreshClusterLabels = useCallback(() => {
@@ -222,8 +237,8 @@ export function MapView(props: MapViewProps) {
     )
   }, [])
 
-  const renderedEntities = useCallback(() => {
-    const map = loadedMap.current
+  const renderedEntities = useCallback((on?: MaplibreMap) => {
+    const map = on ?? loadedMap.current
     if (!map) return []
     const layers = entityLayerIds.filter((id) => map.getLayer(id))
     const unique = new Map<string, { id: string; kind: string; title: string }>()
@@ -234,37 +249,63 @@ export function MapView(props: MapViewProps) {
     return [...unique.values()]
   }, [])
 
+  // When the first things appear on screen: the figure the browser test reports. Checked on every frame from
+  // the map's very first (before its load event, which waits for every source), and once more at load.
+  const markFirstFeatures = useCallback(
+    (map: MaplibreMap) => {
+      if (firstFeaturesMarked.current || featureCount.current === 0) return
+      if (
+        renderedEntities(map).length > 0 ||
+        (map.getLayer(clusterLayerId) && map.queryRenderedFeatures({ layers: [clusterLayerId] }).length > 0)
+      ) {
+        firstFeaturesMarked.current = true
+        performance.mark('quartiere:first-features')
+        setBasemapDue(true)
+      }
+    },
+    [renderedEntities],
+  )
+  const iconsAdded = useRef<MaplibreMap | null>(null)
+  const onRender = useCallback(
+    (event: { target: MaplibreMap }) => {
+      const map = event.target
+      // The icons go in with the first frame rather than at the load event, which waits for every source.
+      if (iconsAdded.current !== map) {
+        iconsAdded.current = map
+        addKindIcons(map)
+        map.on('styleimagemissing', () => addKindIcons(map))
+      }
+      markFirstFeatures(map)
+    },
+    [markFirstFeatures],
+  )
+
   const setUp = useCallback(
     (map: MaplibreMap) => {
       if (loadedMap.current === map) return
       loadedMap.current = map
+      performance.mark('quartiere:map-load')
+      setReadyMap(map)
       addKindIcons(map)
-      map.on('styleimagemissing', () => addKindIcons(map))
       window.__quartiere = { map, renderedEntities }
       map.on('idle', refreshClusterLabels)
-      // When the first things appear on screen: the figure the browser test reports. Checked on every frame
-      // and when the map settles, since the data may have arrived before the map was ready.
-      const markFirstFeatures = () => {
-        if (firstFeaturesMarked.current || featureCount.current === 0) return
-        if (
-          renderedEntities().length > 0 ||
-          map.queryRenderedFeatures({ layers: [clusterLayerId] }).length > 0
-        ) {
-          firstFeaturesMarked.current = true
-          performance.mark('quartiere:first-features')
-        }
-      }
-      map.on('render', markFirstFeatures)
-      map.on('idle', markFirstFeatures)
-      markFirstFeatures()
+      markFirstFeatures(map)
+      setTimeout(() => setBasemapDue(true), basemapDeferMs)
       onCameraChange(
         { center: [map.getCenter().lng, map.getCenter().lat], zoom: map.getZoom() },
         boundsOf(map),
       )
     },
-    [onCameraChange, refreshClusterLabels, renderedEntities],
+    [onCameraChange, refreshClusterLabels, renderedEntities, markFirstFeatures],
   )
   const onLoad = useCallback((event: { target: MaplibreMap }) => setUp(event.target), [setUp])
+
+  // The basemap slides in under the things' layers, once it is known and due.
+  useEffect(() => {
+    if (!readyMap || !basemap || !basemapDue) return
+    addBasemap(readyMap, basemap.style, shapeFills.id)
+    performance.mark('quartiere:basemap-added')
+  }, [readyMap, basemap, basemapDue])
   // The wrapper may reuse a map whose load event has passed (React's strict mode mounts twice): set up from
   // the instance itself too.
   useEffect(() => {
@@ -310,36 +351,41 @@ export function MapView(props: MapViewProps) {
     },
     [props.drawing, onDrawClick, onSelect],
   )
+  const onDblClick = useCallback(
+    (event: MapLayerMouseEvent) => {
+      if (!props.drawing) return
+      // The double-click's own two clicks added its vertex (once: the state machine merges them); it finishes.
+      event.preventDefault()
+      onDrawFinish()
+    },
+    [props.drawing, onDrawFinish],
+  )
 
   useEffect(() => {
     const map = mapRef.current?.getMap()
     if (map && props.flyTo) map.easeTo({ center: props.flyTo.center, zoom: props.flyTo.zoom, duration: 400 })
   }, [props.flyTo])
 
-  if (!basemap) {
-    return (
-      <div className="map-placeholder" aria-busy="true">
-        {t('map.loading')}
-      </div>
-    )
-  }
   return (
     <section
       className={props.drawing ? 'map drawing' : 'map'}
       aria-label={t('map.label')}
-      data-basemap={basemap.offline ? 'offline' : 'street'}
+      data-basemap={basemap ? (basemap.offline ? 'offline' : 'street') : 'loading'}
     >
       <MapGl
         ref={mapRef}
-        mapStyle={basemap.style}
+        mapStyle={startStyle}
         initialViewState={{
           longitude: props.initialCamera.center[0],
           latitude: props.initialCamera.center[1],
           zoom: props.initialCamera.zoom,
         }}
         onLoad={onLoad}
+        onRender={onRender}
         onMoveEnd={onMoveEnd}
         onClick={onClick}
+        onDblClick={onDblClick}
+        doubleClickZoom={!props.drawing}
         interactiveLayerIds={interactiveLayerIds}
         cursor={props.drawing ? 'crosshair' : undefined}
         attributionControl={false}
@@ -378,7 +424,7 @@ export function MapView(props: MapViewProps) {
           </Marker>
         ))}
       </MapGl>
-      {basemap.offline && <div className="basemap-offline">{t('map.offlineBasemap')}</div>}
+      {basemap?.offline && <div className="basemap-offline">{t('map.offlineBasemap')}</div>}
     </section>
   )
 }

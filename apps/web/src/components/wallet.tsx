@@ -1,8 +1,11 @@
-import type { Account, Exchange, MemberSummary, StatementLine, User } from '@quartiere/contracts'
-import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import type { Account, Currency, Exchange, MemberSummary, StatementLine, User } from '@quartiere/contracts'
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react'
 import { type ApiClient, newIdempotencyKey } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
+import type { LiveHub } from '../live/hub'
+import { formatMinor, parseAmount } from '../state/amounts'
+import { CampaignList } from './campaigns'
 import { problemMessage } from './messages'
 
 export interface WalletProps {
@@ -10,15 +13,29 @@ export interface WalletProps {
   user: User
   /** Bumped by live transfer and exchange events: the wallet reads its figures again. */
   revision: number
+  hub: LiveHub
+}
+
+/** Time credits: every member holds them; community currencies come after, by code. */
+const timeCurrency = 'TIME'
+/** Currencies read for their names, kinds and scales (one page of the API's largest). */
+const currencyPagesMax = 5
+
+function byCurrency(a: Account, b: Account): number {
+  if (a.currency === timeCurrency) return -1
+  if (b.currency === timeCurrency) return 1
+  return a.currency.localeCompare(b.currency)
 }
 
 /** Wait for a pause in typing before asking who is called that. */
 const memberSearchDebounceMs = 250
 
-export function Wallet({ api, user, revision }: WalletProps) {
+export function Wallet({ api, user, revision, hub }: WalletProps) {
   const i18n = useI18n()
   const { t } = i18n
-  const [account, setAccount] = useState<Account | null>(null)
+  const [accounts, setAccounts] = useState<Account[]>([])
+  const [currencies, setCurrencies] = useState<Record<string, Currency>>({})
+  const [selected, setSelected] = useState(timeCurrency)
   const [lines, setLines] = useState<StatementLine[]>([])
   const [nextCursor, setNextCursor] = useState<string | null>(null)
   const [exchanges, setExchanges] = useState<Exchange[]>([])
@@ -26,23 +43,67 @@ export function Wallet({ api, user, revision }: WalletProps) {
   const [reloads, setReloads] = useState(0)
   const reload = useCallback(() => setReloads((value) => value + 1), [])
 
+  const mine = useMemo(
+    () =>
+      accounts.filter((item) => item.owner.type === 'user' && item.owner.userId === user.id).sort(byCurrency),
+    [accounts, user.id],
+  )
+  const groupAccounts = useMemo(
+    () => accounts.filter((item) => item.owner.type === 'group').sort(byCurrency),
+    [accounts],
+  )
+  const account = mine.find((item) => item.currency === selected) ?? mine[0] ?? null
+
+  // The currencies' names, kinds and scales: read once (they change rarely; new ones show by code meanwhile).
+  useEffect(() => {
+    let cancelled = false
+    const load = async () => {
+      const byCode: Record<string, Currency> = {}
+      let cursor: string | undefined
+      for (let page = 0; page < currencyPagesMax; page += 1) {
+        const list = await api.currencies(cursor)
+        for (const currency of list.items) byCode[currency.code] = currency
+        if (!list.nextCursor) break
+        cursor = list.nextCursor
+      }
+      if (!cancelled) setCurrencies(byCode)
+    }
+    load().catch(() => undefined)
+    return () => {
+      cancelled = true
+    }
+  }, [api])
+
+  // A currency received since (a mint, a first payment): read what it is.
+  const unknownCodes = mine
+    .map((item) => item.currency)
+    .filter((code) => code !== timeCurrency && !currencies[code])
+    .join(',')
+  useEffect(() => {
+    if (!unknownCodes) return
+    let cancelled = false
+    Promise.all(unknownCodes.split(',').map((code) => api.currency(code).catch(() => null)))
+      .then((found) => {
+        if (cancelled) return
+        setCurrencies((current) => {
+          const next = { ...current }
+          for (const item of found) if (item) next[item.code] = item
+          return next
+        })
+      })
+      .catch(() => undefined)
+    return () => {
+      cancelled = true
+    }
+  }, [api, unknownCodes])
+
   // biome-ignore lint/correctness/useExhaustiveDependencies: revision and reloads ask for a fresh read.
   useEffect(() => {
     let cancelled = false
     const load = async () => {
-      const accounts = await api.accounts()
-      const mine =
-        accounts.items.find((item) => item.owner.type === 'user' && item.owner.userId === user.id) ??
-        accounts.items[0] ??
-        null
-      const [statement, exchangePage] = await Promise.all([
-        mine ? api.statement(mine.id) : Promise.resolve({ items: [], nextCursor: null }),
-        api.exchanges(),
-      ])
+      const [list, exchangePage] = await Promise.all([api.accounts(), api.exchanges()])
       if (cancelled) return
-      setAccount(mine)
-      setLines(statement.items)
-      setNextCursor(statement.nextCursor)
+      setAccounts(list.items)
       setExchanges(exchangePage.items)
       setError(null)
     }
@@ -55,6 +116,30 @@ export function Wallet({ api, user, revision }: WalletProps) {
     }
   }, [api, user.id, revision, reloads])
 
+  // The statement of the chosen currency's account, again whenever its balance moves.
+  const accountId = account?.id ?? null
+  const accountBalance = account ? `${account.balance}/${account.debitsPending}` : ''
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a moved balance asks for a fresh statement.
+  useEffect(() => {
+    if (!accountId) {
+      setLines([])
+      setNextCursor(null)
+      return
+    }
+    let cancelled = false
+    api
+      .statement(accountId)
+      .then((statement) => {
+        if (cancelled) return
+        setLines(statement.items)
+        setNextCursor(statement.nextCursor)
+      })
+      .catch(() => undefined)
+    return () => {
+      cancelled = true
+    }
+  }, [api, accountId, accountBalance])
+
   const more = async () => {
     if (!account || !nextCursor) return
     const page = await api.statement(account.id, nextCursor)
@@ -62,8 +147,16 @@ export function Wallet({ api, user, revision }: WalletProps) {
     setNextCursor(page.nextCursor)
   }
 
-  const currency = account?.currency ?? 'TIME'
-  const amount = (value: string) => t('wallet.amount', { amount: i18n.decimal(value), currency })
+  const currency = account?.currency ?? timeCurrency
+  const amount = (value: string, code = currency) =>
+    t('wallet.amount', { amount: i18n.decimal(value), currency: code })
+  const scales = useMemo(() => {
+    const result: Record<string, number> = { [timeCurrency]: 2 }
+    for (const item of Object.values(currencies)) result[item.code] = item.scale
+    return result
+  }, [currencies])
+  const nameOf = (code: string) =>
+    code === timeCurrency ? t('wallet.timeCredits') : (currencies[code]?.name ?? code)
   return (
     <main className="wallet" aria-labelledby="wallet-title">
       <h1 id="wallet-title">{t('wallet.title')}</h1>
@@ -71,6 +164,29 @@ export function Wallet({ api, user, revision }: WalletProps) {
         <p role="alert" className="error">
           {error}
         </p>
+      )}
+      {mine.length > 1 && (
+        <section aria-labelledby="currencies-title">
+          <h2 id="currencies-title">{t('wallet.currencies')}</h2>
+          <ul className="currency-list" data-testid="currency-list">
+            {mine.map((item) => (
+              <li key={item.id}>
+                <button
+                  type="button"
+                  aria-pressed={item.currency === currency}
+                  onClick={() => setSelected(item.currency)}
+                  data-testid={`currency-${item.currency}`}
+                >
+                  <span className="currency-name">{nameOf(item.currency)}</span>{' '}
+                  <span data-testid={`balance-${item.currency}`}>{amount(item.balance, item.currency)}</span>
+                  {currencies[item.currency]?.kind === 'coupon' && (
+                    <small className="hint"> · {t('wallet.coupon')}</small>
+                  )}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
       {account && (
         <dl className="balances" data-testid="balances">
@@ -85,7 +201,9 @@ export function Wallet({ api, user, revision }: WalletProps) {
           <div>
             <dt>{t('wallet.creditLine')}</dt>
             <dd>
-              {account.lowerLimit === null ? t('wallet.none') : amount(account.lowerLimit.replace(/^-/, ''))}
+              {account.lowerLimit === null || Number(account.lowerLimit) === 0
+                ? t('wallet.none')
+                : amount(account.lowerLimit.replace(/^-/, ''))}
             </dd>
           </div>
           {account.debitsPending !== '0' && Number(account.debitsPending) !== 0 && (
@@ -96,7 +214,22 @@ export function Wallet({ api, user, revision }: WalletProps) {
           )}
         </dl>
       )}
-      <SendCredits api={api} currency={currency} onSent={reload} />
+      <SendCredits
+        api={api}
+        currencies={mine.map((item) => item.currency)}
+        currency={currency}
+        scales={scales}
+        onCurrency={setSelected}
+        nameOf={nameOf}
+        onSent={reload}
+      />
+      {currencies[currency]?.kind === 'coupon' && account && (
+        <Redeem api={api} currency={currencies[currency] as Currency} onRedeemed={reload} />
+      )}
+      <section aria-labelledby="campaigns-title">
+        <h2 id="campaigns-title">{t('campaign.title')}</h2>
+        <CampaignList api={api} user={user} hub={hub} scales={scales} onMoneyMoved={reload} />
+      </section>
       <section aria-labelledby="exchanges-title">
         <h2 id="exchanges-title">{t('wallet.exchanges')}</h2>
         {exchanges.length === 0 ? (
@@ -110,7 +243,9 @@ export function Wallet({ api, user, revision }: WalletProps) {
         )}
       </section>
       <section aria-labelledby="statement-title">
-        <h2 id="statement-title">{t('wallet.statement')}</h2>
+        <h2 id="statement-title">
+          {t('wallet.statement')} · {nameOf(currency)}
+        </h2>
         {lines.length === 0 ? (
           <p className="empty">{t('wallet.noTransfers')}</p>
         ) : (
@@ -150,11 +285,114 @@ export function Wallet({ api, user, revision }: WalletProps) {
           </button>
         )}
       </section>
+      {groupAccounts.length > 0 && (
+        <section aria-labelledby="group-accounts-title">
+          <h2 id="group-accounts-title">{t('wallet.groupAccounts')}</h2>
+          <ul className="group-accounts">
+            {groupAccounts.map((item) => (
+              <li key={item.id}>
+                {item.owner.name ?? item.owner.groupId} · {amount(item.balance, item.currency)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </main>
   )
 }
 
-function SendCredits({ api, currency, onSent }: { api: ApiClient; currency: string; onSent(): void }) {
+/** Give coupons back to the group that issued them, for the goods or services they promise. */
+function Redeem({ api, currency, onRedeemed }: { api: ApiClient; currency: Currency; onRedeemed(): void }) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const [amount, setAmount] = useState('')
+  const [key, setKey] = useState(newIdempotencyKey)
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const [busy, setBusy] = useState(false)
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    const units = parseAmount(amount, currency.scale)
+    if (units === null) {
+      setMessage({ ok: false, text: t('wallet.invalidAmountFor', { decimals: String(currency.scale) }) })
+      return
+    }
+    setBusy(true)
+    setMessage(null)
+    try {
+      const value = formatMinor(units, currency.scale)
+      await api.redeem(currency.code, value, key)
+      setMessage({
+        ok: true,
+        text: t('wallet.redeemed', {
+          amount: t('wallet.amount', { amount: i18n.decimal(value), currency: currency.code }),
+        }),
+      })
+      setAmount('')
+      setKey(newIdempotencyKey())
+      onRedeemed()
+    } catch (failure) {
+      setMessage({
+        ok: false,
+        text: failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure),
+      })
+      if (failure instanceof ApiProblem && failure.status !== 0) setKey(newIdempotencyKey())
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <form
+      className="send"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="redeem-title"
+      data-testid="redeem-form"
+    >
+      <h2 id="redeem-title">{t('wallet.redeem', { name: currency.name })}</h2>
+      <p className="hint">{t('wallet.redeemHint')}</p>
+      <div className="field">
+        <label htmlFor="redeem-amount">{t('wallet.amountLabel', { currency: currency.code })}</label>
+        <input
+          id="redeem-amount"
+          inputMode="numeric"
+          value={amount}
+          onChange={(event) => setAmount(event.target.value)}
+        />
+      </div>
+      <button type="submit" disabled={busy} data-testid="redeem-submit">
+        {t('wallet.redeemButton')}
+      </button>
+      {message && (
+        <p
+          role={message.ok ? 'status' : 'alert'}
+          className={message.ok ? 'ok' : 'error'}
+          data-testid="redeem-message"
+        >
+          {message.text}
+        </p>
+      )}
+    </form>
+  )
+}
+
+function SendCredits({
+  api,
+  currencies,
+  currency,
+  scales,
+  onCurrency,
+  nameOf,
+  onSent,
+}: {
+  api: ApiClient
+  /** The currencies the member holds (and so may send). */
+  currencies: string[]
+  currency: string
+  scales: Record<string, number>
+  onCurrency(code: string): void
+  nameOf(code: string): string
+  onSent(): void
+}) {
   const i18n = useI18n()
   const { t } = i18n
   const [query, setQuery] = useState('')
@@ -188,6 +426,12 @@ function SendCredits({ api, currency, onSent }: { api: ApiClient; currency: stri
       setMessage({ ok: false, text: t('wallet.chooseMember') })
       return
     }
+    // A wrong number of decimals is said here, in the currency's terms, before the API refuses it.
+    const scale = scales[currency]
+    if (scale !== undefined && parseAmount(amount, scale) === null) {
+      setMessage({ ok: false, text: t('wallet.invalidAmountFor', { decimals: String(scale) }) })
+      return
+    }
     setBusy(true)
     setMessage(null)
     try {
@@ -195,6 +439,7 @@ function SendCredits({ api, currency, onSent }: { api: ApiClient; currency: stri
         {
           to: { userId: recipient.id },
           amount: amount.trim(),
+          ...(currency !== timeCurrency ? { currency } : {}),
           ...(memo.trim() ? { memo: memo.trim() } : {}),
         },
         key,
@@ -227,6 +472,23 @@ function SendCredits({ api, currency, onSent }: { api: ApiClient; currency: stri
   return (
     <form className="send" onSubmit={submit} aria-labelledby="send-title" data-testid="send-form">
       <h2 id="send-title">{t('wallet.send')}</h2>
+      {currencies.length > 1 && (
+        <div className="field">
+          <label htmlFor="send-currency">{t('wallet.currency')}</label>
+          <select
+            id="send-currency"
+            value={currency}
+            onChange={(event) => onCurrency(event.target.value)}
+            data-testid="send-currency"
+          >
+            {currencies.map((code) => (
+              <option key={code} value={code}>
+                {nameOf(code)} ({code})
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       <div className="field">
         <label htmlFor="send-to">{t('wallet.to')}</label>
         <input
@@ -267,7 +529,7 @@ function SendCredits({ api, currency, onSent }: { api: ApiClient; currency: stri
           id="send-amount"
           inputMode="decimal"
           value={amount}
-          placeholder="1.50"
+          placeholder={scales[currency] === 0 ? '1' : '1.50'}
           onChange={(event) => setAmount(event.target.value.replace(',', '.'))}
         />
       </div>

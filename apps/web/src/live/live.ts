@@ -44,7 +44,8 @@ export function reconnectDelayMs(attempt: number, random: () => number = Math.ra
 export class LiveConnection {
   private socket: WebSocket | null = null
   private lastSeq: number | undefined
-  private subscription: RealtimeSubscription | null = null
+  /** By id: the map's viewport, the open thing, the campaigns the wallet shows. */
+  private readonly subscriptions = new Map<string, RealtimeSubscription>()
   private attempt = 0
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined
@@ -73,8 +74,20 @@ export class LiveConnection {
   }
 
   setViewport(subscription: RealtimeSubscription) {
-    this.subscription = subscription
+    this.setSubscription(subscription)
+  }
+
+  /** Adds or replaces (same id) a subscription; it is sent again in the hello of every reconnect. */
+  setSubscription(subscription: RealtimeSubscription) {
+    const current = this.subscriptions.get(subscription.id)
+    if (current && JSON.stringify(current) === JSON.stringify(subscription)) return
+    this.subscriptions.set(subscription.id, subscription)
     this.send({ type: 'subscribe', ...subscription })
+  }
+
+  removeSubscription(id: string) {
+    if (!this.subscriptions.delete(id)) return
+    this.send({ type: 'unsubscribe', id })
   }
 
   private send(message: RealtimeClientMessage) {
@@ -93,7 +106,7 @@ export class LiveConnection {
         type: 'hello',
         ...(token ? { token } : {}),
         ...(this.lastSeq !== undefined ? { resumeFrom: this.lastSeq } : {}),
-        ...(this.subscription ? { subscriptions: [this.subscription] } : {}),
+        ...(this.subscriptions.size ? { subscriptions: [...this.subscriptions.values()] } : {}),
       })
     })
     socket.addEventListener('message', (message) => {

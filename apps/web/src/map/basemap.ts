@@ -38,3 +38,48 @@ export async function loadBasemap(url = basemapUrl): Promise<Basemap> {
   }
   return { style: await fetchStyle(fallbackStyleUrl, 30_000), offline: true }
 }
+
+/** The basemap's sources and layers take this prefix on the map, so that they never clash with ours. */
+export const basemapIdPrefix = 'basemap:'
+
+/**
+ * The style the map starts with: a plain background and nothing to fetch. The things are drawn on it at once;
+ * the street (or offline) basemap is slid in underneath later by `addBasemap`, so that the first things on
+ * screen never wait for a style, its sprite, its glyphs or its tiles.
+ */
+export const startStyle: StyleSpecification = {
+  version: 8,
+  sources: {},
+  layers: [{ id: 'quartiere-background', type: 'background', paint: { 'background-color': '#eef0ea' } }],
+}
+
+/** The parts of a map `addBasemap` needs (a MapLibre map, or a stand-in in a test). */
+export interface BasemapTarget {
+  addSource(id: string, source: StyleSpecification['sources'][string]): unknown
+  addLayer(layer: StyleSpecification['layers'][number], beforeId?: string): unknown
+  getLayer(id: string): unknown
+  setGlyphs(url: string | null): unknown
+  setSprite(url: string | null): unknown
+  addSprite(id: string, url: string): unknown
+}
+
+/**
+ * Adds a basemap style's sources and layers below `beforeId` (the first of the things' layers), with prefixed
+ * ids, and its glyphs and sprite. Idempotent: a second call adds nothing.
+ */
+export function addBasemap(map: BasemapTarget, style: StyleSpecification, beforeId: string | undefined) {
+  const first = style.layers[0]
+  if (first && map.getLayer(`${basemapIdPrefix}${first.id}`)) return
+  if (style.glyphs) map.setGlyphs(style.glyphs)
+  if (typeof style.sprite === 'string') map.setSprite(style.sprite)
+  else if (Array.isArray(style.sprite))
+    for (const sprite of style.sprite) map.addSprite(sprite.id, sprite.url)
+  for (const [id, source] of Object.entries(style.sources)) map.addSource(`${basemapIdPrefix}${id}`, source)
+  const before = beforeId && map.getLayer(beforeId) ? beforeId : undefined
+  for (const layer of style.layers) {
+    const renamed = { ...layer, id: `${basemapIdPrefix}${layer.id}` } as typeof layer & { source?: string }
+    if ('source' in layer && typeof layer.source === 'string')
+      renamed.source = `${basemapIdPrefix}${layer.source}`
+    map.addLayer(renamed, before)
+  }
+}

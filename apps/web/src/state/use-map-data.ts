@@ -15,10 +15,22 @@ import type { ViewState } from './url-state'
 
 /** At most this many things are drawn for one view (ten pages of the API's largest). */
 export const viewEntitiesMax = 10_000
+/**
+ * The first page is small, so that something is drawn as soon as possible (a page of 1000 takes the server,
+ * the network and the map's worker several times as long); the rest comes in the API's largest pages.
+ */
+export const firstPageEntitiesMax = 250
 /** The timeline counts one page of the API's largest; past it the counts say "at least". */
 export const timelineSampleMax = 1000
 /** Wait this long after the map stops before asking, so a fling is one request and not twenty. */
 const moveDebounceMs = 120
+/**
+ * After the first page (drawn at once), further pages are handed to the map at most this often: each hand-over
+ * re-sends and re-clusters everything loaded, so ten pages in quick succession would cost ten re-clusterings.
+ */
+const pageRedrawIntervalMs = 400
+/** The timeline's sample waits for the map's first page: the things on the map come first. */
+const timelineDelayMs = 800
 
 export interface MapData {
   /** Everything loaded for the current filters (in view and around it). */
@@ -63,12 +75,18 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
   const [error, setError] = useState<string | null>(null)
   const [reloads, setReloads] = useState(0)
   const bump = useCallback(() => setRevision((value) => value + 1), [])
+  const firstRequest = useRef(true)
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for the same query again.
   useEffect(() => {
     if (!bounds) return
     const controller = new AbortController()
     const bbox = clampBbox(bounds)
+    let redraw: ReturnType<typeof setTimeout> | undefined
+    let pages = 0
+    // The first view is asked for at once: only later moves wait for the map to settle.
+    const delayMs = firstRequest.current ? 0 : moveDebounceMs
+    firstRequest.current = false
     const timer = setTimeout(() => {
       const fresh = cacheRef.current.key === cacheKey ? null : new EntityCache(cacheKey)
       setLoading(true)
@@ -80,12 +98,22 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
           (features) => {
             // A new filter's cache replaces the old one with its first page: the map never shows nothing.
             if (fresh && cacheRef.current !== fresh) cacheRef.current = fresh
+            if (performance.getEntriesByName('quartiere:first-page').length === 0)
+              performance.mark('quartiere:first-page')
             cacheRef.current.upsert(features)
-            bump()
+            pages += 1
+            if (pages === 1) bump()
+            else if (redraw === undefined)
+              redraw = setTimeout(() => {
+                redraw = undefined
+                bump()
+              }, pageRedrawIntervalMs)
           },
           controller.signal,
+          firstPageEntitiesMax,
         )
         .then((result) => {
+          clearTimeout(redraw)
           if (fresh && cacheRef.current !== fresh) cacheRef.current = fresh
           cacheRef.current.trim(bbox)
           // The browser test reports the time from navigation to the whole view loaded.
@@ -99,9 +127,10 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
           setLoading(false)
           setError(failure instanceof Error ? failure.message : String(failure))
         })
-    }, moveDebounceMs)
+    }, delayMs)
     return () => {
       clearTimeout(timer)
+      clearTimeout(redraw)
       controller.abort()
     }
   }, [api, bounds, cacheKey, filter, windowFilter, bump, reloads])
@@ -140,7 +169,7 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
         .catch(() => {
           // The counts are a guide; the map's own error line reports a failing API.
         })
-    }, moveDebounceMs * 2)
+    }, timelineDelayMs)
     return () => {
       clearTimeout(timer)
       controller.abort()

@@ -1,0 +1,385 @@
+import type { Campaign, Pledge, User } from '@quartiere/contracts'
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { type ApiClient, newIdempotencyKey } from '../api/client'
+import { ApiProblem } from '../api/problem'
+import type { MessageKey } from '../i18n/dictionaries'
+import { useI18n } from '../i18n/i18n'
+import type { LiveHub } from '../live/hub'
+import { checkPledge, decimalsOf, formatMinor, givesBack, progressOf } from '../state/amounts'
+import { geometryBbox } from '../state/entity-cache'
+import { problemMessage } from './messages'
+
+/** Campaigns whose progress is followed live at most (one feed subscription each, under the server's 20). */
+export const watchedCampaignsMax = 15
+const runningStates = new Set<Campaign['state']>(['locked', 'scheduled', 'open'])
+/** A point's box is widened by this much (degrees) so that the feed sees a box, not a dot. */
+const watchPaddingDeg = 0.0005
+
+function messageOf(i18n: ReturnType<typeof useI18n>, failure: unknown): string {
+  return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
+}
+
+export interface CampaignListProps {
+  api: ApiClient
+  user: User | null
+  hub: LiveHub
+  /** Only the campaigns on this place or project; all of them when absent. */
+  entityId?: string
+  /** Decimal places of each currency by code, when known (else read from the campaign's own amounts). */
+  scales?: Record<string, number>
+  /** A pledge, withdrawal or deposit moved money: the wallet reads its balances again. */
+  onMoneyMoved?(): void
+}
+
+/**
+ * Piggy banks: each campaign's progress bar (raised of cap), backing it in whole steps of its ratio, one's own
+ * pledges with withdraw, the owner's deposit and stop; progress moves live from the feed's campaign events.
+ */
+export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMoved }: CampaignListProps) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null)
+  const [places, setPlaces] = useState<Record<string, string>>({})
+  const [error, setError] = useState<string | null>(null)
+
+  useEffect(() => {
+    const controller = new AbortController()
+    api
+      .campaigns(entityId ? { entityId } : {}, controller.signal)
+      .then((page) => setCampaigns(page.items))
+      .catch((failure: unknown) => {
+        if (!controller.signal.aborted) setError(messageOf(i18n, failure))
+      })
+    return () => controller.abort()
+  }, [api, entityId, i18n])
+
+  // Progress is public and live: each running campaign's place is watched on the feed.
+  const watchKey = (campaigns ?? [])
+    .filter((campaign) => runningStates.has(campaign.state))
+    .slice(0, watchedCampaignsMax)
+    .map((campaign) => `${campaign.id}:${campaign.entityId}`)
+    .join(',')
+  useEffect(() => {
+    if (!watchKey) return
+    const pairs = watchKey.split(',').map((pair) => pair.split(':') as [string, string])
+    let cancelled = false
+    const ids: string[] = []
+    for (const [campaignId, placeId] of pairs) {
+      api
+        .getEntity(placeId)
+        .then(({ value }) => {
+          setPlaces((current) => ({ ...current, [placeId]: value.properties.title }))
+          const box = geometryBbox(value.geometry)
+          if (cancelled || !box) return
+          const id = `campaign:${campaignId}`
+          ids.push(id)
+          hub.watch({
+            id,
+            bbox: [
+              Math.max(-180, box[0] - watchPaddingDeg),
+              Math.max(-90, box[1] - watchPaddingDeg),
+              Math.min(180, box[2] + watchPaddingDeg),
+              Math.min(90, box[3] + watchPaddingDeg),
+            ],
+          })
+        })
+        .catch(() => undefined)
+    }
+    return () => {
+      cancelled = true
+      for (const id of ids) hub.unwatch(id)
+    }
+  }, [api, hub, watchKey])
+
+  useEffect(
+    () =>
+      hub.on((event) => {
+        if (!event.topic.startsWith('campaign.')) return
+        const campaign = event.data as Campaign
+        if (!campaign?.id) return
+        if (entityId && campaign.entityId !== entityId) return
+        setCampaigns((current) => {
+          if (!current) return current
+          const index = current.findIndex((item) => item.id === campaign.id)
+          if (index < 0) return [campaign, ...current]
+          const next = [...current]
+          next[index] = campaign
+          return next
+        })
+      }),
+    [hub, entityId],
+  )
+
+  const replace = useCallback((campaign: Campaign) => {
+    setCampaigns((current) => current?.map((item) => (item.id === campaign.id ? campaign : item)) ?? current)
+  }, [])
+
+  if (error) {
+    return (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    )
+  }
+  if (!campaigns) return <p className="hint">{t('common.loading')}</p>
+  if (campaigns.length === 0) return entityId ? null : <p className="empty">{t('campaign.none')}</p>
+  return (
+    <ul className="campaigns" data-testid="campaigns">
+      {campaigns.map((campaign) => (
+        <CampaignCard
+          key={campaign.id}
+          api={api}
+          user={user}
+          campaign={campaign}
+          placeTitle={places[campaign.entityId] ?? null}
+          acceptScale={scales[campaign.acceptCurrency] ?? decimalsOf(campaign.cap)}
+          giveScale={scales[campaign.giveCurrency] ?? decimalsOf(campaign.ratio.give)}
+          onChanged={(changed) => {
+            replace(changed)
+            onMoneyMoved?.()
+          }}
+        />
+      ))}
+    </ul>
+  )
+}
+
+function CampaignCard({
+  api,
+  user,
+  campaign,
+  placeTitle,
+  acceptScale,
+  giveScale,
+  onChanged,
+}: {
+  api: ApiClient
+  user: User | null
+  campaign: Campaign
+  placeTitle: string | null
+  acceptScale: number
+  giveScale: number
+  onChanged(campaign: Campaign): void
+}) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const [amount, setAmount] = useState('')
+  const [key, setKey] = useState(newIdempotencyKey)
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const [pledges, setPledges] = useState<Pledge[]>([])
+  const [busy, setBusy] = useState(false)
+  const owner = !!user && campaign.owner.type === 'user' && campaign.owner.userId === user.id
+  const progress = progressOf(campaign.raised, campaign.cap)
+  const money = (value: string, currency: string) =>
+    t('wallet.amount', { amount: i18n.decimal(value), currency })
+
+  const loadPledges = useCallback(async () => {
+    if (!user) return
+    const page = await api.pledges(campaign.id)
+    setPledges(page.items.filter((pledge) => pledge.backerId === user.id))
+  }, [api, campaign.id, user])
+  // Re-read one's own pledges when the campaign moves (a settlement posts or voids them).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the campaign's state and raised ask for a fresh read.
+  useEffect(() => {
+    loadPledges().catch(() => undefined)
+  }, [loadPledges, campaign.state, campaign.raised])
+
+  const act = async (action: () => Promise<Campaign | null>, success?: (campaign: Campaign) => string) => {
+    setBusy(true)
+    setMessage(null)
+    try {
+      const changed = await action()
+      if (changed) {
+        onChanged(changed)
+        if (success) setMessage({ ok: true, text: success(changed) })
+      }
+      await loadPledges()
+    } catch (failure) {
+      setMessage({ ok: false, text: messageOf(i18n, failure) })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const check = amount.trim() ? checkPledge(amount, campaign, acceptScale, giveScale) : null
+  const back = async (event: FormEvent) => {
+    event.preventDefault()
+    if (!check?.ok) {
+      setMessage({ ok: false, text: pledgeProblem(check) })
+      return
+    }
+    await act(async () => {
+      // What was typed is sent: the API cuts it at the cap itself, and the answer says what it accepted.
+      const result = await api.pledge(campaign.id, formatMinor(check.amount ?? 0n, acceptScale), key)
+      setKey(newIdempotencyKey())
+      setAmount('')
+      const { pledge } = result
+      setMessage({
+        ok: true,
+        text:
+          pledge.amount === pledge.requested
+            ? t('campaign.pledged', { amount: money(pledge.amount, campaign.acceptCurrency) })
+            : t('campaign.pledgedCut', {
+                amount: money(pledge.amount, campaign.acceptCurrency),
+                requested: money(pledge.requested, campaign.acceptCurrency),
+              }),
+      })
+      return result.campaign
+    })
+  }
+  function pledgeProblem(result: ReturnType<typeof checkPledge> | null): string {
+    if (!result || result.reason === 'invalid_amount')
+      return t('campaign.invalidAmount', { decimals: String(acceptScale) })
+    if (result.reason === 'not_a_multiple' && result.nearest)
+      return t('campaign.notMultiple', {
+        step: money(campaign.ratio.accept, campaign.acceptCurrency),
+        below: i18n.decimal(result.nearest.below),
+        above: i18n.decimal(result.nearest.above),
+      })
+    return t('problem.campaign_full')
+  }
+
+  const running = campaign.state === 'open'
+  return (
+    <li className="campaign" data-testid="campaign" data-campaign-id={campaign.id}>
+      <h3 className="campaign-title">{campaign.title}</h3>
+      {placeTitle && <p className="hint">{t('campaign.on', { place: placeTitle })}</p>}
+      {campaign.description && <p>{campaign.description}</p>}
+      <div
+        className="progress"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(progress * 100)}
+        aria-label={t('campaign.progress')}
+        data-testid="campaign-progress"
+      >
+        <span className="progress-fill" style={{ width: `${(progress * 100).toFixed(1)}%` }} />
+      </div>
+      <p className="campaign-figures" data-testid="campaign-raised">
+        {t('campaign.raised', {
+          raised: money(campaign.raised, campaign.acceptCurrency),
+          cap: money(campaign.cap, campaign.acceptCurrency),
+          backers: i18n.number(campaign.backers),
+        })}
+      </p>
+      <p className="hint">
+        {t(`campaign.state.${campaign.state}` as MessageKey)} ·{' '}
+        {t('campaign.ratio', {
+          accept: money(campaign.ratio.accept, campaign.acceptCurrency),
+          give: money(campaign.ratio.give, campaign.giveCurrency),
+        })}{' '}
+        · {t('campaign.ends', { date: i18n.dateTime(campaign.endsAt) })}
+      </p>
+      {running && user && !owner && (
+        <form className="pledge-form" onSubmit={back} noValidate data-testid="pledge-form">
+          <label htmlFor={`pledge-${campaign.id}`}>
+            {t('campaign.backLabel', { currency: campaign.acceptCurrency })}
+          </label>
+          <input
+            id={`pledge-${campaign.id}`}
+            inputMode="decimal"
+            value={amount}
+            placeholder={campaign.ratio.accept}
+            onChange={(event) => setAmount(event.target.value)}
+            aria-invalid={!!check && !check.ok}
+            data-testid="pledge-amount"
+          />
+          <button type="submit" disabled={busy} data-testid="pledge-submit">
+            {t('campaign.back')}
+          </button>
+          {check?.ok && check.accepted && (
+            <p className="hint">
+              {t('campaign.youGet', {
+                amount: money(check.givesBack ?? '0', campaign.giveCurrency),
+                accepted: money(check.accepted, campaign.acceptCurrency),
+              })}
+            </p>
+          )}
+        </form>
+      )}
+      {owner && campaign.state === 'locked' && !campaign.deposited && (
+        <div className="row">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void act(
+                () => api.depositCampaign(campaign.id),
+                () => t('campaign.depositDone'),
+              )
+            }
+            data-testid="campaign-deposit"
+          >
+            {t('campaign.deposit', { amount: money(campaign.deposit, campaign.giveCurrency) })}
+          </button>
+        </div>
+      )}
+      {owner && runningStates.has(campaign.state) && (
+        <div className="row">
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => {
+              if (window.confirm(t('campaign.confirmStop')))
+                void act(
+                  () => api.stopCampaign(campaign.id),
+                  () => t('campaign.stopped'),
+                )
+            }}
+          >
+            {t('campaign.stop')}
+          </button>
+        </div>
+      )}
+      {pledges.length > 0 && (
+        <ul className="pledges" aria-label={t('campaign.yourPledges')}>
+          {pledges.map((pledge) => (
+            <li key={pledge.id} data-testid="pledge">
+              {money(pledge.amount, campaign.acceptCurrency)} · {t(`state.${pledge.state}`)}
+              {pledge.payout &&
+                ` · ${t('campaign.payout', { amount: money(pledge.payout, campaign.giveCurrency) })}`}
+              {pledge.state === 'pending' && running && (
+                <button
+                  type="button"
+                  className="link"
+                  disabled={busy}
+                  onClick={() =>
+                    void act(async () => {
+                      await api.withdrawPledge(campaign.id, pledge.id)
+                      setMessage({ ok: true, text: t('campaign.withdrawn') })
+                      return api.campaign(campaign.id)
+                    })
+                  }
+                  data-testid="pledge-withdraw"
+                >
+                  {t('campaign.withdraw')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {message && (
+        <p
+          role={message.ok ? 'status' : 'alert'}
+          className={message.ok ? 'ok' : 'error'}
+          data-testid="campaign-message"
+        >
+          {message.text}
+        </p>
+      )}
+      {campaign.state === 'funded' && (
+        <p className="hint">
+          {t('campaign.fundedNote', {
+            amount: money(
+              givesBack(campaign.raised, campaign.ratio, acceptScale, giveScale),
+              campaign.giveCurrency,
+            ),
+          })}
+        </p>
+      )}
+    </li>
+  )
+}

@@ -35,16 +35,32 @@ function decode(body: Buffer) {
 }
 
 /** What the database says a tile holds, by kind: things meeting the buffered tile, shown at this zoom. */
-async function expectedIds(zz: number, xx: number, yy: number, extra = sql`true`) {
+async function expectedIds(zz: number, xx: number, yy: number, extra = sql`true`, bufferUnits = 64) {
   const box = bufferedTileBbox({ z: zz, x: xx, y: yy })
   const { rows } = await sql<{ kind: string; id: string }>`
     SELECT kind, id FROM visible_entities e
-    WHERE ST_Intersects(ST_Transform(e.geom, 3857), ST_TileEnvelope(${zz}::int, ${xx}::int, ${yy}::int, margin => ${64 / 4096}::float8))
+    WHERE ST_Intersects(ST_Transform(e.geom, 3857), ST_TileEnvelope(${zz}::int, ${xx}::int, ${yy}::int, margin => ${bufferUnits / 4096}::float8))
       AND e.zoom_level <= ${zz} AND ${extra}`.execute(t.database.db)
   const byKind = new Map<string, Set<string>>()
   for (const row of rows) byKind.set(row.kind, (byKind.get(row.kind) ?? new Set()).add(row.id))
   expect(box[0]).toBeLessThan(box[2])
   return byKind
+}
+
+/**
+ * The tile holds every thing meeting its buffered box (64 units), and may hold one lying less than a unit
+ * beyond it: ST_AsMVTGeom snaps to the unit grid before it clips, so a point 64.3 units out is drawn on the
+ * edge. Random data puts one there now and then; such a thing is allowed, not required.
+ */
+async function expectTileHolds(tile: VectorTile, extra = sql`true`) {
+  const required = await expectedIds(z, x, y, extra)
+  const allowed = await expectedIds(z, x, y, extra, 65)
+  const drawn = tileIds(tile)
+  for (const [kind, ids] of required)
+    expect([...(drawn.get(kind) ?? [])]).toEqual(expect.arrayContaining([...ids]))
+  for (const [kind, ids] of drawn)
+    expect([...(allowed.get(kind) ?? [])]).toEqual(expect.arrayContaining([...ids]))
+  return required
 }
 
 function tileIds(tile: VectorTile) {
@@ -63,9 +79,8 @@ describe('vector tiles', () => {
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
     const tile = decode(response.rawPayload)
-    const expected = await expectedIds(z, x, y)
+    const expected = await expectTileHolds(tile)
     expect([...expected.values()].reduce((n, s) => n + s.size, 0)).toBeGreaterThan(20)
-    expect(tileIds(tile)).toEqual(expected)
     // Points land where they are, within a tile unit.
     const { rows } = await sql<{ id: string; lon: number; lat: number }>`
       SELECT id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM visible_entities
@@ -104,14 +119,12 @@ describe('vector tiles', () => {
   it('kinds and time-window filters', async () => {
     const kinds = decode((await fetchTile(`/tiles/${z}/${x}/${y}.mvt?kinds=event,offer`)).rawPayload)
     // Which of the two kinds the tile holds depends on the random data: compare with the database.
-    expect(tileIds(kinds)).toEqual(await expectedIds(z, x, y, sql`e.kind IN ('event', 'offer')`))
+    await expectTileHolds(kinds, sql`e.kind IN ('event', 'offer')`)
     expect(Object.keys(kinds.layers).length).toBeGreaterThan(0)
     const window = decode(
       (await fetchTile(`/tiles/${z}/${x}/${y}.mvt?from=2020-01-01&to=2020-06-30`)).rawPayload,
     )
-    expect(tileIds(window)).toEqual(
-      await expectedIds(z, x, y, sql`e.validity && tstzrange('2020-01-01Z', '2020-06-30Z', '[]')`),
-    )
+    await expectTileHolds(window, sql`e.validity && tstzrange('2020-01-01Z', '2020-06-30Z', '[]')`)
   })
 
   it('ETag and Cache-Control; If-None-Match answers 304; an empty tile is a 204', async () => {

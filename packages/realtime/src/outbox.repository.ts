@@ -64,11 +64,12 @@ export async function readOutbox(
       : options.userId === null
         ? sql`AND o.audience IS NULL`
         : sql`AND (o.audience IS NULL OR ${options.userId}::uuid = ANY (o.audience))`
-  // Entity payloads go out only while the entity is in visible_entities, the public's view of the map.
+  // Entity payloads, and a campaign's progress on its place, go out only while the entity is in
+  // visible_entities, the public's view of the map: a place a moderator hid does not go on showing its campaign.
   const result = await sql<RawRow>`
     SELECT o.seq, o.topic, o.entity_id, o.min_lon, o.min_lat, o.max_lon, o.max_lat, o.audience, o.payload,
            o.previous, o.created_at,
-           CASE WHEN o.topic IN ('entity.created', 'entity.updated')
+           CASE WHEN o.topic IN ('entity.created', 'entity.updated') OR o.topic LIKE 'campaign.%'
                 THEN EXISTS (SELECT 1 FROM visible_entities v WHERE v.id = o.entity_id)
                 ELSE true END AS visible,
            pg_current_snapshot()::text AS snap

@@ -144,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // NUL characters are refused before any handler takes text to SQL (PostgreSQL text cannot hold them).
     installTextGuard(fastify)
     // Before the routes: its onResponse hook tells the relay about every successful write.
-    const realtime = await installRealtime(fastify, { config, database, tokens })
+    const realtime = await installRealtime(fastify, { config, database, tokens, presence: accountPresence })
 
     const ledger = createLedger(database.db)
     const context: RouteContext = { config, database, tokens, ledger }
@@ -152,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.register(authRoutes(context))
     await fastify.register(
       meRoutes(context, {
+        ...accountPresence,
         // An erased member's tokens stop here at once, and their open sockets close.
         forget(userId) {
           accountPresence.forget(userId)

@@ -9,6 +9,8 @@ export const accountPresenceRecheckMs = 30_000
 export const accountPresenceMembersMax = 10_000
 
 export interface AccountPresence {
+  /** Whether the member a verified token names still exists (remembered for a while when they do). */
+  exists(userId: string): Promise<boolean>
   /** Forgets what this instance knew of a member: their next request looks them up (after an erasure, 401). */
   forget(userId: string): void
 }
@@ -25,32 +27,32 @@ export interface AccountPresence {
  */
 export function installAccountPresence(app: FastifyInstance, db: Kysely<DB>): AccountPresence {
   const confirmedAt = new Map<string, number>()
-  app.addHook('onRequest', async (request) => {
-    const actor = request.actor
-    if (!actor) return
-    if (!uuidPattern.test(actor.userId)) throw gone()
+  const exists = async (userId: string) => {
+    if (!uuidPattern.test(userId)) return false
     const now = Date.now()
-    const at = confirmedAt.get(actor.userId)
-    if (at !== undefined && now - at < accountPresenceRecheckMs) return
+    const at = confirmedAt.get(userId)
+    if (at !== undefined && now - at < accountPresenceRecheckMs) return true
     const found = await db
       .selectFrom('users')
       .select('id')
-      .where('id', '=', actor.userId)
+      .where('id', '=', userId)
       .where('erased_at', 'is', null)
       .executeTakeFirst()
-    if (!found) {
-      confirmedAt.delete(actor.userId)
-      throw gone()
-    }
     // Re-inserted so the map's order is the order of last confirmation: the first key is the stalest.
-    confirmedAt.delete(actor.userId)
+    confirmedAt.delete(userId)
+    if (!found) return false
     if (confirmedAt.size >= accountPresenceMembersMax) {
       const stalest = confirmedAt.keys().next().value
       if (stalest !== undefined) confirmedAt.delete(stalest)
     }
-    confirmedAt.set(actor.userId, now)
+    confirmedAt.set(userId, now)
+    return true
+  }
+  app.addHook('onRequest', async (request) => {
+    if (request.actor && !(await exists(request.actor.userId))) throw gone()
   })
   return {
+    exists,
     forget(userId) {
       confirmedAt.delete(userId)
     },

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify'
 import { Compile } from 'typebox/compile'
 import type { Config } from '../config'
 import { ApiError } from '../problem'
+import type { AccountPresence } from './account-presence'
 import { cachingVerifier } from './verified-token-cache'
 
 /** The realtime feed's settings; every limit can be set from the environment (see the README). */
@@ -76,7 +77,7 @@ const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
  */
 export async function installRealtime(
   app: FastifyInstance,
-  options: { config: Config; database: Database; tokens: TokenIssuer },
+  options: { config: Config; database: Database; tokens: TokenIssuer; presence: AccountPresence },
 ): Promise<Realtime> {
   const { config, database } = options
   const realtime = config.realtime
@@ -97,19 +98,10 @@ export async function installRealtime(
     log: app.log,
     async authenticate(token) {
       const verified = await verify(token)
-      if (
-        !verified.ok ||
-        !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(verified.claims.userId)
-      )
-        return null
-      // A token outlives an erased account (plugins/account-presence.ts does the same for HTTP): once per socket.
-      const present = await database.db
-        .selectFrom('users')
-        .select('id')
-        .where('id', '=', verified.claims.userId)
-        .where('erased_at', 'is', null)
-        .executeTakeFirst()
-      return present ? verified.claims.userId : null
+      // A token outlives an erased account: the same check as every HTTP request's (account-presence.ts).
+      return verified.ok && (await options.presence.exists(verified.claims.userId))
+        ? verified.claims.userId
+        : null
     },
     checkMessage(value) {
       if (checkClientMessage.Check(value)) return { ok: true, message: value }

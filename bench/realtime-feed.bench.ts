@@ -4,9 +4,11 @@ import { Worker } from 'node:worker_threads'
 import pg from 'pg'
 import { startApiServer } from './lib/api-server'
 import { benchDatabaseUrlDefault, prepareBenchDatabase } from './lib/bench-database'
+import { databaseName } from './lib/ensure-database'
 import { positiveIntegerEnv } from './lib/env'
 import type { FeedClientsData, FeedClientsReady, FeedClientsReport } from './lib/feed-clients.worker'
 import { mulberry32 } from './lib/prng'
+import { type CpuAccount, startCpuAccount } from './lib/process-cpu'
 import { LatencyRecorder } from './lib/stats'
 
 /**
@@ -106,6 +108,8 @@ interface PhaseResult {
   rss: { rss: number; peak: number }
   writesDone: number
   writesFailed: number
+  /** Where the CPU went while writing and draining (the clients run in this process's worker threads). */
+  cpu: CpuAccount
 }
 
 async function runPhase(options: {
@@ -113,7 +117,18 @@ async function runPhase(options: {
   wsUrl: string
   viewports: Bbox[]
   serverPid: number
-  write: (i: number, lon: number, lat: number, signal: AbortSignal) => Promise<boolean>
+  /** The benchmark's database, whose PostgreSQL backends count in the CPU account (none for the bare server). */
+  databases: string[]
+  /**
+   * Writes thing `i` at (lon, lat); the point as the server stores and sends it (the API rounds coordinates to
+   * 7 decimals, and which viewports hold a point on an edge depends on it), or null when the write failed.
+   */
+  write: (
+    i: number,
+    lon: number,
+    lat: number,
+    signal: AbortSignal,
+  ) => Promise<{ lon: number; lat: number } | null>
 }): Promise<PhaseResult> {
   const { viewports } = options
   const slice = Math.ceil(viewports.length / workersCount)
@@ -150,6 +165,7 @@ async function runPhase(options: {
     const random = mulberry32(42)
     const written: { at: number; lon: number; lat: number }[] = []
     let writesFailed = 0
+    const stopCpu = startCpuAccount({ serverPid: options.serverPid, databases: options.databases })
     const startedAt = now()
     const writes = writesPerSecond * durationSeconds
     const pending: Promise<void>[] = []
@@ -162,9 +178,9 @@ async function runPhase(options: {
       pending.push(
         options
           .write(i, lon, lat, AbortSignal.timeout(writeTimeoutMs))
-          .catch(() => false)
-          .then((ok) => {
-            if (ok) written[i] = { at: now(), lon, lat }
+          .catch(() => null)
+          .then((served) => {
+            if (served) written[i] = { at: now(), ...served }
             else writesFailed += 1
           }),
       )
@@ -173,6 +189,7 @@ async function runPhase(options: {
     await Promise.all(pending)
     const elapsedMs = now() - startedAt
     await new Promise((resolve) => setTimeout(resolve, drainMs))
+    const cpu = stopCpu()
     const rss = rssMb(options.serverPid)
     const reports = await within(
       Promise.all(
@@ -225,6 +242,7 @@ async function runPhase(options: {
       rss,
       writesDone: written.filter(Boolean).length,
       writesFailed,
+      cpu,
     }
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()))
@@ -240,6 +258,12 @@ function print(name: string, r: PhaseResult) {
       `lost ${r.lost}  unexpected ${r.unexpected}  latency p50 ${l.p50Ms.toFixed(1)} ms  p95 ${l.p95Ms.toFixed(1)} ms  ` +
       `p99 ${l.p99Ms.toFixed(1)} ms  max ${l.maxMs.toFixed(1)} ms  server RSS ${r.rss.rss.toFixed(0)} MiB (peak ${r.rss.peak.toFixed(0)})` +
       (closed.length ? `  clients closed by the server: ${JSON.stringify(r.closedEarly)}` : ''),
+  )
+  const c = r.cpu
+  console.log(
+    `  ${''.padEnd(10)} CPU while writing and draining: server ${c.serverSeconds.toFixed(1)} s, PostgreSQL ` +
+      `${c.postgresSeconds.toFixed(1)} s, clients and writer ${c.loadGeneratorSeconds.toFixed(1)} s, other ` +
+      `${c.otherSeconds.toFixed(1)} s; machine ${((100 * c.machineBusySeconds) / c.machineSeconds).toFixed(0)}% busy`,
   )
 }
 
@@ -326,6 +350,7 @@ async function run(): Promise<void> {
       wsUrl: `${api.baseUrl.replace('http', 'ws')}/ws`,
       viewports,
       serverPid: api.pid,
+      databases: [databaseName(databaseUrl)],
       write: async (i, lon, lat, signal) => {
         const response = await fetch(`${api.baseUrl}/api/entities`, {
           signal,
@@ -338,9 +363,11 @@ async function run(): Promise<void> {
           }),
         })
         const body = await response.text()
-        if (response.status !== 201) return false
-        feature ??= JSON.parse(body)
-        return true
+        if (response.status !== 201) return null
+        const created = JSON.parse(body) as { geometry: { coordinates: [number, number] } }
+        feature ??= created
+        const [servedLon, servedLat] = created.geometry.coordinates
+        return { lon: servedLon, lat: servedLat }
       },
     })
   } finally {
@@ -372,6 +399,7 @@ async function run(): Promise<void> {
       wsUrl: `ws://127.0.0.1:${port}`,
       viewports,
       serverPid: bare.pid!,
+      databases: [],
       write: async (i, lon, lat, signal) => {
         const template = feature as { properties: Record<string, unknown> }
         const response = await fetch(`${base}/publish`, {
@@ -389,10 +417,18 @@ async function run(): Promise<void> {
           }),
         })
         await response.arrayBuffer()
-        return response.status === 201
+        return response.status === 201 ? { lon, lat } : null
       },
     })
     print('bare ws', bareResult)
+    // The clients share the machine with the server: what each server spends per delivery (the API's including
+    // the HTTP writes and the outbox) says more about the server than latency on an oversubscribed machine.
+    const perDelivery = (r: PhaseResult) => (1e6 * r.cpu.serverSeconds) / Math.max(1, r.delivered)
+    console.log(
+      `  server CPU per delivery: quartiere ${perDelivery(quartiere).toFixed(0)} µs (PostgreSQL ` +
+        `${((1e6 * quartiere.cpu.postgresSeconds) / Math.max(1, quartiere.delivered)).toFixed(0)} µs more), bare ws ` +
+        `${perDelivery(bareResult).toFixed(0)} µs; the clients and writer ${((1e6 * bareResult.cpu.loadGeneratorSeconds) / Math.max(1, bareResult.delivered)).toFixed(0)} µs`,
+    )
     console.log(
       `  ratio of deliveries/s, quartiere / bare ws: ${(quartiere.latency.perSecond / bareResult.latency.perSecond).toFixed(2)}` +
         `  (goal: p99 < 100 ms and 0 lost; got p99 ${quartiere.latency.p99Ms.toFixed(1)} ms, ${quartiere.lost} lost)`,

@@ -48,7 +48,11 @@ export async function startApiServer(
   env: Record<string, string> = {},
 ): Promise<ApiServer> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
+  // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it exits (open it in Chrome's
+  // DevTools, or summarise it with `node bench/lib/profile-summary.ts <file>`).
+  const profileDir = process.env.BENCH_CPU_PROFILE
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', serverEntry], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -50,18 +50,27 @@ export class IntervalStats<Kind extends string> {
     this.failuresTotal.set(key, (this.failuresTotal.get(key) ?? 0) + 1)
   }
 
-  cut(): { seconds: number; byKind: Map<Kind, PhaseSummary>; failures: Map<string, number> } {
+  cut(): {
+    seconds: number
+    byKind: Map<Kind, PhaseSummary>
+    /** The interval's latencies per kind, kept so that several intervals can be judged together. */
+    samples: Map<Kind, readonly number[]>
+    failures: Map<string, number>
+  } {
     const nowMs = performance.now()
     const elapsedMs = nowMs - this.startedMs
     const byKind = new Map<Kind, PhaseSummary>()
+    const samples = new Map<Kind, readonly number[]>()
     for (const kind of this.kinds) {
-      byKind.set(kind, this.recorders.get(kind)!.summarise(elapsedMs))
+      const recorder = this.recorders.get(kind)!
+      byKind.set(kind, recorder.summarise(elapsedMs))
+      samples.set(kind, recorder.values())
       this.recorders.set(kind, new LatencyRecorder())
     }
     const failures = this.failures
     this.failures = new Map()
     this.startedMs = nowMs
-    return { seconds: elapsedMs / 1000, byKind, failures }
+    return { seconds: elapsedMs / 1000, byKind, samples, failures }
   }
 
   close(): void {

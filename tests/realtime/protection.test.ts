@@ -217,3 +217,38 @@ describe('heartbeat, idle and hello timeouts; limits on what hello carries', () 
     await subscribeFeed(c, { id: 'c', bbox: near })
   })
 })
+
+describe('the connection cap of the process', () => {
+  let t: TestApp
+  let url: string
+  const open: FeedClient[] = []
+
+  beforeAll(async () => {
+    t = await createTestApp({ WS_CONNECTIONS_MAX: '3' })
+    url = await listening(t)
+  })
+
+  afterAll(async () => {
+    for (const c of open) c.socket.terminate()
+    await t?.close()
+  })
+
+  it('refuses the socket past WS_CONNECTIONS_MAX with 1013 (try again later), and takes one again once a place is free', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const c = await connectFeed(url)
+      open.push(c)
+      await helloFeed(c)
+    }
+    expect(t.app.realtime.feed.connections).toBe(3)
+    const refused = await connectFeed(url)
+    open.push(refused)
+    expect(await closedWithin(refused)).toMatchObject({ code: 1013 })
+    expect(t.app.realtime.feed.connections).toBe(3)
+    // A place frees up when someone leaves.
+    await open[0]!.close()
+    while (t.app.realtime.feed.connections === 3) await new Promise((resolve) => setTimeout(resolve, 10))
+    const next = await connectFeed(url)
+    open.push(next)
+    expect(await helloFeed(next)).toMatchObject({ type: 'welcome' })
+  })
+})

@@ -19,6 +19,12 @@ export interface RawSession {
 
 export interface Database {
   readonly db: Kysely<DB>
+  /**
+   * For the realtime relay's reads of the outbox: on PostgreSQL a pool of its own ({@link relayPoolSize}
+   * connections), so that the feed's latency does not include waiting for a connection behind the requests'
+   * transactions; on the embedded database, `db` (one connection whatever happens).
+   */
+  readonly relayDb: Kysely<DB>
   readonly backend: Backend
   withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>
   close(): Promise<void>
@@ -40,6 +46,8 @@ export interface DatabaseOptions {
 }
 
 export const poolSizeMaxDefault = 20
+/** The relay reads one page at a time; the second connection is for pruning and hole checks meanwhile. */
+export const relayPoolSize = 2
 export const statementTimeoutMsDefault = 15_000
 export const connectionTimeoutMsDefault = 5_000
 
@@ -65,8 +73,21 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
     client.on('error', () => {})
   })
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+  const relayPool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: relayPoolSize,
+    statement_timeout: options.statementTimeoutMs ?? statementTimeoutMsDefault,
+    connectionTimeoutMillis: connectionTimeoutMsDefault,
+    idleTimeoutMillis: 30_000,
+  })
+  relayPool.on('error', () => {})
+  relayPool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
+  const relayDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: relayPool }) })
   return {
     db,
+    relayDb,
     backend: 'postgres',
     async withSession(fn) {
       const client = await pool.connect()
@@ -83,7 +104,7 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
       }
     },
     async close() {
-      await db.destroy()
+      await Promise.all([db.destroy(), relayDb.destroy()])
     },
   }
 }
@@ -102,6 +123,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   const lock = lockOf(pglite)
   return {
     db,
+    relayDb: db,
     backend: 'pglite',
     async withSession(fn) {
       const release = await lock.acquire()

@@ -1,5 +1,5 @@
-import type { DB } from '@quartiere/db'
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
+import type { DB, EntitiesTable } from '@quartiere/db'
+import { type Insertable, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 
 /**
  * An entity as a GeoJSON Feature, as JSON text: stored by triggers on every write of the entity or rename of
@@ -34,6 +34,40 @@ function intersectsBbox(bbox: [number, number, number, number], viewerId?: strin
     OR e.author_id = ${viewerId}::uuid AND e.location_private AND ST_Intersects(e.geom, ${envelope}))`
 }
 
+/** The columns a write answers with and publishes: see {@link selectFeatureJson}. */
+const exactGeometry = sql<string | null>`CASE WHEN e.location_private THEN ST_AsGeoJSON(e.geom, 7) END`
+
+/**
+ * Inserts a thing and its author's subscription to it (authors follow what they put on the map) in one
+ * statement, and returns it as {@link selectFeatureJson} does: the stored Feature is built by the BEFORE
+ * trigger, so the INSERT's RETURNING has it and no second read is needed.
+ */
+export function insertEntityWithAuthorSubscription(db: Kysely<DB>, values: Insertable<EntitiesTable>) {
+  return db
+    .with('e', (qb) =>
+      qb
+        .insertInto('entities')
+        .values(values)
+        .returning(['id', 'feature_json', 'version', 'author_id', 'hidden_at', 'location_private', 'geom']),
+    )
+    .with('s', (qb) =>
+      qb
+        .insertInto('subscriptions')
+        .columns(['user_id', 'entity_id'])
+        .expression((eb) => eb.selectFrom('e').select(['e.author_id', 'e.id'])),
+    )
+    .selectFrom('e')
+    .select([
+      'e.id',
+      featureJson.as('feature'),
+      'e.version',
+      'e.author_id',
+      'e.hidden_at',
+      exactGeometry.as('exact_geometry'),
+    ])
+    .executeTakeFirstOrThrow()
+}
+
 export function selectFeatureJson(db: Kysely<DB>, id: string) {
   return db
     .selectFrom('entities as e')
@@ -43,7 +77,7 @@ export function selectFeatureJson(db: Kysely<DB>, id: string) {
       'e.author_id',
       'e.hidden_at',
       // Only its author is given it (see getEntity).
-      sql<string | null>`CASE WHEN e.location_private THEN ST_AsGeoJSON(e.geom, 7) END`.as('exact_geometry'),
+      exactGeometry.as('exact_geometry'),
     ])
     .where('e.id', '=', id)
     .where('e.deleted_at', 'is', null)

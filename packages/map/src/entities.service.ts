@@ -27,6 +27,7 @@ import {
   type EntityFilters,
   entityExists,
   geometryInvalidReason,
+  insertEntityWithAuthorSubscription,
   type LockedEntity,
   lockEntity,
   selectFeatureJson,
@@ -76,34 +77,28 @@ export async function createEntity(
     if (refused) return failure('forbidden', refused)
   }
 
-  const inserted = await db
-    .insertInto('entities')
-    .values({
-      kind: input.kind,
-      title: input.title.trim() || input.title,
-      description: input.description ?? '',
-      geom: sql`ST_GeomFromGeoJSON(${geojson})`,
-      valid_from: window.validFrom ?? null,
-      valid_to: window.validTo ?? null,
-      zoom_level: input.zoomLevel ?? defaultZoomLevelByKind[input.kind],
-      parent_id: input.parentId ?? null,
-      categories: normalizeLabels(input.categories, false),
-      tags: normalizeLabels(input.tags, true),
-      properties: JSON.stringify(properties.value),
-      author_id: actor.userId,
-      location_private: input.locationPrivate ?? false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
+  const inserted = await insertEntityWithAuthorSubscription(db, {
+    kind: input.kind,
+    title: input.title.trim() || input.title,
+    description: input.description ?? '',
+    geom: sql`ST_GeomFromGeoJSON(${geojson})`,
+    valid_from: window.validFrom ?? null,
+    valid_to: window.validTo ?? null,
+    zoom_level: input.zoomLevel ?? defaultZoomLevelByKind[input.kind],
+    parent_id: input.parentId ?? null,
+    categories: normalizeLabels(input.categories, false),
+    tags: normalizeLabels(input.tags, true),
+    properties: JSON.stringify(properties.value),
+    author_id: actor.userId,
+    location_private: input.locationPrivate ?? false,
+  })
   if (input.kind === 'group') {
     await db
       .insertInto('group_members')
       .values({ group_id: inserted.id, user_id: actor.userId, role: 'owner' })
       .execute()
   }
-  // Authors follow what they put on the map: they hear of its posts and comments and of others' changes.
-  await db.insertInto('subscriptions').values({ user_id: actor.userId, entity_id: inserted.id }).execute()
-  const created = await publishChange(db, inserted.id, 'entity.created', actor)
+  const created = await publishRow(db, inserted, 'entity.created', actor)
   if (created.ok && input.parentId) {
     // Followers of a group (or a space) hear of the things put in it.
     await notifyFollowers(
@@ -447,6 +442,18 @@ async function publishChange(
 ): Promise<EntityResult> {
   const row = await selectFeatureJson(db, id)
   if (!row) throw new Error(`entity ${id} vanished inside its own transaction`)
+  return publishRow(db, { ...row, id }, topic, actor, previous)
+}
+
+/** Records the event of a change whose row the write read back already. */
+async function publishRow(
+  db: Kysely<DB>,
+  row: FeatureRow & { id: string },
+  topic: string,
+  actor: Actor,
+  previous?: OutboxMatchState,
+): Promise<EntityResult> {
+  const { id } = row
   const published = JSON.parse(row.feature) as EntityFeature
   await appendOutboxEvent(db, {
     topic,

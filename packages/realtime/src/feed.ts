@@ -11,10 +11,13 @@ import type { Kysely } from 'kysely'
 import { type CompiledSubscription, compileSubscription, matches } from './matching'
 import { type OutboxEventRow, readOutbox, readPrunedThrough } from './outbox.repository'
 import type { OutboxRelay, RelayLog } from './relay'
+import { ViewportIndex } from './viewport-index'
 
 /** What the feed needs of a websocket (the `ws` WebSocket has all of it). */
 export interface FeedSocket {
   send(data: string): void
+  /** Text frames only: a Buffer is UTF-8 text, sent with `binary: false`. */
+  send(data: Buffer, options: { binary: false }): void
   readonly bufferedAmount: number
   close(code: number, reason: string): void
   ping(): void
@@ -118,6 +121,13 @@ export function createFeed(options: FeedOptions): Feed {
   const { db, relay, log } = options
   const connections = new Set<Connection>()
   const byUser = new Map<string, Set<Connection>>()
+  /** Connections by where their viewports are: a public event is matched against the ones near it only. */
+  const viewports = new ViewportIndex<Connection>()
+  const reindex = (connection: Connection) =>
+    viewports.set(
+      connection,
+      [...connection.subscriptions.values()].map((s) => s.bbox),
+    )
   const announced: RealtimeLimits = {
     subscriptionsMax: limits.subscriptionsMax,
     bboxAreaDeg2Max: limits.bboxAreaDeg2Max,
@@ -128,9 +138,10 @@ export function createFeed(options: FeedOptions): Feed {
   }
   let closing = false
 
-  const send = (connection: Connection, message: RealtimeServerMessage | string) => {
+  const send = (connection: Connection, message: RealtimeServerMessage | Buffer) => {
     if (connection.phase === 'closed') return
-    connection.socket.send(typeof message === 'string' ? message : JSON.stringify(message))
+    if (Buffer.isBuffer(message)) connection.socket.send(message, textFrame)
+    else connection.socket.send(JSON.stringify(message))
     if (connection.socket.bufferedAmount > limits.sendBufferBytesMax) {
       close(connection, realtimeCloseCodes.tryAgainLater, 'too slow: reconnect and resume')
     }
@@ -153,6 +164,7 @@ export function createFeed(options: FeedOptions): Feed {
     connection.phase = 'closed'
     if (connection.helloTimer) clearTimeout(connection.helloTimer)
     connections.delete(connection)
+    viewports.delete(connection)
     if (connection.userId) {
       const sockets = byUser.get(connection.userId)
       sockets?.delete(connection)
@@ -190,16 +202,30 @@ export function createFeed(options: FeedOptions): Feed {
       return false
     }
     connection.subscriptions.set(input.id, compiled.subscription)
+    reindex(connection)
     send(connection, { type: 'subscribed', id: input.id })
     return true
   }
 
-  /** The message for one connection: the shared part is serialised once per event (see `deliver`). */
-  const eventFrame = (event: PreparedEvent, subscriptionIds: string[]) =>
-    `{"type":"event","seq":${event.row.seq},"topic":${event.topicJson},"subscriptions":${JSON.stringify(subscriptionIds)},"data":${event.dataJson}}`
+  /**
+   * The message for one connection. The event is serialised once; the frame, which differs between connections
+   * only by the ids of the subscriptions that matched, is built once per distinct list of ids and sent as bytes,
+   * so a hundred sockets with the same viewport id cost one string and one UTF-8 encoding.
+   */
+  const eventFrame = (event: PreparedEvent, subscriptionIds: string[]) => {
+    const idsJson = JSON.stringify(subscriptionIds)
+    let frame = event.frames.get(idsJson)
+    if (!frame) {
+      frame = Buffer.from(
+        `{"type":"event","seq":${event.row.seq},"topic":${event.topicJson},"subscriptions":${idsJson},"data":${event.dataJson}}`,
+      )
+      event.frames.set(idsJson, frame)
+    }
+    return frame
+  }
 
   /** What the connection gets of one event, or nothing. */
-  const frameFor = (connection: Connection, event: PreparedEvent): string | null => {
+  const frameFor = (connection: Connection, event: PreparedEvent): Buffer | null => {
     const { row } = event
     if (row.audience !== null) {
       if (connection.userId === null || !row.audience.includes(connection.userId)) return null
@@ -222,17 +248,27 @@ export function createFeed(options: FeedOptions): Feed {
     return eventFrame(event, ids)
   }
 
+  const deliverTo = (connection: Connection, event: PreparedEvent) => {
+    if (connection.phase !== 'live' || event.row.seq <= connection.position) return
+    connection.position = event.row.seq
+    const frame = frameFor(connection, event)
+    if (frame) send(connection, frame)
+  }
+
   const deliverLive = (rows: OutboxEventRow[]) => {
     for (const row of rows) {
       const event = prepare(row)
-      // Personal events go only to their audience's sockets; public ones are matched against every viewport.
-      const targets: Iterable<Connection> =
-        row.audience === null ? connections : audienceConnections(row.audience)
-      for (const connection of targets) {
-        if (connection.phase !== 'live' || row.seq <= connection.position) continue
-        connection.position = row.seq
-        const frame = frameFor(connection, event)
-        if (frame) send(connection, frame)
+      if (row.audience !== null) {
+        // Personal events go only to their audience's sockets.
+        for (const connection of audienceConnections(row.audience)) deliverTo(connection, event)
+      } else if (row.current || row.previous) {
+        // A public event on the map concerns the viewports near where the thing is, or was.
+        if (!row.publicVisible) continue
+        viewports.near([row.current?.bbox ?? null, row.previous?.bbox ?? null], (connection) =>
+          deliverTo(connection, event),
+        )
+      } else {
+        for (const connection of connections) deliverTo(connection, event)
       }
     }
   }
@@ -404,6 +440,7 @@ export function createFeed(options: FeedOptions): Feed {
           sendError(connection, 'unknown_subscription', `no subscription ${message.id}`, message.id)
           return
         }
+        reindex(connection)
         send(connection, { type: 'unsubscribed', id: message.id })
         return
       default: {
@@ -413,23 +450,26 @@ export function createFeed(options: FeedOptions): Feed {
     }
   }
 
-  const heartbeat = setInterval(
-    () => {
-      const now = Date.now()
-      for (const connection of connections) {
-        if (now - connection.lastHeardAt > limits.idleTimeoutMs) {
-          close(connection, realtimeCloseCodes.idleTimeout, 'idle')
-          continue
-        }
-        try {
-          connection.socket.ping()
-        } catch {
-          // A socket that cannot be pinged is closing already; its close handler forgets it.
-        }
+  const heartbeatEveryMs = Math.max(10, Math.min(limits.heartbeatMs, limits.idleTimeoutMs / 2))
+  let lastBeatAt = Date.now()
+  const heartbeat = setInterval(() => {
+    const now = Date.now()
+    // After a stall of this process (a long synchronous task, a GC pause, an overloaded machine) the timers run
+    // before the pongs that came meanwhile are read: the silence was ours, so this round only pings.
+    const stalled = now - lastBeatAt > heartbeatEveryMs * 2
+    lastBeatAt = now
+    for (const connection of connections) {
+      if (!stalled && now - connection.lastHeardAt > limits.idleTimeoutMs) {
+        close(connection, realtimeCloseCodes.idleTimeout, 'idle')
+        continue
       }
-    },
-    Math.max(10, Math.min(limits.heartbeatMs, limits.idleTimeoutMs / 2)),
-  )
+      try {
+        connection.socket.ping()
+      } catch {
+        // A socket that cannot be pinged is closing already; its close handler forgets it.
+      }
+    }
+  }, heartbeatEveryMs)
   heartbeat.unref()
 
   return {
@@ -490,8 +530,17 @@ interface PreparedEvent {
   row: OutboxEventRow
   topicJson: string
   dataJson: string
+  /** Frames built so far, by the JSON of their subscription ids. */
+  frames: Map<string, Buffer>
 }
 
+const textFrame = { binary: false } as const
+
 function prepare(row: OutboxEventRow): PreparedEvent {
-  return { row, topicJson: JSON.stringify(row.topic), dataJson: JSON.stringify(row.payload) }
+  return {
+    row,
+    topicJson: JSON.stringify(row.topic),
+    dataJson: JSON.stringify(row.payload),
+    frames: new Map(),
+  }
 }

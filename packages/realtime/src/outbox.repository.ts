@@ -66,11 +66,13 @@ export async function readOutbox(
         : sql`AND (o.audience IS NULL OR ${options.userId}::uuid = ANY (o.audience))`
   // Entity payloads, and a campaign's progress on its place, go out only while the entity is in
   // visible_entities, the public's view of the map: a place a moderator hid does not go on showing its campaign.
+  // A scalar subquery on the primary key rather than EXISTS: in a select list PostgreSQL may run EXISTS as a
+  // hashed subplan, building a hash of every visible entity (a full scan of the map) for each page read.
   const result = await sql<RawRow>`
     SELECT o.seq, o.topic, o.entity_id, o.min_lon, o.min_lat, o.max_lon, o.max_lat, o.audience, o.payload,
            o.previous, o.created_at,
            CASE WHEN o.topic IN ('entity.created', 'entity.updated') OR o.topic LIKE 'campaign.%'
-                THEN EXISTS (SELECT 1 FROM visible_entities v WHERE v.id = o.entity_id)
+                THEN COALESCE((SELECT true FROM visible_entities v WHERE v.id = o.entity_id), false)
                 ELSE true END AS visible,
            pg_current_snapshot()::text AS snap
       FROM events_outbox o

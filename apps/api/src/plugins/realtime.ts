@@ -82,7 +82,7 @@ export async function installRealtime(
   const { config, database } = options
   const realtime = config.realtime
   const relay = createOutboxRelay({
-    db: database.db,
+    db: database.relayDb,
     ...(database.backend === 'postgres' && config.databaseUrl ? { listenUrl: config.databaseUrl } : {}),
     pollIntervalMs: realtime.pollIntervalMs,
     gapWaitMsMax: realtime.gapWaitMsMax,

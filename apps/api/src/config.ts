@@ -15,6 +15,12 @@ export interface Config {
   jwtIssuer: string
   jwtAudience: string
   accessTokenTtlSeconds: number
+  /**
+   * How long an instance trusts what it read of a member (that they exist, and their role) before reading it
+   * again: the longest a role changed in the database, or an erasure done through another instance, takes to
+   * apply to access tokens already issued (plugins/account-presence.ts).
+   */
+  accountRecheckMs: number
   /** scrypt cost as log2(N). OWASP's current guidance is 17; only tests lower it. */
   passwordLog2N: number
   /** Load the Turin demo data when the map is empty (the embedded database defaults to yes). */
@@ -83,6 +89,7 @@ export const defaults = {
   jwtIssuer: 'quartiere',
   jwtAudience: 'quartiere-api',
   accessTokenTtlSeconds: 900,
+  accountRecheckMs: 30_000,
   passwordLog2N: 17,
   authRateLimitPerMinute: 20,
   loginFailuresPerAccountMax: 10,
@@ -110,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaults.accessTokenTtlSeconds,
       'ACCESS_TOKEN_TTL_SECONDS',
     ),
+    accountRecheckMs: integer(env.ACCOUNT_RECHECK_MS, defaults.accountRecheckMs, 'ACCOUNT_RECHECK_MS'),
     passwordLog2N: integer(env.PASSWORD_SCRYPT_LOG2N, defaults.passwordLog2N, 'PASSWORD_SCRYPT_LOG2N'),
     seedDemo: env.SEED_DEMO ? env.SEED_DEMO === 'true' || env.SEED_DEMO === '1' : !databaseUrl,
     authRateLimitPerMinute: integer(

@@ -7,7 +7,7 @@ import { realtimeCloseCodes } from '@quartiere/contracts'
 import { type Database, migrate, openDatabase } from '@quartiere/db'
 import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from '@quartiere/ledger'
 import { loadDemoData } from '@quartiere/map/seed'
-import { TileCache } from '@quartiere/opendata'
+import { changesExtents, ExtentCache, ogcCollectionExtents, TileCache } from '@quartiere/opendata'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config'
 import { installAccountPresence } from './plugins/account-presence'
@@ -138,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     })
     installAuthentication(fastify, tokens)
     // Right after authentication: a token whose member was erased is refused before anything else runs.
-    const accountPresence = installAccountPresence(fastify, database.db)
+    const accountPresence = installAccountPresence(fastify, database.db, config.accountRecheckMs)
     installWriteRateLimit(fastify, config.load.writesPerMinute)
     installBodyLimits(fastify, { small: config.jsonBodyBytesMax, large: config.bodyBytesMax })
     // NUL characters are refused before any handler takes text to SQL (PostgreSQL text cannot hold them).
@@ -172,16 +172,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.register(mediaRoutes(context))
     await fastify.register(initiativesRoutes(context))
     await fastify.register(pactsRoutes(context))
-    await fastify.register(ogcRoutes(context))
     // Encoded tiles are cached; every committed change drops the tiles that draw where it was and where it is.
     const tileCache = new TileCache()
+    // The collections' extents too, dropped whole by any change to a thing.
+    const extentCache = new ExtentCache(() => ogcCollectionExtents(database.db))
     realtime.relay.onEvents((events) => {
       for (const event of events) {
         if (event.bbox) tileCache.invalidateBbox(event.bbox)
         if (event.previous) tileCache.invalidateBbox(event.previous.bbox)
+        if (changesExtents(event.topic)) extentCache.invalidate()
       }
     })
-    await fastify.register(tilesRoutes(context, tileCache))
+    await fastify.register(ogcRoutes(context, extentCache))
+    await fastify.register(tilesRoutes(context, tileCache, extentCache))
     await fastify.register(exportRoutes(context))
     fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger())
     // Last: the web client's catch-all only answers what no API route claims.

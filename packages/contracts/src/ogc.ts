@@ -10,7 +10,24 @@ export const ogcConformanceClasses = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+  // Part 3: queryables and the `filter` parameter in CQL2 text. Basic CQL2 with LIKE, BETWEEN and IN, and
+  // S_INTERSECTS with points and boxes (polygons and lines too, though not the multi-geometries that
+  // basic-spatial-functions-plus would promise). T_INTERSECTS, T_BEFORE and T_AFTER are served as well, but
+  // the temporal-functions class asks for all eleven others, so it is not claimed.
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
 ] as const
+
+/** The link relation of a collection's queryables (Part 3), and the media type of that JSON Schema. */
+export const ogcQueryablesRel = 'http://www.opengis.net/def/rel/ogc/1.0/queryables'
+export const jsonSchemaMediaType = 'application/schema+json'
+/** The longest `filter` accepted, in characters. */
+export const ogcFilterLengthMax = 8000
 
 /** One collection per public entity kind, plus `all`. */
 export const ogcCollectionIds = ['all', ...entityKinds] as const
@@ -198,6 +215,18 @@ export const OgcItemsQuery = Type.Object(
     ),
     cursor: Type.Optional(Type.String({ maxLength: 300, description: 'The `next` link carries it.' })),
     f: Type.Optional(Type.String({ maxLength: 20, description: 'json or geojson.' })),
+    filter: Type.Optional(
+      Type.String({
+        maxLength: ogcFilterLengthMax,
+        description: 'A CQL2 text filter over the queryables of the collection (OGC API - Features Part 3).',
+      }),
+    ),
+    'filter-lang': Type.Optional(
+      Type.String({ maxLength: 20, description: 'cql2-text (the default; cql-text is taken as the same).' }),
+    ),
+    'filter-crs': Type.Optional(
+      Type.String({ maxLength: 100, description: 'Only CRS84: coordinates in filters are lon/lat.' }),
+    ),
     ...filterParameters,
   },
   { additionalProperties: false },
@@ -208,6 +237,20 @@ export const OgcFeatureQuery = Type.Object(
   { f: Type.Optional(Type.String({ maxLength: 20, description: 'json or geojson.' })) },
   { additionalProperties: false },
 )
+
+/**
+ * The queryables of a collection: a JSON Schema (2020-12) of the properties a `filter` may name. The draft form
+ * that GDAL 3.6's driver reads (a `queryables` list of ids) rides along, a keyword JSON Schema ignores.
+ */
+export interface OgcQueryables {
+  $schema: string
+  $id: string
+  type: 'object'
+  title: string
+  properties: Record<string, Record<string, unknown>>
+  additionalProperties: boolean
+  queryables: { id: string; type: string }[]
+}
 
 /** Metadata endpoints take only `f`. */
 export const OgcMetadataQuery = OgcFeatureQuery

@@ -1,3 +1,10 @@
+export {
+  cql2Condition,
+  cql2FilterCrs,
+  cql2FilterLanguages,
+  cql2GeometryProperty,
+} from './cql2-sql'
+export { type Cql2Node, type Cql2ParseResult, parseCql2Text } from './cql2-text'
 export { eventsIcs } from './events-ics'
 export {
   csvExport,
@@ -9,6 +16,7 @@ export {
   fgbExport,
   geojsonExport,
 } from './exports'
+export { changesExtents, ExtentCache, extentCacheMaxAgeMs } from './extent-cache'
 export {
   describeFilters,
   filtersWhere,
@@ -34,6 +42,7 @@ export {
   ogcConformance,
   ogcLandingPage,
   ogcOpenApi,
+  ogcQueryables,
 } from './ogc-documents'
 export type { OpenDataFailure, OpenDataOutcome } from './outcome'
 export { exportProperties } from './properties'

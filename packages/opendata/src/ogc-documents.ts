@@ -1,17 +1,22 @@
 import {
   entityKinds,
+  jsonSchemaMediaType,
   type OgcCollection,
   type OgcCollectionId,
   type OgcLandingPage,
   type OgcLink,
+  type OgcQueryables,
   ogcCollectionIds,
   ogcCollectionProperties,
   ogcConformanceClasses,
+  ogcFilterLengthMax,
   ogcItemsPageSizeDefault,
   ogcItemsPageSizeMax,
+  ogcQueryablesRel,
   openApiMediaType,
   openDataLicence,
 } from '@quartiere/contracts'
+import { cql2FilterCrs, cql2FilterLanguages, cql2GeometryProperty } from './cql2-sql'
 import type { CollectionExtent } from './ogc.service'
 
 const json = 'application/json'
@@ -58,6 +63,9 @@ export function ogcCollection(base: string, extent: CollectionExtent): OgcCollec
   const links: OgcLink[] = [
     { href: self, rel: 'self', type: json, title },
     { href: `${self}/items`, rel: 'items', type: geojson, title: `${title} as GeoJSON` },
+    { href: `${self}/queryables`, rel: ogcQueryablesRel, type: jsonSchemaMediaType, title: 'Queryables' },
+    // GDAL 3.6's driver looks for the draft's short relation name.
+    { href: `${self}/queryables`, rel: 'queryables', type: jsonSchemaMediaType, title: 'Queryables' },
     { href: openDataLicence.url, rel: 'license', type: 'text/html', title: openDataLicence.name },
   ]
   return {
@@ -81,6 +89,31 @@ export function ogcCollections(base: string, extents: CollectionExtent[]) {
   }
 }
 
+/**
+ * `/ogc/collections/{id}/queryables` — what a `filter` on this collection may name: its simple properties with
+ * their types, and the geometry (for S_INTERSECTS).
+ */
+export function ogcQueryables(base: string, collectionId: OgcCollectionId): OgcQueryables {
+  const properties: Record<string, Record<string, unknown>> = {}
+  for (const p of ogcCollectionProperties(collectionId))
+    properties[p.name] = { title: p.name, description: p.description, ...openApiType[p.type] }
+  properties[cql2GeometryProperty] = {
+    title: 'geometry',
+    description: 'Where the thing is (public location), for S_INTERSECTS.',
+    format: 'geometry-any',
+    'x-ogc-role': 'primary-geometry',
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `${base}/collections/${collectionId}/queryables`,
+    type: 'object',
+    title: titles[collectionId][0],
+    properties,
+    additionalProperties: false,
+    queryables: ogcCollectionProperties(collectionId).map((p) => ({ id: p.name, type: p.type })),
+  }
+}
+
 const openApiType: Record<string, Record<string, string>> = {
   string: { type: 'string' },
   integer: { type: 'integer' },
@@ -96,6 +129,9 @@ function itemsParameters(collectionId: OgcCollectionId | null) {
     { $ref: '#/components/parameters/datetime' },
     { $ref: '#/components/parameters/cursor' },
     { $ref: '#/components/parameters/f' },
+    { $ref: '#/components/parameters/filter' },
+    { $ref: '#/components/parameters/filter-lang' },
+    { $ref: '#/components/parameters/filter-crs' },
   ]
   if (collectionId === null) {
     return [
@@ -148,6 +184,20 @@ export function ogcOpenApi(base: string) {
         operationId: 'getCollection',
         parameters: [itemsParameters(null)[0]],
         responses: { 200: okJson, 404: problem },
+      },
+    },
+    '/collections/{collectionId}/queryables': {
+      get: {
+        summary: 'What a filter on the collection may name (JSON Schema)',
+        operationId: 'getQueryables',
+        parameters: [itemsParameters(null)[0]],
+        responses: {
+          200: {
+            description: 'The queryables',
+            content: { [jsonSchemaMediaType]: { schema: { type: 'object' } } },
+          },
+          404: problem,
+        },
       },
     },
     '/collections/{collectionId}/items': {
@@ -238,6 +288,30 @@ export function ogcOpenApi(base: string) {
           required: false,
           description: 'Opaque; the `next` link carries it.',
           schema: { type: 'string' },
+        },
+        filter: {
+          name: 'filter',
+          in: 'query',
+          required: false,
+          description:
+            "CQL2 text over the collection's queryables: comparisons, AND/OR/NOT, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS with POINT/LINESTRING/POLYGON/BBOX, T_INTERSECTS/T_BEFORE/T_AFTER.",
+          schema: { type: 'string', maxLength: ogcFilterLengthMax },
+          style: 'form',
+          explode: false,
+        },
+        'filter-lang': {
+          name: 'filter-lang',
+          in: 'query',
+          required: false,
+          description: 'The language of `filter`: cql2-text (cql-text, the draft name, means the same).',
+          schema: { type: 'string', enum: [...cql2FilterLanguages], default: 'cql2-text' },
+        },
+        'filter-crs': {
+          name: 'filter-crs',
+          in: 'query',
+          required: false,
+          description: 'The CRS of geometries in `filter`: CRS84 only.',
+          schema: { type: 'string', enum: [cql2FilterCrs], default: cql2FilterCrs },
         },
         f: {
           name: 'f',

@@ -10,6 +10,7 @@ import {
 import type { DB } from '@quartiere/db'
 import { type Bbox, parseBbox, parseOgcDatetime } from '@quartiere/geo'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { cql2Condition, cql2FilterCrs, cql2FilterLanguages } from './cql2-sql'
 import { filtersWhere, type PublicFilters } from './filters'
 import { invalidQuery, type OpenDataFailure, type OpenDataOutcome } from './outcome'
 import { equalityCondition, propertyValueSql } from './properties'
@@ -41,7 +42,16 @@ export interface OgcItemsRequest {
   matched?: number
 }
 
-const reservedParameters = new Set(['limit', 'bbox', 'datetime', 'cursor', 'f'])
+const reservedParameters = new Set([
+  'limit',
+  'bbox',
+  'datetime',
+  'cursor',
+  'f',
+  'filter',
+  'filter-lang',
+  'filter-crs',
+])
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The cursor of a `next` link: the last id served and the count of the first page. */
@@ -100,6 +110,21 @@ export function parseOgcItemsQuery(
     const condition = equalityCondition(collectionId, name, value)
     if (!condition.ok) return condition
     filters.conditions!.push(condition.condition)
+  }
+  if (
+    query['filter-lang'] !== undefined &&
+    !(cql2FilterLanguages as readonly string[]).includes(query['filter-lang'])
+  )
+    return invalidQuery(`filter-lang must be one of ${cql2FilterLanguages.join(', ')}`, 'filter-lang')
+  if (query['filter-crs'] !== undefined && query['filter-crs'] !== cql2FilterCrs)
+    return invalidQuery(
+      `filter-crs must be ${cql2FilterCrs}: coordinates in filters are lon/lat`,
+      'filter-crs',
+    )
+  if (query.filter !== undefined) {
+    const filter = cql2Condition(collectionId, query.filter)
+    if (!filter.ok) return filter
+    filters.conditions!.push(filter.condition)
   }
   if (query.f !== undefined && query.f !== 'json' && query.f !== 'geojson')
     return invalidQuery('f must be json or geojson', 'f')

@@ -4,6 +4,8 @@
  */
 export type OpenDataFailure =
   | { ok: false; code: 'invalid_query'; message: string; path?: string }
+  /** A `filter` that does not parse or does not fit the collection; `position` is its 1-based character. */
+  | { ok: false; code: 'invalid_filter'; message: string; position: number }
   | { ok: false; code: 'invalid_cursor'; message: string }
   | { ok: false; code: 'not_found'; message: string }
   | { ok: false; code: 'forbidden'; message: string }

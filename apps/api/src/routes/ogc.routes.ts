@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  jsonSchemaMediaType,
   OgcCollectionParams,
   OgcFeatureParams,
   OgcFeatureQuery,
@@ -9,16 +10,17 @@ import {
   Problem,
 } from '@quartiere/contracts'
 import {
+  type ExtentCache,
   getOgcItem,
   isOgcCollectionId,
   listOgcItems,
   type OpenDataFailure,
   ogcCollection,
-  ogcCollectionExtents,
   ogcCollections,
   ogcConformance,
   ogcLandingPage,
   ogcOpenApi,
+  ogcQueryables,
   parseOgcItemsQuery,
 } from '@quartiere/opendata'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -35,6 +37,10 @@ export function openDataFailureToApiError(failure: OpenDataFailure): ApiError {
     case 'invalid_query':
       return new ApiError(400, failure.code, failure.message, {
         ...(failure.path ? { errors: [{ path: failure.path, message: failure.message }] } : {}),
+      })
+    case 'invalid_filter':
+      return new ApiError(400, failure.code, `filter, at character ${failure.position}: ${failure.message}`, {
+        errors: [{ path: '/filter', message: `at character ${failure.position}: ${failure.message}` }],
       })
     case 'invalid_cursor':
       return new ApiError(400, failure.code, failure.message)
@@ -84,7 +90,11 @@ function sendJson(reply: FastifyReply, body: unknown, type = jsonType) {
   return reply.type(type).send(JSON.stringify(body) as never)
 }
 
-export function ogcRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+/**
+ * `extents` holds the collections' extents between changes (app.ts drops them on every entity event the outbox
+ * relay hands on).
+ */
+export function ogcRoutes({ database }: RouteContext, extents: ExtentCache): FastifyPluginAsyncTypebox {
   const { db } = database
   return async (app) => {
     const metadata = (summary: string, extra: Record<string, unknown> = {}) => ({
@@ -115,7 +125,7 @@ export function ogcRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox
     })
 
     app.get('/ogc/collections', metadata('OGC API - Features: the collections'), async (request, reply) =>
-      sendJson(reply, ogcCollections(ogcBase(request), await ogcCollectionExtents(db))),
+      sendJson(reply, ogcCollections(ogcBase(request), await extents.get())),
     )
 
     app.get(
@@ -123,10 +133,20 @@ export function ogcRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox
       metadata('OGC API - Features: one collection', { params: OgcCollectionParams }),
       async (request, reply) => {
         const id = requireCollection((request.params as { collectionId: string }).collectionId)
-        const extents = await ogcCollectionExtents(db)
-        const extent = extents.find((e) => e.id === id)
+        const extent = (await extents.get()).find((e) => e.id === id)
         if (!extent) throw new Error(`no extent computed for collection ${id}`)
         return sendJson(reply, ogcCollection(ogcBase(request), extent))
+      },
+    )
+
+    app.get(
+      '/ogc/collections/:collectionId/queryables',
+      metadata('OGC API - Features Part 3: what a filter on the collection may name (JSON Schema)', {
+        params: OgcCollectionParams,
+      }),
+      async (request, reply) => {
+        const id = requireCollection((request.params as { collectionId: string }).collectionId)
+        return sendJson(reply, ogcQueryables(ogcBase(request), id), jsonSchemaMediaType)
       },
     )
 

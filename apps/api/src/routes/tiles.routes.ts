@@ -11,7 +11,7 @@ import {
 } from '@quartiere/contracts'
 import { isValidTile } from '@quartiere/geo'
 import {
-  ogcCollectionExtents,
+  type ExtentCache,
   parseMapStyleFilters,
   renderTile,
   type TileCache,
@@ -28,7 +28,11 @@ import { openDataFailureToApiError } from './ogc.routes'
  */
 export const tileMaxAgeSeconds = 60
 
-export function tilesRoutes({ database }: RouteContext, cache: TileCache): FastifyPluginAsyncTypebox {
+export function tilesRoutes(
+  { database }: RouteContext,
+  cache: TileCache,
+  extents: ExtentCache,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/tiles/:z/:x/:y.mvt',
@@ -77,7 +81,7 @@ export function tilesRoutes({ database }: RouteContext, cache: TileCache): Fasti
       },
       async (request) => {
         const origin = `${request.protocol}://${request.host}`
-        const all = (await ogcCollectionExtents(database.db)).find((e) => e.id === 'all')
+        const all = (await extents.get()).find((e) => e.id === 'all')
         return {
           tilejson: '3.0.0' as const,
           name: 'Quartiere',

@@ -1,4 +1,11 @@
-import type { AuthTokens, EntityFeature, GroupMember, JoinOutcome, JoinRequest } from '@quartiere/contracts'
+import type {
+  AuthTokens,
+  EntityFeature,
+  GroupMember,
+  JoinOutcome,
+  JoinRequest,
+  Membership,
+} from '@quartiere/contracts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point, validEntityByKind } from '../support/fixtures'
 import { createTestApp, type TestApp } from '../support/test-app'
@@ -158,6 +165,79 @@ describe('membership', () => {
       ['Owner', 'owner'],
       ['Manager', 'manager'],
     ])
+  })
+})
+
+describe("the requester's side", () => {
+  const membership = (groupId: string, who?: AuthTokens) =>
+    c.ok<Membership>('GET', `/api/entities/${groupId}/membership`, who)
+
+  it('shows each caller their role or pending request, and everyone the members count', async () => {
+    const g = await c.entity(owner, {
+      ...validEntityByKind.group,
+      title: 'Circolo',
+      properties: { membership: 'closed' },
+    })
+    await t.database.db
+      .insertInto('group_members')
+      .values({ group_id: g.id as string, user_id: manager.user.id, role: 'manager' })
+      .execute()
+    expect(await membership(g.id as string)).toEqual({
+      groupId: g.id,
+      membership: 'closed',
+      membersCount: 2,
+      role: null,
+      request: null,
+    })
+    expect(await membership(g.id as string, owner)).toMatchObject({ membersCount: 2, role: 'owner' })
+    expect(await membership(g.id as string, manager)).toMatchObject({ role: 'manager', request: null })
+    await c.ok('POST', `/api/entities/${g.id}/members`, outsider, { message: 'Posso?' }, 202)
+    const mine = await membership(g.id as string, outsider)
+    expect(mine).toMatchObject({ membersCount: 2, role: null })
+    expect(mine.request).toMatchObject({
+      user: { id: outsider.user.id },
+      message: 'Posso?',
+      status: 'pending',
+    })
+    // Nobody else sees someone's request here: it is the caller's own standing.
+    expect((await membership(g.id as string, member)).request).toBeNull()
+    expect((await membership(group.id as string)).membership).toBe('open')
+    const space = await c.entity(owner, validEntityByKind.space)
+    expect((await c.call('GET', `/api/entities/${space.id}/membership`)).statusCode).toBe(422)
+    expect((await c.call('GET', `/api/entities/${crypto.randomUUID()}/membership`)).statusCode).toBe(404)
+  })
+
+  it('withdraws my own pending request; its managers no longer see it; nothing to withdraw is a 404', async () => {
+    const g = await c.entity(owner, {
+      ...validEntityByKind.group,
+      title: 'Consulta',
+      properties: { membership: 'closed' },
+    })
+    const url = `/api/entities/${g.id}/join-requests/mine`
+    expect((await c.call('DELETE', url)).statusCode).toBe(401)
+    const none = await c.call('DELETE', url, outsider)
+    expect(none.statusCode).toBe(404)
+    expect(none.json().code).toBe('not_found')
+    const asked = await c.ok<JoinOutcome>('POST', `/api/entities/${g.id}/members`, outsider, {}, 202)
+    await c.ok<JoinOutcome>('POST', `/api/entities/${g.id}/members`, member, {}, 202)
+    // Someone else's request is not mine to withdraw: the owner has none of their own.
+    expect((await c.call('DELETE', url, owner)).statusCode).toBe(404)
+    expect((await c.call('DELETE', url, outsider)).statusCode).toBe(204)
+    expect((await c.call('DELETE', url, outsider)).statusCode).toBe(404)
+    const pending = await c.ok<{ items: JoinRequest[] }>('GET', `/api/entities/${g.id}/join-requests`, owner)
+    expect(pending.items.map((r) => r.user.id)).toEqual([member.user.id])
+    expect((await membership(g.id as string, outsider)).request).toBeNull()
+    const decide = await c.call(
+      'POST',
+      `/api/entities/${g.id}/join-requests/${asked.request!.id}/approve`,
+      owner,
+    )
+    expect(decide.statusCode).toBe(409)
+    expect(decide.json().code).toBe('request_not_pending')
+    expect(await members(g.id as string)).toEqual([['Owner', 'owner']])
+    // Asking again after withdrawing is a new request.
+    await c.ok<JoinOutcome>('POST', `/api/entities/${g.id}/members`, outsider, {}, 202)
+    expect((await membership(g.id as string, outsider)).request?.status).toBe('pending')
   })
 })
 

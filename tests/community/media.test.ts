@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { AuthTokens, EntityFeature, Media, Post } from '@quartiere/contracts'
+import type { AuthTokens, EntityFeature, Media, Pact, Post } from '@quartiere/contracts'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validEntityByKind } from '../support/fixtures'
@@ -203,5 +203,110 @@ describe('image upload', () => {
     const own = await t.request({ method: 'GET', url: media.url, headers: bearer(author) })
     expect(own.statusCode).toBe(200)
     expect(own.headers['cache-control']).toBe('private, no-store')
+  })
+})
+
+describe('deleting an image', () => {
+  const small = () =>
+    sharp({ create: { width: 200, height: 100, channels: 3, background: '#996633' } })
+      .png()
+      .toBuffer()
+  async function uploaded(tokens: AuthTokens, query = ''): Promise<Media> {
+    const response = await upload(tokens, await small(), query)
+    expect(response.statusCode, response.body).toBe(201)
+    return response.json() as Media
+  }
+  const filesOf = async (media: Media) => (await storedFiles()).filter((f) => f.startsWith(media.id))
+
+  it('by its uploader: its files go, and the thing, the posts and the pact documents that showed it let go', async () => {
+    const thing = await c.entity(author, { ...validEntityByKind.space, title: 'Cortile' })
+    const gone = await uploaded(author, `?entityId=${thing.id}`)
+    const kept = await uploaded(author, `?entityId=${thing.id}`)
+    expect(await filesOf(gone)).toHaveLength(2)
+    const post = await c.ok<Post>('POST', `/api/entities/${thing.id}/posts`, author, {
+      body: 'prima e dopo',
+      images: [gone.id, kept.id],
+    })
+    const pact = await c.ok<Pact>('POST', '/api/pacts', author, {
+      title: 'Patto del cortile',
+      geometry: validEntityByKind.project.geometry,
+    })
+    await c.ok('POST', `/api/pacts/${pact.id}/documents`, author, { title: 'Foto', mediaId: gone.id })
+    await c.ok('POST', `/api/pacts/${pact.id}/documents`, author, {
+      title: 'Verbale',
+      url: 'https://example.org/verbale.pdf',
+      mediaId: gone.id,
+    })
+
+    // Others may not; an unknown image is not there.
+    expect((await c.call('DELETE', gone.url)).statusCode).toBe(401)
+    const refused = await c.call('DELETE', gone.url, other)
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json().code).toBe('forbidden')
+    expect((await c.call('DELETE', `/api/media/${crypto.randomUUID()}`, author)).statusCode).toBe(404)
+    expect(await filesOf(gone)).toHaveLength(2)
+
+    expect((await c.call('DELETE', gone.url, author)).statusCode).toBe(204)
+    // Every variant is gone from the store, and nothing serves it any more.
+    expect(await filesOf(gone)).toEqual([])
+    expect(await filesOf(kept)).toHaveLength(2)
+    expect((await t.request({ method: 'GET', url: gone.url })).statusCode).toBe(404)
+    expect((await t.request({ method: 'GET', url: gone.thumbnailUrl })).statusCode).toBe(404)
+    const listed = await c.ok<{ items: Media[] }>('GET', `/api/entities/${thing.id}/media`)
+    expect(listed.items.map((m) => m.id)).toEqual([kept.id])
+    const after = await c.ok<Post>('GET', `/api/posts/${post.id}`)
+    expect(after.images.map((i) => i.id)).toEqual([kept.id])
+    expect(after.version).toBe(post.version + 1)
+    const stored = await t.database.db
+      .selectFrom('posts')
+      .select('media_ids')
+      .where('id', '=', post.id)
+      .executeTakeFirstOrThrow()
+    expect(stored.media_ids).toEqual([kept.id])
+    const documents = (await c.ok<Pact>('GET', `/api/pacts/${pact.id}`)).documents
+    expect(documents.map((d) => [d.title, d.url, d.mediaId])).toEqual([
+      ['Verbale', 'https://example.org/verbale.pdf', null],
+    ])
+    // Live walls hear of the post's new version.
+    const events = await t.database.db
+      .selectFrom('events_outbox')
+      .select('payload')
+      .where('topic', '=', 'post.updated')
+      .where('entity_id', '=', thing.id)
+      .execute()
+    expect(events.map((e) => (e.payload as Post).images.map((i) => i.id))).toContainEqual([kept.id])
+    // Gone is gone: a second delete, or posting it again, finds nothing.
+    expect((await c.call('DELETE', gone.url, author)).statusCode).toBe(404)
+    const reused = await c.call('POST', `/api/entities/${thing.id}/posts`, author, {
+      body: 'di nuovo',
+      images: [gone.id],
+    })
+    expect(reused.statusCode).toBe(422)
+    expect(reused.json().code).toBe('invalid_media')
+  })
+
+  it('by a moderator, anyone’s; a hidden image is not there for others, and its uploader still deletes it', async () => {
+    const flagged = await uploaded(other)
+    expect((await c.call('DELETE', flagged.url, moderator)).statusCode).toBe(204)
+    expect(await filesOf(flagged)).toEqual([])
+
+    const hidden = await uploaded(author)
+    await c.ok(
+      'POST',
+      '/api/moderation/hide',
+      moderator,
+      { targetType: 'media', targetId: hidden.id, reason: 'volto' },
+      200,
+    )
+    expect((await c.call('DELETE', hidden.url, other)).statusCode).toBe(404)
+    expect(await filesOf(hidden)).toHaveLength(2)
+    expect((await c.call('DELETE', hidden.url, author)).statusCode).toBe(204)
+    expect(await filesOf(hidden)).toEqual([])
+    const rows = await t.database.db
+      .selectFrom('media')
+      .select(['id', 'deleted_at'])
+      .where('id', 'in', [flagged.id, hidden.id])
+      .execute()
+    expect(rows.every((row) => row.deleted_at !== null)).toBe(true)
   })
 })

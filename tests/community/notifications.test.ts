@@ -68,6 +68,33 @@ describe('subscriptions and notifications', () => {
     for (const event of events) expect(event.audience).toHaveLength(1)
   })
 
+  it('says whether I follow a thing: each member their own, none to anonymous or of what they cannot see', async () => {
+    const thing = await c.entity(author, { ...validEntityByKind.space, title: 'Stato' })
+    const url = `/api/entities/${thing.id}/subscription`
+    // Authors follow what they create.
+    expect(await c.ok('GET', url, author)).toEqual({ entityId: thing.id, following: true })
+    expect(await c.ok('GET', url, follower)).toEqual({ entityId: thing.id, following: false })
+    await c.ok('PUT', url, follower, undefined, 201)
+    expect(await c.ok('GET', url, follower)).toEqual({ entityId: thing.id, following: true })
+    expect(await c.ok('GET', url, bystander)).toEqual({ entityId: thing.id, following: false })
+    await c.ok('DELETE', url, follower, undefined, 204)
+    expect(await c.ok('GET', url, follower)).toEqual({ entityId: thing.id, following: false })
+    expect((await c.call('GET', url)).statusCode).toBe(401)
+    expect(
+      (await c.call('GET', `/api/entities/${crypto.randomUUID()}/subscription`, follower)).statusCode,
+    ).toBe(404)
+    const moderator = await t.signUp({ as: 'moderator' })
+    await c.ok(
+      'POST',
+      '/api/moderation/hide',
+      moderator,
+      { targetType: 'entity', targetId: thing.id, reason: 'x' },
+      200,
+    )
+    expect((await c.call('GET', url, follower)).statusCode).toBe(404)
+    expect(await c.ok('GET', url, author)).toEqual({ entityId: thing.id, following: true })
+  })
+
   it('tells group managers of joins and requests, and the requester of the decision', async () => {
     const owner = await t.signUp({ displayName: 'Owner' })
     const group = await c.entity(owner, { ...validEntityByKind.group, properties: { membership: 'closed' } })

@@ -632,6 +632,27 @@ export const routeTable: RouteEntry[] = [
   },
   {
     method: 'GET',
+    url: '/api/entities/:id/membership',
+    expect: everyone,
+    request: (w) => get(`/api/entities/${w.ids.closedGroup}/membership`),
+  },
+  {
+    // Withdrawing one's own request: the owner and the manager are members and have none (404).
+    method: 'DELETE',
+    url: '/api/entities/:id/join-requests/mine',
+    expect: by(401, 404, 'ok', 404, 'ok', 'ok', 'ok'),
+    selfScoped: true,
+    request: async (w, role) => {
+      const url = `/api/entities/${w.ids.closedGroup}/join-requests/mine`
+      if (role !== 'anonymous' && role !== 'member' && role !== 'manager') {
+        // Asked now (or already pending: 409), so that there is a request to withdraw.
+        await w.call(role, 'POST', `/api/entities/${w.ids.closedGroup}/members`, {})
+      }
+      return { method: 'DELETE', url }
+    },
+  },
+  {
+    method: 'GET',
     url: '/api/entities/:id/join-requests',
     expect: groupGovernors,
     request: (w) => get(`/api/entities/${w.ids.closedGroup}/join-requests`),
@@ -746,6 +767,12 @@ export const routeTable: RouteEntry[] = [
   },
   {
     method: 'GET',
+    url: '/api/entities/:id/subscription',
+    expect: signedIn,
+    request: (w) => get(`/api/entities/${w.ids.entity}/subscription`),
+  },
+  {
+    method: 'GET',
     url: '/api/me/subscriptions',
     expect: signedIn,
     request: () => get('/api/me/subscriptions'),
@@ -772,6 +799,17 @@ export const routeTable: RouteEntry[] = [
     url: '/api/media/:id/thumbnail',
     expect: everyone,
     request: (w) => get(`/api/media/${w.ids.media}/thumbnail`),
+  },
+  {
+    // The uploader (the member), moderators and admins; a fresh image each time, uploaded by the member.
+    method: 'DELETE',
+    url: '/api/media/:id',
+    expect: by(401, 'ok', 403, 403, 'ok', 403, 'ok'),
+    request: async (w) => {
+      const { payload, headers } = w.multipart(w.image)
+      const media = await w.ok('member', 'POST', `/api/media?entityId=${w.ids.entity}`, payload, headers)
+      return { method: 'DELETE', url: `/api/media/${media.id as string}` }
+    },
   },
   {
     method: 'GET',
@@ -875,6 +913,12 @@ export const routeTable: RouteEntry[] = [
     url: '/ogc/collections/:collectionId',
     expect: everyone,
     request: () => get('/ogc/collections/space'),
+  },
+  {
+    method: 'GET',
+    url: '/ogc/collections/:collectionId/queryables',
+    expect: everyone,
+    request: () => get('/ogc/collections/space/queryables'),
   },
   {
     method: 'GET',

@@ -89,6 +89,18 @@ export const Campaign = Type.Object(
     endsAt: DateTime,
     createdAt: DateTime,
     settledAt: Type.Union([DateTime, Type.Null()]),
+    entityTitle: Type.Optional(
+      Type.Union([Type.String(), Type.Null()], {
+        description:
+          'The title of the place or project it is on; null when the caller may not see it (hidden). In HTTP answers, not in feed events.',
+      }),
+    ),
+    canManage: Type.Optional(
+      Type.Boolean({
+        description:
+          'Whether the caller may deposit and stop it: the member who opened it, or an owner or manager of the owning group. In HTTP answers, not in feed events (it depends on who reads).',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -220,6 +220,20 @@ export type JoinOutcome = Static<typeof JoinOutcome>
 export const MemberRoleBody = Type.Object({ role: LiteralUnion(groupRoles) }, { additionalProperties: false })
 export type MemberRoleBody = Static<typeof MemberRoleBody>
 
+export const Membership = Type.Object(
+  {
+    groupId: Uuid,
+    membership: LiteralUnion(['open', 'closed'] as const, {
+      description: 'open: joining is immediate; closed: a manager decides each request.',
+    }),
+    membersCount: Type.Integer({ minimum: 0, description: 'Members on the platform, every role.' }),
+    role: Nullable(LiteralUnion(groupRoles, { description: 'Your role; null when you are not a member.' })),
+    request: Nullable(JoinRequest),
+  },
+  { additionalProperties: false, description: 'A group as the caller stands in it.' },
+)
+export type Membership = Static<typeof Membership>
+
 // ---------------------------------------------------------------------------------------------- pacts
 
 export const PactCreateBody = Type.Object(
@@ -488,6 +502,12 @@ export const NotificationsQuery = Type.Object(
   { additionalProperties: false },
 )
 export const MarkedRead = Type.Object({ marked: Type.Integer({ minimum: 0 }) })
+
+export const Following = Type.Object(
+  { entityId: Uuid, following: Type.Boolean() },
+  { additionalProperties: false },
+)
+export type Following = Static<typeof Following>
 
 export const Subscription = Type.Object(
   { entityId: Uuid, kind: Type.String(), title: Type.String(), since: DateTime },

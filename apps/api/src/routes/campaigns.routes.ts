@@ -26,7 +26,7 @@ import {
   stopCampaign,
   withdrawPledge,
 } from '@quartiere/ledger'
-import { createEntity, mayEditEntity } from '@quartiere/map'
+import { campaignForViewer, campaignsForViewer, createEntity, mayEditEntity } from '@quartiere/map'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, mapFailureToApiError } from '../problem'
 import type { RouteContext } from './context'
@@ -113,7 +113,7 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
         return reply
           .status(result.replayed ? 200 : 201)
           .header('Location', `/api/campaigns/${result.campaign.id}`)
-          .send(result.campaign)
+          .send(await campaignForViewer(db, actor, result.campaign))
       },
     )
 
@@ -136,7 +136,10 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
             ...(entityId ? { entityId } : {}),
           }),
         )
-        return { items: result.items, nextCursor: result.nextCursor }
+        return {
+          items: await campaignsForViewer(db, request.actor, result.items),
+          nextCursor: result.nextCursor,
+        }
       },
     )
 
@@ -153,25 +156,41 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
       async (request) => {
         const campaign = await campaignView(db, request.params.id)
         if (!campaign) throw new ApiError(404, 'not_found', `no campaign ${request.params.id}`)
-        return campaign
+        return campaignForViewer(db, request.actor, campaign)
       },
     )
 
-    app.post(
-      '/api/campaigns/:id/deposit',
-      {
-        schema: {
-          tags: ['campaigns'],
-          summary: 'The owner deposits what the campaign gives back (cap ÷ accept × give): this opens it',
-          security: [{ bearer: [] }],
-          params: EntityIdParams,
-          response: { 200: Campaign, ...errors },
+    // The owner's two acts on a campaign: each answers the campaign as the owner now sees it.
+    for (const [path, summary, act] of [
+      [
+        '/api/campaigns/:id/deposit',
+        'The owner deposits what the campaign gives back (cap ÷ accept × give): this opens it',
+        depositCampaign,
+      ],
+      [
+        '/api/campaigns/:id/stop',
+        'The owner stops the campaign: every pledge is voided and the deposit returned',
+        stopCampaign,
+      ],
+    ] as const) {
+      app.post(
+        path,
+        {
+          schema: {
+            tags: ['campaigns'],
+            summary,
+            security: [{ bearer: [] }],
+            params: EntityIdParams,
+            response: { 200: Campaign, ...errors },
+          },
         },
-      },
-      async (request) =>
-        unwrapCommunity(await guard(() => depositCampaign(ledger, requireActor(request), request.params.id)))
-          .campaign,
-    )
+        async (request) => {
+          const actor = requireActor(request)
+          const { campaign } = unwrapCommunity(await guard(() => act(ledger, actor, request.params.id)))
+          return campaignForViewer(db, actor, campaign)
+        },
+      )
+    }
 
     app.post(
       '/api/campaigns/:id/pledges',
@@ -191,14 +210,13 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
       },
       async (request, reply) => {
         const id = idempotencyKey(request, request.body.id, true)!
+        const actor = requireActor(request)
         const result = unwrapCommunity(
-          await guard(() =>
-            pledge(ledger, requireActor(request), request.params.id, { id, amount: request.body.amount }),
-          ),
+          await guard(() => pledge(ledger, actor, request.params.id, { id, amount: request.body.amount })),
         )
         return reply
           .status(result.replayed ? 200 : 201)
-          .send({ pledge: result.pledge, campaign: result.campaign })
+          .send({ pledge: result.pledge, campaign: await campaignForViewer(db, actor, result.campaign) })
       },
     )
 
@@ -243,22 +261,6 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
             withdrawPledge(ledger, requireActor(request), request.params.id, request.params.pledgeId),
           ),
         ).pledge,
-    )
-
-    app.post(
-      '/api/campaigns/:id/stop',
-      {
-        schema: {
-          tags: ['campaigns'],
-          summary: 'The owner stops the campaign: every pledge is voided and the deposit returned',
-          security: [{ bearer: [] }],
-          params: EntityIdParams,
-          response: { 200: Campaign, ...errors },
-        },
-      },
-      async (request) =>
-        unwrapCommunity(await guard(() => stopCampaign(ledger, requireActor(request), request.params.id)))
-          .campaign,
     )
   }
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   CommunityPageQuery,
-  communityPageSizeDefault,
   GroupMember,
   GroupMemberList,
   IdParams,
@@ -12,6 +11,7 @@ import {
   JoinRequestParams,
   MemberParams,
   MemberRoleBody,
+  Membership,
   Problem,
 } from '@quartiere/contracts'
 import {
@@ -20,12 +20,14 @@ import {
   joinGroup,
   listJoinRequests,
   listMembers,
+  membershipOf,
   removeMember,
+  withdrawJoinRequest,
 } from '@quartiere/map'
 import { Type } from 'typebox'
 import { requireActor } from '../plugins/authentication'
 import type { RouteContext } from './context'
-import { communityFailureToApiError } from './posts.routes'
+import { pageAnswer, pageArgs, pagedListSchema, unwrap } from './posts.routes'
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem }
 
@@ -35,25 +37,29 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
     app.get(
       '/api/entities/:id/members',
       {
+        schema: pagedListSchema(
+          'groups',
+          'The members of a group and their roles (owner, manager, member)',
+          GroupMemberList,
+        ),
+      },
+      async (request) =>
+        pageAnswer(await listMembers(db, request.actor, request.params.id, ...pageArgs(request.query))),
+    )
+
+    app.get(
+      '/api/entities/:id/membership',
+      {
         schema: {
           tags: ['groups'],
-          summary: 'The members of a group and their roles (owner, manager, member)',
+          summary:
+            'A group as you stand in it: its members count, your role, or your pending request to join',
+          description: 'Anyone may ask: without sign-in, role and request are null.',
           params: IdParams,
-          querystring: CommunityPageQuery,
-          response: { 200: GroupMemberList, 400: Problem, 404: Problem, 422: Problem },
+          response: { 200: Membership, 400: Problem, 404: Problem, 422: Problem },
         },
       },
-      async (request) => {
-        const outcome = await listMembers(
-          db,
-          request.actor,
-          request.params.id,
-          request.query.limit ?? communityPageSizeDefault,
-          request.query.cursor,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: outcome.nextCursor }
-      },
+      async (request) => unwrap(await membershipOf(db, request.actor, request.params.id)).membership,
     )
 
     app.post(
@@ -71,11 +77,10 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
       async (request, reply) => {
         const actor = requireActor(request)
         const message = request.body?.message ?? ''
-        const outcome = await db
-          .transaction()
-          .execute((trx) => joinGroup(trx, actor, request.params.id, message))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(outcome.outcome.status === 'member' ? 201 : 202).send(outcome.outcome)
+        const { outcome } = unwrap(
+          await db.transaction().execute((trx) => joinGroup(trx, actor, request.params.id, message)),
+        )
+        return reply.status(outcome.status === 'member' ? 201 : 202).send(outcome)
       },
     )
 
@@ -98,8 +103,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
           .execute((trx) =>
             changeMemberRole(trx, actor, request.params.id, request.params.userId, request.body.role),
           )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return outcome.member
+        return unwrap(outcome).member
       },
     )
 
@@ -116,10 +120,11 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => removeMember(trx, actor, request.params.id, request.params.userId))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        unwrap(
+          await db
+            .transaction()
+            .execute((trx) => removeMember(trx, actor, request.params.id, request.params.userId)),
+        )
         return reply.status(204).send(null)
       },
     )
@@ -138,14 +143,27 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
       },
       async (request) => {
         const actor = requireActor(request)
-        const outcome = await listJoinRequests(
-          db,
-          actor,
-          request.params.id,
-          request.query.limit ?? communityPageSizeDefault,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: null }
+        const [limit] = pageArgs(request.query)
+        const { items } = unwrap(await listJoinRequests(db, actor, request.params.id, limit))
+        return { items, nextCursor: null }
+      },
+    )
+
+    app.delete(
+      '/api/entities/:id/join-requests/mine',
+      {
+        schema: {
+          tags: ['groups'],
+          summary: 'Withdraw your pending request to join a closed group (204; 404 when you have none)',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        unwrap(await db.transaction().execute((trx) => withdrawJoinRequest(trx, actor, request.params.id)))
+        return reply.status(204).send(null)
       },
     )
 
@@ -177,8 +195,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
                 decision === 'approve',
               ),
             )
-          if (!outcome.ok) throw communityFailureToApiError(outcome)
-          return outcome.request
+          return unwrap(outcome).request
         },
       )
     }

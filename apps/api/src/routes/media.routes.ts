@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { IdParams, Media, MediaList, MediaUploadQuery, Problem } from '@quartiere/contracts'
-import { checkMediaTarget, findMedia, listEntityMedia, mediaPageSizeMax, recordMedia } from '@quartiere/map'
+import {
+  checkMediaTarget,
+  deleteMedia,
+  findMedia,
+  listEntityMedia,
+  mediaPageSizeMax,
+  recordMedia,
+} from '@quartiere/map'
 import {
   createProcessingGate,
   type ImageLimits,
@@ -162,6 +169,36 @@ export function mediaRoutes(
         },
       )
     }
+
+    app.delete(
+      '/api/media/:id',
+      {
+        schema: {
+          tags: ['media'],
+          summary:
+            'Delete an image (its uploader, a moderator): its files go, and the posts and pact documents that showed it let go of it',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          response: { 204: Type.Null(), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request)
+        const outcome = await db.transaction().execute((trx) => deleteMedia(trx, actor, request.params.id))
+        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        // After the commit (a file deleted for a deletion that then rolled back could not be brought back).
+        // A failure leaves files no row serves any more: logged for an operator, not the member's problem.
+        try {
+          await store.deletePrefix(outcome.storageKey)
+        } catch (error) {
+          request.log.error(
+            { err: error, storageKey: outcome.storageKey },
+            'deleting an image’s files failed',
+          )
+        }
+        return reply.status(204).send(null)
+      },
+    )
 
     app.get(
       '/api/entities/:id/media',

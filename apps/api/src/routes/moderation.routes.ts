@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   CommunityPageQuery,
-  communityPageSizeDefault,
   DismissBody,
   IdParams,
   ModerationAction,
@@ -15,7 +14,7 @@ import {
 import { dismissReport, fileReport, listModerationActions, moderationQueue, setHidden } from '@quartiere/map'
 import { requireActor } from '../plugins/authentication'
 import type { RouteContext } from './context'
-import { communityFailureToApiError } from './posts.routes'
+import { pageAnswer, pageArgs, unwrap } from './posts.routes'
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
 
@@ -36,9 +35,10 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db.transaction().execute((trx) => fileReport(trx, actor, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(outcome.created ? 201 : 200).send(outcome.report)
+        const { created, report } = unwrap(
+          await db.transaction().execute((trx) => fileReport(trx, actor, request.body)),
+        )
+        return reply.status(created ? 201 : 200).send(report)
       },
     )
 
@@ -53,16 +53,8 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
           response: { 200: ModerationQueue, ...errors },
         },
       },
-      async (request) => {
-        const outcome = await moderationQueue(
-          db,
-          requireActor(request),
-          request.query.limit ?? communityPageSizeDefault,
-          request.query.cursor,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: outcome.nextCursor }
-      },
+      async (request) =>
+        pageAnswer(await moderationQueue(db, requireActor(request), ...pageArgs(request.query))),
     )
 
     for (const [path, hide] of [
@@ -84,9 +76,8 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
         },
         async (request) => {
           const actor = requireActor(request)
-          const outcome = await db.transaction().execute((trx) => setHidden(trx, actor, request.body, hide))
-          if (!outcome.ok) throw communityFailureToApiError(outcome)
-          return outcome.action
+          return unwrap(await db.transaction().execute((trx) => setHidden(trx, actor, request.body, hide)))
+            .action
         },
       )
     }
@@ -108,8 +99,7 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
         const outcome = await db
           .transaction()
           .execute((trx) => dismissReport(trx, actor, request.params.id, request.body.reason))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return outcome.action
+        return unwrap(outcome).action
       },
     )
 
@@ -124,16 +114,8 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
           response: { 200: ModerationActionList, ...errors },
         },
       },
-      async (request) => {
-        const outcome = await listModerationActions(
-          db,
-          requireActor(request),
-          request.query.limit ?? communityPageSizeDefault,
-          request.query.cursor,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: outcome.nextCursor }
-      },
+      async (request) =>
+        pageAnswer(await listModerationActions(db, requireActor(request), ...pageArgs(request.query))),
     )
   }
 }

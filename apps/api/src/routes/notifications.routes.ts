@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   CommunityPageQuery,
-  communityPageSizeDefault,
+  Following,
   IdParams,
   MarkedRead,
   Notification,
@@ -11,6 +11,7 @@ import {
   SubscriptionList,
 } from '@quartiere/contracts'
 import {
+  followingOf,
   listNotifications,
   listSubscriptions,
   markAllNotificationsRead,
@@ -21,9 +22,7 @@ import {
 import { Type } from 'typebox'
 import { requireActor } from '../plugins/authentication'
 import type { RouteContext } from './context'
-import { communityFailureToApiError } from './posts.routes'
-
-const Following = Type.Object({ entityId: Type.String({ format: 'uuid' }), following: Type.Boolean() })
+import { pageAnswer, pageArgs, unwrap } from './posts.routes'
 
 export function notificationsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -41,13 +40,15 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
       },
       async (request) => {
         const actor = requireActor(request)
-        const outcome = await listNotifications(db, actor, {
-          limit: request.query.limit ?? communityPageSizeDefault,
-          ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
-          ...(request.query.unread ? { unreadOnly: true } : {}),
-        })
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, unreadCount: outcome.unreadCount, nextCursor: outcome.nextCursor }
+        const [limit, cursor] = pageArgs(request.query)
+        const { items, unreadCount, nextCursor } = unwrap(
+          await listNotifications(db, actor, {
+            limit,
+            ...(cursor !== undefined ? { cursor } : {}),
+            ...(request.query.unread ? { unreadOnly: true } : {}),
+          }),
+        )
+        return { items, unreadCount, nextCursor }
       },
     )
 
@@ -64,9 +65,7 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
       },
       async (request) => {
         const actor = requireActor(request)
-        const outcome = await markNotificationRead(db, actor, request.params.id)
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return outcome.notification
+        return unwrap(await markNotificationRead(db, actor, request.params.id)).notification
       },
     )
 
@@ -97,11 +96,26 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await subscribe(db, actor, request.params.id)
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply
-          .status(outcome.created ? 201 : 200)
-          .send({ entityId: request.params.id, following: true })
+        const { created } = unwrap(await subscribe(db, actor, request.params.id))
+        return reply.status(created ? 201 : 200).send({ entityId: request.params.id, following: true })
+      },
+    )
+
+    app.get(
+      '/api/entities/:id/subscription',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Whether you follow a thing or a group',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          response: { 200: Following, 400: Problem, 401: Problem, 404: Problem },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const { following } = unwrap(await followingOf(db, actor, request.params.id))
+        return { entityId: request.params.id, following }
       },
     )
 
@@ -133,16 +147,8 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           response: { 200: SubscriptionList, 400: Problem, 401: Problem },
         },
       },
-      async (request) => {
-        const outcome = await listSubscriptions(
-          db,
-          requireActor(request),
-          request.query.limit ?? communityPageSizeDefault,
-          request.query.cursor,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: outcome.nextCursor }
-      },
+      async (request) =>
+        pageAnswer(await listSubscriptions(db, requireActor(request), ...pageArgs(request.query))),
     )
   }
 }

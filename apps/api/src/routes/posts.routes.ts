@@ -12,8 +12,11 @@ import {
   PostPatchBody,
   Problem,
 } from '@quartiere/contracts'
+import type { DB } from '@quartiere/db'
 import {
+  type Actor,
   type CommunityFailure,
+  type CommunityOutcome,
   createComment,
   createPost,
   deleteComment,
@@ -26,7 +29,8 @@ import {
   updatePost,
 } from '@quartiere/map'
 import type { FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
+import type { Kysely } from 'kysely'
+import { type Static, type TSchema, Type } from 'typebox'
 import type { Config } from '../config'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, mapFailureToApiError } from '../problem'
@@ -61,6 +65,34 @@ export function communityFailureToApiError(failure: CommunityFailure): ApiError 
       return new ApiError(422, failure.code, failure.message)
     default:
       return mapFailureToApiError(failure)
+  }
+}
+
+/** An outcome's value, or its refusal thrown as a problem. */
+export function unwrap<T>(outcome: CommunityOutcome<T>): { ok: true } & T {
+  if (!outcome.ok) throw communityFailureToApiError(outcome)
+  return outcome
+}
+
+/** The limit and cursor a page query asks for, in the order the community's list functions take them. */
+export function pageArgs(query: CommunityPageQuery): [limit: number, cursor: string | undefined] {
+  return [query.limit ?? communityPageSizeDefault, query.cursor]
+}
+
+/** A page of a list as every community list answers it. */
+export function pageAnswer<I>(outcome: CommunityOutcome<{ items: I[]; nextCursor: string | null }>) {
+  const { items, nextCursor } = unwrap(outcome)
+  return { items, nextCursor }
+}
+
+/** The schema of a public, paged list under a thing (`/api/entities/:id/…`) or a post. */
+export function pagedListSchema<L extends TSchema>(tag: string, summary: string, list: L) {
+  return {
+    tags: [tag],
+    summary,
+    params: IdParams,
+    querystring: CommunityPageQuery,
+    response: { 200: list, 400: Problem, 404: Problem, 422: Problem },
   }
 }
 
@@ -111,32 +143,88 @@ const errors = {
   422: Problem,
 }
 
+type App = Parameters<FastifyPluginAsyncTypebox>[0]
+
+/**
+ * Editing (with If-Match) and removing (leaving a "removed" placeholder) work alike for posts and comments:
+ * one definition registers both routes for each.
+ */
+interface ThreadItemRoutes<B extends TSchema, T, V extends { version: number }> {
+  noun: 'post' | 'comment'
+  path: string
+  body: B
+  response: TSchema
+  update(
+    trx: Kysely<DB>,
+    actor: Actor,
+    id: string,
+    version: number,
+    body: Static<B>,
+  ): Promise<CommunityOutcome<T>>
+  updated(outcome: { ok: true } & T): V
+  remove(trx: Kysely<DB>, actor: Actor, id: string, version?: number): Promise<CommunityOutcome<object>>
+}
+
+function threadItemRoutes<B extends TSchema, T, V extends { version: number }>(
+  app: App,
+  db: Kysely<DB>,
+  item: ThreadItemRoutes<B, T, V>,
+) {
+  app.patch(
+    item.path,
+    {
+      schema: {
+        tags: ['threads'],
+        summary: `Edit your ${item.noun} (If-Match with its version is required)`,
+        security: [{ bearer: [] }],
+        params: IdParams,
+        headers: IfMatchHeaders,
+        body: item.body,
+        response: { 200: item.response, ...errors, 428: Problem },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request)
+      const version = requireIfMatch(request)
+      const body = request.body as Static<B>
+      const outcome = unwrap(
+        await db.transaction().execute((trx) => item.update(trx, actor, request.params.id, version, body)),
+      )
+      const value = item.updated(outcome)
+      return reply.header('ETag', `"${value.version}"`).send(value)
+    },
+  )
+
+  app.delete(
+    item.path,
+    {
+      schema: {
+        tags: ['threads'],
+        summary: `Remove a ${item.noun}: it stays in the thread as "removed" (If-Match optional)`,
+        security: [{ bearer: [] }],
+        params: IdParams,
+        headers: IfMatchHeaders,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request)
+      const version = ifMatchVersion(request)
+      unwrap(await db.transaction().execute((trx) => item.remove(trx, actor, request.params.id, version)))
+      return reply.status(204).send(null)
+    },
+  )
+}
+
 export function postsRoutes({ config, database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
   const limits = postingLimitsOf(config)
   return async (app) => {
     app.get(
       '/api/entities/:id/posts',
-      {
-        schema: {
-          tags: ['threads'],
-          summary: "A thing's wall: its posts, newest first",
-          params: IdParams,
-          querystring: CommunityPageQuery,
-          response: { 200: PostList, 400: Problem, 404: Problem },
-        },
-      },
-      async (request) => {
-        const outcome = await listPosts(
-          db,
-          request.actor,
-          request.params.id,
-          request.query.limit ?? communityPageSizeDefault,
-          request.query.cursor,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: outcome.nextCursor }
-      },
+      { schema: pagedListSchema('threads', "A thing's wall: its posts, newest first", PostList) },
+      async (request) =>
+        pageAnswer(await listPosts(db, request.actor, request.params.id, ...pageArgs(request.query))),
     )
 
     app.post(
@@ -153,15 +241,16 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => createPost(trx, actor, request.params.id, request.body, limits))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        const { post } = unwrap(
+          await db
+            .transaction()
+            .execute((trx) => createPost(trx, actor, request.params.id, request.body, limits)),
+        )
         return reply
           .status(201)
-          .header('ETag', `"${outcome.post.version}"`)
-          .header('Location', `/api/posts/${outcome.post.id}`)
-          .send(outcome.post)
+          .header('ETag', `"${post.version}"`)
+          .header('Location', `/api/posts/${post.id}`)
+          .send(post)
       },
     )
 
@@ -176,81 +265,26 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const outcome = await getPost(db, request.actor, request.params.id)
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.header('ETag', `"${outcome.post.version}"`).send(outcome.post)
+        const { post } = unwrap(await getPost(db, request.actor, request.params.id))
+        return reply.header('ETag', `"${post.version}"`).send(post)
       },
     )
 
-    app.patch(
-      '/api/posts/:id',
-      {
-        schema: {
-          tags: ['threads'],
-          summary: 'Edit your post (If-Match with its version is required)',
-          security: [{ bearer: [] }],
-          params: IdParams,
-          headers: IfMatchHeaders,
-          body: PostPatchBody,
-          response: { 200: Post, ...errors, 428: Problem },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireActor(request)
-        const version = requireIfMatch(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => updatePost(trx, actor, request.params.id, version, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.header('ETag', `"${outcome.post.version}"`).send(outcome.post)
-      },
-    )
-
-    app.delete(
-      '/api/posts/:id',
-      {
-        schema: {
-          tags: ['threads'],
-          summary: 'Remove a post: it stays in the thread as "removed" (If-Match optional)',
-          security: [{ bearer: [] }],
-          params: IdParams,
-          headers: IfMatchHeaders,
-          response: { 204: Type.Null(), ...errors },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireActor(request)
-        const version = ifMatchVersion(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => deletePost(trx, actor, request.params.id, version))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(204).send(null)
-      },
-    )
+    threadItemRoutes(app, db, {
+      noun: 'post',
+      path: '/api/posts/:id',
+      body: PostPatchBody,
+      response: Post,
+      update: updatePost,
+      updated: (outcome) => outcome.post,
+      remove: deletePost,
+    })
 
     app.get(
       '/api/posts/:id/comments',
-      {
-        schema: {
-          tags: ['threads'],
-          summary: 'The comments on a post, oldest first',
-          params: IdParams,
-          querystring: CommunityPageQuery,
-          response: { 200: CommentList, 400: Problem, 404: Problem },
-        },
-      },
-      async (request) => {
-        const outcome = await listComments(
-          db,
-          request.actor,
-          request.params.id,
-          request.query.limit ?? communityPageSizeDefault,
-          request.query.cursor,
-        )
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: outcome.nextCursor }
-      },
+      { schema: pagedListSchema('threads', 'The comments on a post, oldest first', CommentList) },
+      async (request) =>
+        pageAnswer(await listComments(db, request.actor, request.params.id, ...pageArgs(request.query))),
     )
 
     app.post(
@@ -267,59 +301,23 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => createComment(trx, actor, request.params.id, request.body, limits))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(201).header('ETag', `"${outcome.comment.version}"`).send(outcome.comment)
+        const { comment } = unwrap(
+          await db
+            .transaction()
+            .execute((trx) => createComment(trx, actor, request.params.id, request.body, limits)),
+        )
+        return reply.status(201).header('ETag', `"${comment.version}"`).send(comment)
       },
     )
 
-    app.patch(
-      '/api/comments/:id',
-      {
-        schema: {
-          tags: ['threads'],
-          summary: 'Edit your comment (If-Match with its version is required)',
-          security: [{ bearer: [] }],
-          params: IdParams,
-          headers: IfMatchHeaders,
-          body: CommentCreateBody,
-          response: { 200: Comment, ...errors, 428: Problem },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireActor(request)
-        const version = requireIfMatch(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => updateComment(trx, actor, request.params.id, version, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.header('ETag', `"${outcome.comment.version}"`).send(outcome.comment)
-      },
-    )
-
-    app.delete(
-      '/api/comments/:id',
-      {
-        schema: {
-          tags: ['threads'],
-          summary: 'Remove a comment: it stays in the thread as "removed" (If-Match optional)',
-          security: [{ bearer: [] }],
-          params: IdParams,
-          headers: IfMatchHeaders,
-          response: { 204: Type.Null(), ...errors },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireActor(request)
-        const version = ifMatchVersion(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => deleteComment(trx, actor, request.params.id, version))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(204).send(null)
-      },
-    )
+    threadItemRoutes(app, db, {
+      noun: 'comment',
+      path: '/api/comments/:id',
+      body: CommentCreateBody,
+      response: Comment,
+      update: updateComment,
+      updated: (outcome) => outcome.comment,
+      remove: deleteComment,
+    })
   }
 }

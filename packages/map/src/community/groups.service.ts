@@ -1,9 +1,9 @@
-import type { GroupMember, JoinOutcome, JoinRequest } from '@quartiere/contracts'
+import type { GroupMember, JoinOutcome, JoinRequest, Membership } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { type EntityHeader, type GroupRole, groupRoleOf, readEntity, type Viewer } from './access'
-import { cursorTime, decodeTimeKey, encodeTimeKey, iso, isoOrNull } from './keys'
+import { cursorTime, iso, isoOrNull, keysetPage, readCursor } from './keys'
 import { notifyUsers } from './notifications.service'
 import { type CommunityOutcome, refuse } from './outcome'
 
@@ -49,9 +49,9 @@ export async function listMembers(
   limit: number,
   cursor?: string,
 ): Promise<CommunityOutcome<{ items: GroupMember[]; nextCursor: string | null }>> {
-  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
-  if (cursor !== undefined && !after)
-    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   const group = await readGroup(db, viewer, groupId)
   if (!group.ok) return group
   let query = db
@@ -75,8 +75,7 @@ export async function listMembers(
     .orderBy('m.user_id')
     .limit(limit + 1)
     .execute()
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
+  const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.user_id }))
   return {
     ok: true,
     items: page.map((row) => ({
@@ -84,8 +83,71 @@ export async function listMembers(
       role: row.role,
       since: iso(row.created_at),
     })),
-    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.user_id }) : null,
+    nextCursor,
   }
+}
+
+/**
+ * A group as one member sees it: how many members it has, and the viewer's own standing (their role, or their
+ * pending request to join). Anonymous visitors get the count alone.
+ */
+export async function membershipOf(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  groupId: string,
+): Promise<CommunityOutcome<{ membership: Membership }>> {
+  const found = await readGroup(db, viewer, groupId)
+  if (!found.ok) return found
+  const count = await db
+    .selectFrom('group_members')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('group_id', '=', groupId)
+    .executeTakeFirstOrThrow()
+  const role = viewer ? await groupRoleOf(db, groupId, viewer.userId) : null
+  const pending =
+    viewer && !role
+      ? await selectJoinRequests(db)
+          .where('r.group_id', '=', groupId)
+          .where('r.user_id', '=', viewer.userId)
+          .where('r.status', '=', 'pending')
+          .executeTakeFirst()
+      : undefined
+  return {
+    ok: true,
+    membership: {
+      groupId,
+      membership: membershipPolicy(found.group),
+      membersCount: Number(count.n),
+      role,
+      request: pending ? toJoinRequest(pending) : null,
+    },
+  }
+}
+
+/** The requester takes back their pending request to join a closed group; its managers no longer see it. */
+export async function withdrawJoinRequest(
+  db: Kysely<DB>,
+  actor: Actor,
+  groupId: string,
+): Promise<CommunityOutcome<{ request: JoinRequest }>> {
+  // The group's row lock orders this after a manager's decision on the same request, or before it.
+  const found = await readGroup(db, actor, groupId, { lock: true })
+  if (!found.ok) return found
+  const withdrawn = await db
+    .updateTable('group_join_requests')
+    .set({ status: 'withdrawn', decided_by: actor.userId, decided_at: sql`now()` as never })
+    .where('group_id', '=', groupId)
+    .where('user_id', '=', actor.userId)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst()
+  if (!withdrawn) return refuse('not_found', 'you have no pending request to join this group')
+  const me = await db
+    .selectFrom('users')
+    .select('display_name')
+    .where('id', '=', actor.userId)
+    .executeTakeFirstOrThrow()
+  return { ok: true, request: toJoinRequest({ ...withdrawn, display_name: me.display_name }) }
 }
 
 /** Joins an open group at once, or asks to join a closed one (its managers decide). */
@@ -172,11 +234,7 @@ export async function listJoinRequests(
   if (!found.ok) return found
   if (!(await mayManage(db, actor, groupId)))
     return refuse('forbidden', "only the group's owners and managers see its requests to join")
-  const rows = await db
-    .selectFrom('group_join_requests as r')
-    .innerJoin('users as u', 'u.id', 'r.user_id')
-    .selectAll('r')
-    .select('u.display_name')
+  const rows = await selectJoinRequests(db)
     .where('r.group_id', '=', groupId)
     .where('r.status', '=', 'pending')
     .orderBy('r.created_at')
@@ -198,11 +256,7 @@ export async function decideJoinRequest(
   if (!found.ok) return found
   if (!(await mayManage(db, actor, groupId)))
     return refuse('forbidden', "only the group's owners and managers decide requests to join")
-  const request = await db
-    .selectFrom('group_join_requests as r')
-    .innerJoin('users as u', 'u.id', 'r.user_id')
-    .selectAll('r')
-    .select('u.display_name')
+  const request = await selectJoinRequests(db)
     .where('r.id', '=', requestId)
     .where('r.group_id', '=', groupId)
     .executeTakeFirst()
@@ -328,6 +382,15 @@ export async function removeMember(
     })
   }
   return { ok: true }
+}
+
+/** Requests to join with their requester's name. */
+function selectJoinRequests(db: Kysely<DB>) {
+  return db
+    .selectFrom('group_join_requests as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .selectAll('r')
+    .select('u.display_name')
 }
 
 function toJoinRequest(row: {

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely'
+import { type CommunityOutcome, refuse } from './outcome'
 
 /**
  * Keyset cursors over (timestamp, id) pairs. The timestamp travels with microseconds, as PostgreSQL stores it:
@@ -43,6 +44,29 @@ export function decodeTimeKey(cursor: string): TimeKey | undefined {
     // Not one of ours: the caller answers invalid_cursor.
   }
   return undefined
+}
+
+/** The position a `cursor` query parameter names, or a refusal when it is not one this API gave out. */
+export function readCursor(cursor: string | undefined): CommunityOutcome<{ after: TimeKey | undefined }> {
+  if (cursor === undefined) return { ok: true, after: undefined }
+  const after = decodeTimeKey(cursor)
+  if (!after)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  return { ok: true, after }
+}
+
+/**
+ * One page of a keyset list read with `limit + 1` rows: the extra row only says that there is a next page,
+ * whose cursor is the key of the page's last row.
+ */
+export function keysetPage<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => TimeKey,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { page, nextCursor: rows.length > limit && last ? encodeTimeKey(keyOf(last)) : null }
 }
 
 export function iso(value: Date | string): string {

@@ -126,6 +126,8 @@ export async function foreignMedia(
     .where('id', 'in', ids)
     .where('owner_id', '=', ownerId)
     .where('deleted_at', 'is', null)
+    // Held until the post is written: an image deleted meanwhile waits for it, then takes it out again.
+    .forShare()
     .execute()
   const found = new Set(rows.map((row) => row.id))
   return ids.filter((id) => !found.has(id))

@@ -10,7 +10,7 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { appendOutboxEvent, entityMatchState } from '../outbox'
 import { readEntity } from './access'
-import { cursorTime, decodeTimeKey, encodeTimeKey, iso } from './keys'
+import { cursorTime, iso, keysetPage, readCursor } from './keys'
 import { notifyUsers } from './notifications.service'
 import { type CommunityOutcome, refuse } from './outcome'
 import { getPost } from './posts.service'
@@ -33,90 +33,76 @@ interface Target {
   postId: string | null
 }
 
+/** What a target's row says, whatever its table: the parts of a `Target` read from the database. */
+interface TargetRow {
+  author_id: string
+  hidden_at: Date | null
+  text: string
+  entity_id: string | null
+  post_id: string | null
+}
+
+/**
+ * How each kind of target is read, live (not deleted) and whatever its hiding (moderators act on hidden things
+ * too): its author, the text an excerpt is cut from, and the entity and post it is on.
+ */
+const targetReaders: Record<TargetType, (db: Kysely<DB>, id: string) => Promise<TargetRow | undefined>> = {
+  entity: (db, id) =>
+    db
+      .selectFrom('entities')
+      .select(['author_id', 'hidden_at', 'title as text', 'id as entity_id', sql<null>`NULL`.as('post_id')])
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst(),
+  post: (db, id) =>
+    db
+      .selectFrom('posts')
+      .select([
+        'author_id',
+        'hidden_at',
+        sql<string>`CASE WHEN title <> '' THEN title ELSE body END`.as('text'),
+        'entity_id',
+        'id as post_id',
+      ])
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst(),
+  comment: (db, id) =>
+    db
+      .selectFrom('comments as c')
+      .innerJoin('posts as p', 'p.id', 'c.post_id')
+      .select(['c.author_id', 'c.hidden_at', 'c.body as text', 'p.entity_id', 'c.post_id'])
+      .where('c.id', '=', id)
+      .where('c.deleted_at', 'is', null)
+      .executeTakeFirst(),
+  media: (db, id) =>
+    db
+      .selectFrom('media')
+      .select([
+        'owner_id as author_id',
+        'hidden_at',
+        sql<string>`'image'`.as('text'),
+        'entity_id',
+        sql<null>`NULL`.as('post_id'),
+      ])
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst(),
+}
+
 /** Finds a live target whatever its hiding (moderators act on hidden things too). */
 async function findTarget(db: Kysely<DB>, type: TargetType, id: string): Promise<Target | undefined> {
-  switch (type) {
-    case 'entity': {
-      const row = await db
-        .selectFrom('entities')
-        .select(['id', 'author_id', 'hidden_at', 'title'])
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst()
-      return row
-        ? {
-            type,
-            id,
-            authorId: row.author_id,
-            hidden: row.hidden_at !== null,
-            excerpt: row.title,
-            entityId: id,
-            postId: null,
-          }
-        : undefined
-    }
-    case 'post': {
-      const row = await db
-        .selectFrom('posts')
-        .select(['id', 'author_id', 'hidden_at', 'title', 'body', 'entity_id'])
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst()
-      return row
-        ? {
-            type,
-            id,
-            authorId: row.author_id,
-            hidden: row.hidden_at !== null,
-            excerpt: clip(row.title || row.body),
-            entityId: row.entity_id,
-            postId: id,
-          }
-        : undefined
-    }
-    case 'comment': {
-      const row = await db
-        .selectFrom('comments as c')
-        .innerJoin('posts as p', 'p.id', 'c.post_id')
-        .select(['c.id', 'c.author_id', 'c.hidden_at', 'c.body', 'p.entity_id', 'c.post_id'])
-        .where('c.id', '=', id)
-        .where('c.deleted_at', 'is', null)
-        .executeTakeFirst()
-      return row
-        ? {
-            type,
-            id,
-            authorId: row.author_id,
-            hidden: row.hidden_at !== null,
-            excerpt: clip(row.body),
-            entityId: row.entity_id,
-            postId: row.post_id,
-          }
-        : undefined
-    }
-    case 'media': {
-      const row = await db
-        .selectFrom('media')
-        .select(['id', 'owner_id', 'hidden_at', 'entity_id'])
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst()
-      return row
-        ? {
-            type,
-            id,
-            authorId: row.owner_id,
-            hidden: row.hidden_at !== null,
-            excerpt: 'image',
-            entityId: row.entity_id,
-            postId: null,
-          }
-        : undefined
-    }
-    default: {
-      const unknown: never = type
-      throw new Error(`unknown moderation target ${String(unknown)}`)
-    }
+  const row = await targetReaders[type](db, id)
+  if (!row) return undefined
+  return {
+    type,
+    id,
+    authorId: row.author_id,
+    hidden: row.hidden_at !== null,
+    // A thing's title is shown whole, as it is its name; texts are cut.
+    excerpt: type === 'entity' ? row.text : clip(row.text),
+    entityId: row.entity_id,
+    postId: row.post_id,
   }
 }
 
@@ -193,9 +179,9 @@ export async function moderationQueue(
   cursor?: string,
 ): Promise<CommunityOutcome<{ items: QueueItemView[]; nextCursor: string | null }>> {
   if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'the moderation queue is for moderators')
-  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
-  if (cursor !== undefined && !after)
-    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   const groups = await sql<{
     target_type: ReportTargetType
     target_id: string
@@ -210,7 +196,10 @@ export async function moderationQueue(
     ${after ? sql`HAVING (min(created_at), target_id) > (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
     ORDER BY min(created_at), target_id
     LIMIT ${limit + 1}`.execute(db)
-  const page = groups.rows.slice(0, limit)
+  const { page, nextCursor } = keysetPage(groups.rows, limit, (group) => ({
+    at: group.key_at,
+    id: group.target_id,
+  }))
   const items: QueueItemView[] = []
   for (const group of page) {
     const target = await findTarget(db, group.target_type, group.target_id)
@@ -235,13 +224,7 @@ export async function moderationQueue(
       reports: reports.map(toReport),
     })
   }
-  const last = page.at(-1)
-  return {
-    ok: true,
-    items,
-    nextCursor:
-      groups.rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.target_id }) : null,
-  }
+  return { ok: true, items, nextCursor }
 }
 
 /**
@@ -409,9 +392,9 @@ export async function listModerationActions(
   cursor?: string,
 ): Promise<CommunityOutcome<{ items: ModerationAction[]; nextCursor: string | null }>> {
   if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'the moderation log is for moderators')
-  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
-  if (cursor !== undefined && !after)
-    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   let query = selectActions(db)
   if (after)
     query = query.where(sql<boolean>`(a.created_at, a.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
@@ -420,13 +403,8 @@ export async function listModerationActions(
     .orderBy('a.id', 'desc')
     .limit(limit + 1)
     .execute()
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    ok: true,
-    items: page.map(toAction),
-    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.id }) : null,
-  }
+  const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.id }))
+  return { ok: true, items: page.map(toAction), nextCursor }
 }
 
 function selectActions(db: Kysely<DB>) {

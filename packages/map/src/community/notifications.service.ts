@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely'
 import type { Actor } from '../actor'
 import { appendOutboxEvent } from '../outbox'
 import { readEntity } from './access'
-import { cursorTime, decodeTimeKey, encodeTimeKey, iso, isoOrNull } from './keys'
+import { cursorTime, decodeTimeKey, encodeTimeKey, iso, isoOrNull, keysetPage, readCursor } from './keys'
 import { type CommunityOutcome, refuse } from './outcome'
 
 /** What a notification says: its topic, the entity it is about (if any) and a small JSON payload. */
@@ -105,6 +105,23 @@ export async function subscribe(
   return { ok: true, created: inserted !== undefined }
 }
 
+/** Whether the member follows a thing they may see. */
+export async function followingOf(
+  db: Kysely<DB>,
+  actor: Actor,
+  entityId: string,
+): Promise<CommunityOutcome<{ following: boolean }>> {
+  const entity = await readEntity(db, actor, entityId)
+  if (!entity) return refuse('not_found', `no entity ${entityId}`)
+  const row = await db
+    .selectFrom('subscriptions')
+    .select('entity_id')
+    .where('user_id', '=', actor.userId)
+    .where('entity_id', '=', entityId)
+    .executeTakeFirst()
+  return { ok: true, following: row !== undefined }
+}
+
 export async function unsubscribe(db: Kysely<DB>, actor: Actor, entityId: string): Promise<boolean> {
   const deleted = await db
     .deleteFrom('subscriptions')
@@ -120,9 +137,9 @@ export async function listSubscriptions(
   limit: number,
   cursor?: string,
 ): Promise<CommunityOutcome<{ items: Subscription[]; nextCursor: string | null }>> {
-  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
-  if (cursor !== undefined && !after)
-    return refuse('invalid_cursor', 'the cursor is not one this API gave out')
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   let query = db
     .selectFrom('subscriptions as s')
     .innerJoin('entities as e', 'e.id', 's.entity_id')
@@ -139,8 +156,7 @@ export async function listSubscriptions(
     .orderBy('s.entity_id', 'desc')
     .limit(limit + 1)
     .execute()
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
+  const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.entity_id }))
   return {
     ok: true,
     items: page.map((row) => ({
@@ -149,7 +165,7 @@ export async function listSubscriptions(
       title: row.title,
       since: iso(row.created_at),
     })),
-    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.entity_id }) : null,
+    nextCursor,
   }
 }
 

@@ -428,6 +428,8 @@ export async function addPactDocument(
       .select('id')
       .where('id', '=', input.mediaId)
       .where('deleted_at', 'is', null)
+      // Held until the document is written: an image being deleted is waited for, then refused.
+      .forShare()
       .executeTakeFirst()
     if (!media) return refuse('invalid_media', `no image ${input.mediaId}`)
   }

@@ -5,10 +5,10 @@ import { type Actor, isModeratorOrAdmin } from '../actor'
 import { normalizeLabels } from '../entity-rules'
 import { appendOutboxEvent } from '../outbox'
 import { type EntityHeader, managesThroughGroup, maySeeHidden, readEntity, type Viewer } from './access'
-import { cursorTime, decodeTimeKey, encodeTimeKey, iso } from './keys'
+import { cursorTime, iso, keysetPage, readCursor } from './keys'
 import { foreignMedia, mediaUrls } from './media.service'
 import { notifyFollowers } from './notifications.service'
-import { type CommunityOutcome, refuse } from './outcome'
+import { type CommunityFailure, type CommunityOutcome, refuse } from './outcome'
 import { checkPostingRate, type PostingLimits } from './rate-limit'
 
 type PostRow = {
@@ -102,9 +102,9 @@ export async function listPosts(
   limit: number,
   cursor?: string,
 ): Promise<CommunityOutcome<{ items: Post[]; nextCursor: string | null }>> {
-  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
-  if (cursor !== undefined && !after)
-    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   const entity = await readEntity(db, viewer, entityId)
   if (!entity) return refuse('not_found', `no entity ${entityId}`)
   let query = selectPosts(db).where('p.entity_id', '=', entityId).where(hiddenCondition(viewer, 'p'))
@@ -116,13 +116,8 @@ export async function listPosts(
     .orderBy('p.id', 'desc')
     .limit(limit + 1)
     .execute()) as PostRow[]
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    ok: true,
-    items: await toPosts(db, viewer, page),
-    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.id }) : null,
-  }
+  const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.id }))
+  return { ok: true, items: await toPosts(db, viewer, page), nextCursor }
 }
 
 /** SQL-side hiding, so a page is full even when hidden rows are many; viewers who may see them get them. */
@@ -175,9 +170,8 @@ export async function createPost(
   const limited = await checkPostingRate(db, actor, limits)
   if (limited) return limited
   const images = input.images ?? []
-  const foreign = await foreignMedia(db, actor.userId, images)
-  if (foreign.length)
-    return refuse('invalid_media', `images must be ones you uploaded: ${foreign.join(', ')} are not`)
+  const refusedImages = await imagesRefusal(db, actor, images)
+  if (refusedImages) return refusedImages
   const inserted = await db
     .insertInto('posts')
     .values({
@@ -192,7 +186,7 @@ export async function createPost(
     .executeTakeFirstOrThrow()
   await touchEntity(db, entityId)
   const post = await reload(db, actor, inserted.id)
-  await publish(db, 'post.created', entity, post, actor)
+  await publish(db, 'post.created', entity, post, actor.userId)
   await notifyFollowers(
     db,
     followedFor(entity),
@@ -222,21 +216,15 @@ export async function updatePost(
   const found = await readPost(db, actor, id, { lock: true })
   if (!found.ok) return found
   const { row, entity } = found
-  if (row.deleted_at) return refuse('removed', 'this post was removed and can no longer be changed')
-  if (row.author_id !== actor.userId) return refuse('forbidden', 'only its author may edit a post')
-  if (row.version !== expectedVersion) {
-    return refuse('version_mismatch', `the post is at version ${row.version}, not ${expectedVersion}`, {
-      currentVersion: row.version,
-    })
-  }
+  const refused = editRefusal('post', row, actor, expectedVersion)
+  if (refused) return refused
   const changes: Record<string, unknown> = {}
   if (patch.title !== undefined) changes.title = patch.title.trim()
   if (patch.body !== undefined) changes.body = patch.body
   if (patch.tags !== undefined) changes.tags = normalizeLabels(patch.tags, true)
   if (patch.images !== undefined) {
-    const foreign = await foreignMedia(db, actor.userId, patch.images)
-    if (foreign.length)
-      return refuse('invalid_media', `images must be ones you uploaded: ${foreign.join(', ')} are not`)
+    const refusedImages = await imagesRefusal(db, actor, patch.images)
+    if (refusedImages) return refusedImages
     changes.media_ids = patch.images
   }
   await db
@@ -245,7 +233,7 @@ export async function updatePost(
     .where('id', '=', id)
     .execute()
   const post = await reload(db, actor, id)
-  await publish(db, 'post.updated', entity, post, actor)
+  await publish(db, 'post.updated', entity, post, actor.userId)
   return { ok: true, post }
 }
 
@@ -262,26 +250,9 @@ export async function deletePost(
   const found = await readPost(db, actor, id, { lock: true })
   if (!found.ok) return found
   const { row, entity } = found
-  if (row.deleted_at) return refuse('not_found', `no post ${id}`)
-  const allowed =
-    row.author_id === actor.userId ||
-    isModeratorOrAdmin(actor) ||
-    (await managesThroughGroup(db, entity.id, actor.userId))
-  if (!allowed)
-    return refuse(
-      'forbidden',
-      "only its author, a manager of the thing's group or a moderator may remove a post",
-    )
-  if (expectedVersion !== undefined && row.version !== expectedVersion) {
-    return refuse('version_mismatch', `the post is at version ${row.version}, not ${expectedVersion}`, {
-      currentVersion: row.version,
-    })
-  }
-  await db
-    .updateTable('posts')
-    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
-    .where('id', '=', id)
-    .execute()
+  const refused = await removalRefusal(db, actor, 'post', row, entity, expectedVersion)
+  if (refused) return refused
+  await markRemoved(db, 'posts', id)
   await appendOutboxEvent(db, {
     topic: 'post.deleted',
     entityId: entity.id,
@@ -302,9 +273,9 @@ export async function listComments(
   limit: number,
   cursor?: string,
 ): Promise<CommunityOutcome<{ items: Comment[]; nextCursor: string | null }>> {
-  const after = cursor === undefined ? undefined : decodeTimeKey(cursor)
-  if (cursor !== undefined && !after)
-    return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   const found = await readPost(db, viewer, postId)
   if (!found.ok) return found
   let query = selectComments(db).where('c.post_id', '=', postId).where(hiddenCondition(viewer, 'c'))
@@ -316,13 +287,8 @@ export async function listComments(
     .orderBy('c.id')
     .limit(limit + 1)
     .execute()) as CommentRow[]
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    ok: true,
-    items: page.map(toComment),
-    nextCursor: rows.length > limit && last ? encodeTimeKey({ at: last.key_at, id: last.id }) : null,
-  }
+  const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.id }))
+  return { ok: true, items: page.map(toComment), nextCursor }
 }
 
 export async function createComment(
@@ -387,13 +353,8 @@ export async function updateComment(
   const found = await readComment(db, actor, id)
   if (!found.ok) return found
   const { row, entity, post } = found
-  if (row.deleted_at) return refuse('removed', 'this comment was removed and can no longer be changed')
-  if (row.author_id !== actor.userId) return refuse('forbidden', 'only its author may edit a comment')
-  if (row.version !== expectedVersion) {
-    return refuse('version_mismatch', `the comment is at version ${row.version}, not ${expectedVersion}`, {
-      currentVersion: row.version,
-    })
-  }
+  const refused = editRefusal('comment', row, actor, expectedVersion)
+  if (refused) return refused
   await db
     .updateTable('comments')
     .set({ body: input.body, version: sql`version + 1` as never, updated_at: sql`now()` as never })
@@ -419,26 +380,9 @@ export async function deleteComment(
   const found = await readComment(db, actor, id)
   if (!found.ok) return found
   const { row, entity, post } = found
-  if (row.deleted_at) return refuse('not_found', `no comment ${id}`)
-  const allowed =
-    row.author_id === actor.userId ||
-    isModeratorOrAdmin(actor) ||
-    (await managesThroughGroup(db, entity.id, actor.userId))
-  if (!allowed)
-    return refuse(
-      'forbidden',
-      "only its author, a manager of the thing's group or a moderator may remove a comment",
-    )
-  if (expectedVersion !== undefined && row.version !== expectedVersion) {
-    return refuse('version_mismatch', `the comment is at version ${row.version}, not ${expectedVersion}`, {
-      currentVersion: row.version,
-    })
-  }
-  await db
-    .updateTable('comments')
-    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
-    .where('id', '=', id)
-    .execute()
+  const refused = await removalRefusal(db, actor, 'comment', row, entity, expectedVersion)
+  if (refused) return refused
+  await markRemoved(db, 'comments', id)
   await appendOutboxEvent(db, {
     topic: 'comment.deleted',
     entityId: entity.id,
@@ -464,7 +408,102 @@ async function readComment(
   return { ok: true, row, post: post.row, entity: post.entity }
 }
 
+/**
+ * Takes a deleted image out of the posts that showed it: a new version of each, told to live walls. A post
+ * shows only images its author uploaded (checked on posting and editing, under a share lock on the image), so
+ * the uploader's posts are all there is to look at, through the index on the author.
+ */
+export async function releaseImageFromPosts(
+  db: Kysely<DB>,
+  actor: Actor,
+  ownerId: string,
+  mediaId: string,
+): Promise<void> {
+  const changed = await sql<{ id: string }>`
+    UPDATE posts SET media_ids = array_remove(media_ids, ${mediaId}::uuid), version = version + 1,
+                     updated_at = now()
+     WHERE author_id = ${ownerId}::uuid AND ${mediaId}::uuid = ANY (media_ids)
+    RETURNING id`.execute(db)
+  for (const { id } of changed.rows) {
+    const found = await readPost(db, actor, id)
+    // A removed post showed nothing already; one the actor cannot see has no wall of theirs to tell.
+    if (!found.ok || found.row.deleted_at) continue
+    await publish(db, 'post.updated', found.entity, await reload(db, actor, id), ownerId)
+  }
+}
+
 // --------------------------------------------------------------------------------------------- helpers
+
+type ThreadNoun = 'post' | 'comment'
+type ThreadRow = { id: string; author_id: string; version: number; deleted_at: Date | null }
+
+/** A post or comment is edited by its author alone, at the version they read, and not once removed. */
+function editRefusal(
+  noun: ThreadNoun,
+  row: ThreadRow,
+  actor: Actor,
+  expectedVersion: number,
+): CommunityFailure | undefined {
+  if (row.deleted_at) return refuse('removed', `this ${noun} was removed and can no longer be changed`)
+  if (row.author_id !== actor.userId) return refuse('forbidden', `only its author may edit a ${noun}`)
+  return versionRefusal(noun, row.version, expectedVersion)
+}
+
+/**
+ * A post or comment is removed by its author, a moderator or an admin, or a manager of the group whose wall it
+ * is on; at the version they read when they name one. A removed one is gone already.
+ */
+async function removalRefusal(
+  db: Kysely<DB>,
+  actor: Actor,
+  noun: ThreadNoun,
+  row: ThreadRow,
+  entity: EntityHeader,
+  expectedVersion: number | undefined,
+): Promise<CommunityFailure | undefined> {
+  if (row.deleted_at) return refuse('not_found', `no ${noun} ${row.id}`)
+  const allowed =
+    row.author_id === actor.userId ||
+    isModeratorOrAdmin(actor) ||
+    (await managesThroughGroup(db, entity.id, actor.userId))
+  if (!allowed)
+    return refuse(
+      'forbidden',
+      `only its author, a manager of the thing's group or a moderator may remove a ${noun}`,
+    )
+  return versionRefusal(noun, row.version, expectedVersion)
+}
+
+function versionRefusal(
+  noun: ThreadNoun,
+  current: number,
+  expected: number | undefined,
+): CommunityFailure | undefined {
+  if (expected === undefined || current === expected) return undefined
+  return refuse('version_mismatch', `the ${noun} is at version ${current}, not ${expected}`, {
+    currentVersion: current,
+  })
+}
+
+/** Soft delete: the row stays as a "removed" placeholder in the thread. */
+async function markRemoved(db: Kysely<DB>, table: 'posts' | 'comments', id: string) {
+  await db
+    .updateTable(table)
+    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** A post shows only live images its author uploaded. */
+async function imagesRefusal(
+  db: Kysely<DB>,
+  actor: Actor,
+  ids: readonly string[],
+): Promise<CommunityFailure | undefined> {
+  const foreign = await foreignMedia(db, actor.userId, ids)
+  if (foreign.length === 0) return undefined
+  return refuse('invalid_media', `images must be ones you uploaded: ${foreign.join(', ')} are not`)
+}
 
 /** A new post or comment raises the thing's last activity (the wall sorts by it). Its version stays. */
 async function touchEntity(db: Kysely<DB>, entityId: string) {
@@ -489,12 +528,12 @@ function audienceFor(entity: EntityHeader, hidden: boolean, authorId: string): {
   return { audience: [...new Set([authorId, entity.authorId])] }
 }
 
-async function publish(db: Kysely<DB>, topic: string, entity: EntityHeader, post: Post, actor: Actor) {
+async function publish(db: Kysely<DB>, topic: string, entity: EntityHeader, post: Post, authorId: string) {
   await appendOutboxEvent(db, {
     topic,
     entityId: entity.id,
     bbox: entity.bbox,
-    ...audienceFor(entity, post.hidden, actor.userId),
+    ...audienceFor(entity, post.hidden, authorId),
     payload: post,
   })
 }

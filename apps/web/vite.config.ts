@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
-import { defineConfig, type Plugin } from 'vite'
+import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite'
 import { readZipEntry } from './scripts/smp.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -34,8 +34,56 @@ function fallbackBasemap(): Plugin {
   }
 }
 
+/**
+ * The page's entry is small (it sends the map's first page, then imports `src/boot.tsx`): the app's chunks
+ * (React, MapLibre, the app) are named in the page as module preloads, and their styles as stylesheets, so
+ * the browser fetches and compiles them while the entry runs instead of after it.
+ */
+function preloadBootChunks(): Plugin {
+  return {
+    name: 'quartiere-preload-boot',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, context) {
+        const bundle = context.bundle
+        if (!bundle) return []
+        const chunks = Object.values(bundle).filter((output) => output.type === 'chunk')
+        const boot = chunks.find((chunk) => chunk.facadeModuleId?.endsWith('/src/boot.tsx'))
+        if (!boot) throw new Error('preloadBootChunks: no chunk for src/boot.tsx')
+        const entry = chunks.find((chunk) => chunk.isEntry)
+        const already = new Set(entry ? [entry.fileName, ...entry.imports] : [])
+        const files = new Set<string>()
+        const visit = (fileName: string) => {
+          if (files.has(fileName) || already.has(fileName)) return
+          files.add(fileName)
+          const chunk = bundle[fileName]
+          if (chunk?.type === 'chunk') for (const imported of chunk.imports) visit(imported)
+        }
+        visit(boot.fileName)
+        const styles = new Set<string>()
+        for (const fileName of files) {
+          const chunk = bundle[fileName]
+          if (chunk?.type === 'chunk')
+            for (const css of chunk.viteMetadata?.importedCss ?? []) styles.add(css)
+        }
+        // MapLibre's styles go first, as they did when the entry imported them: the app's own rules override.
+        const link = (rel: string, fileName: string): HtmlTagDescriptor => ({
+          tag: 'link',
+          attrs: { rel, crossorigin: true, href: `/${fileName}` },
+          injectTo: rel === 'stylesheet' ? 'head-prepend' : 'head',
+        })
+        return [
+          ...[...styles].map((fileName) => link('stylesheet', fileName)),
+          ...[...files].map((fileName) => link('modulepreload', fileName)),
+        ]
+      },
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [fallbackBasemap(), react()],
+  plugins: [fallbackBasemap(), react(), preloadBootChunks()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -46,14 +94,16 @@ export default defineConfig({
     rollupOptions: {
       output: {
         // MapLibre and React change far less often than the app: separate files keep them cached across
-        // releases, and make the size report say what is whose.
-        manualChunks(id: string) {
-          if (id.includes('/node_modules/')) {
-            if (id.includes('maplibre')) return 'maplibre'
-            if (/\/(react|react-dom|scheduler)\//.test(id)) return 'react'
-            return 'vendor'
-          }
-          return undefined
+        // releases, and make the size report say what is whose. Vite's preload helper, which the small entry
+        // (main.tsx) and the app share, gets a file of its own: left to itself the bundler puts it into
+        // MapLibre's chunk, and the entry would wait for MapLibre before sending the first page's request.
+        codeSplitting: {
+          groups: [
+            { name: 'preload-helper', test: /preload-helper/ },
+            { name: 'maplibre', test: /[\\/]node_modules[\\/].*maplibre/ },
+            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'vendor', test: /[\\/]node_modules[\\/]/ },
+          ],
         },
       },
     },

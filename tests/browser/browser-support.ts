@@ -81,6 +81,37 @@ export async function offlineContext(
   return context
 }
 
+/** Two residents side by side, as the multi-member tests have them: A browses in Italian, B in English. */
+export interface TwoBrowsers {
+  browser: Browser
+  pageA: Page
+  pageB: Page
+}
+
+/**
+ * Launches Chromium with two offline contexts and a page in each: signed in as `members` when given (the
+ * session put in place before the first page loads), anonymous otherwise.
+ */
+export async function openTwoBrowsers(
+  baseUrl: string,
+  members?: readonly [Member, Member],
+): Promise<TwoBrowsers> {
+  const browser = await launchChromium()
+  const contextFor = (locale: string, member: Member | undefined) =>
+    member
+      ? signedInContext(browser, baseUrl, member, { locale })
+      : offlineContext(browser, baseUrl, { locale })
+  const contextA = await contextFor('it-IT', members?.[0])
+  const contextB = await contextFor('en-GB', members?.[1])
+  return { browser, pageA: await contextA.newPage(), pageB: await contextB.newPage() }
+}
+
+/** A browser test's last step: Chromium first (its pages talk to the server), then the server. */
+export async function closeBrowserTest(browser: Browser | undefined, served: ServedApp | undefined) {
+  await browser?.close()
+  await served?.close()
+}
+
 export interface RenderedEntity {
   id: string
   kind: string
@@ -167,6 +198,14 @@ export async function callApi<T = unknown>(
   const text = await response.text()
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
   return (text ? JSON.parse(text) : null) as T
+}
+
+/** The access token the client in `page` holds (what it sends), for the test's own calls as that member. */
+export function sessionToken(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      (JSON.parse(localStorage.getItem('quartiere.session') ?? '{}') as { accessToken: string }).accessToken,
+  )
 }
 
 /**

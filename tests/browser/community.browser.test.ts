@@ -1,9 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   callApi,
-  launchChromium,
+  closeBrowserTest,
   type Member,
+  openTwoBrowsers,
   registerMember,
   type ServedApp,
   screenshot,
@@ -22,8 +23,6 @@ describe('the detail panel, threads, groups and drawing', () => {
   let anna: Member
   let bruno: Member
   let carla: Member
-  let contextA: BrowserContext
-  let contextB: BrowserContext
   let pageA: Page
   let pageB: Page
   let spaceId = ''
@@ -55,17 +54,10 @@ describe('the detail panel, threads, groups and drawing', () => {
       geometry: { type: 'Point', coordinates: [7.6815, 45.0712] },
     })
     pactId = pact.id
-    browser = await launchChromium()
-    contextA = await signedInContext(browser, base, anna, { locale: 'it-IT' })
-    contextB = await signedInContext(browser, base, bruno, { locale: 'en-GB' })
-    pageA = await contextA.newPage()
-    pageB = await contextB.newPage()
+    ;({ browser, pageA, pageB } = await openTwoBrowsers(base, [anna, bruno]))
   }, 240_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await served?.close()
-  })
+  afterAll(() => closeBrowserTest(browser, served))
 
   it('joins the group a place belongs to', async () => {
     await pageA.goto(`${served.baseUrl}/?c=7.681,45.071&z=16&sel=${spaceId}`)

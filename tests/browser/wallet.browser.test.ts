@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   callApi,
-  launchChromium,
+  closeBrowserTest,
   type Member,
+  openTwoBrowsers,
   registerMember,
   type ServedApp,
   screenshot,
   serveApp,
-  signedInContext,
 } from './browser-support'
 
 /**
@@ -22,8 +22,6 @@ describe('the wallet: community currencies and campaigns', () => {
   let browser: Browser
   let anna: Member
   let bruno: Member
-  let contextA: BrowserContext
-  let contextB: BrowserContext
   let pageA: Page
   let pageB: Page
   const code = 'ORTO'
@@ -73,17 +71,10 @@ describe('the wallet: community currencies and campaigns', () => {
     })
     campaignId = campaign.id
     await callApi(base, anna, 'POST', `/api/campaigns/${campaignId}/deposit`, {})
-    browser = await launchChromium()
-    contextA = await signedInContext(browser, base, anna, { locale: 'it-IT' })
-    contextB = await signedInContext(browser, base, bruno, { locale: 'en-GB' })
-    pageA = await contextA.newPage()
-    pageB = await contextB.newPage()
+    ;({ browser, pageA, pageB } = await openTwoBrowsers(base, [anna, bruno]))
   }, 240_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await served?.close()
-  })
+  afterAll(() => closeBrowserTest(browser, served))
 
   it('sends an issued coin between two members and both wallets update', async () => {
     await pageA.goto(`${served.baseUrl}/wallet`)

@@ -1,12 +1,14 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  launchChromium,
+  closeBrowserTest,
   offlineContext,
+  openTwoBrowsers,
   renderedEntities,
   type ServedApp,
   screenshot,
   serveApp,
+  sessionToken,
   waitForRendered,
 } from './browser-support'
 
@@ -18,8 +20,6 @@ import {
 describe('the web client in Chromium', () => {
   let served: ServedApp
   let browser: Browser
-  let contextA: BrowserContext
-  let contextB: BrowserContext
   let pageA: Page
   let pageB: Page
   const stamp = Date.now().toString(36)
@@ -29,17 +29,10 @@ describe('the web client in Chromium', () => {
 
   beforeAll(async () => {
     served = await serveApp({ seedDemo: true })
-    browser = await launchChromium()
-    contextA = await offlineContext(browser, served.baseUrl, { locale: 'it-IT' })
-    contextB = await offlineContext(browser, served.baseUrl, { locale: 'en-GB' })
-    pageA = await contextA.newPage()
-    pageB = await contextB.newPage()
+    ;({ browser, pageA, pageB } = await openTwoBrowsers(served.baseUrl))
   }, 240_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await served?.close()
-  })
+  afterAll(() => closeBrowserTest(browser, served))
 
   async function register(page: Page, name: string) {
     await page.getByTestId('register').click()
@@ -123,6 +116,37 @@ describe('the web client in Chromium', () => {
     await waitForRendered(pageB, (entities) => entities.some((entity) => entity.title.endsWith('(spostata)')))
   })
 
+  // Explained in the author's language; exact for the author alone, a nearby point for anyone else; the author
+  // can make it public again.
+  it('marks the location private and public again', async () => {
+    const id = new URL(pageA.url()).searchParams.get('sel')
+    const token = await sessionToken(pageA)
+    const read = async (bearer?: string) =>
+      (await (
+        await fetch(`${served.baseUrl}/api/entities/${id}`, {
+          headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+        })
+      ).json()) as { geometry: { coordinates: number[] }; properties: { locationPrivate: boolean } }
+    await pageA.getByTestId('edit').click()
+    await pageA.locator('#field-locationPrivate-hint').filter({ hasText: 'lo vedi solo tu' }).waitFor()
+    await pageA.getByTestId('location-private').check()
+    await pageA.getByTestId('editor-save').click()
+    await pageA.getByTestId('editor').waitFor({ state: 'detached' })
+    await expect
+      .poll(async () => (await read(token)).properties.locationPrivate, { timeout: 20_000 })
+      .toBe(true)
+    const exact = (await read(token)).geometry.coordinates
+    expect((await read()).geometry.coordinates).not.toEqual(exact)
+    await screenshot(pageA, '03b-private-location')
+    await pageA.getByTestId('edit').click()
+    await expect(pageA.getByTestId('location-private').isChecked()).resolves.toBe(true)
+    await pageA.getByTestId('location-private').uncheck()
+    await pageA.getByTestId('editor-save').click()
+    await pageA.getByTestId('editor').waitFor({ state: 'detached' })
+    await expect.poll(async () => (await read()).properties.locationPrivate, { timeout: 20_000 }).toBe(false)
+    expect((await read()).geometry.coordinates).toEqual(exact)
+  })
+
   it('shows API field errors next to the fields and a 412 conflict when someone else changed it', async () => {
     await pageA.getByTestId('edit').click()
     await pageA.locator('#field-title').fill('')
@@ -130,11 +154,7 @@ describe('the web client in Chromium', () => {
     await pageA.locator('.field.invalid #field-title').waitFor()
     // Meanwhile the thing changes under the editor (the same member in another tab, through the API).
     const id = new URL(pageA.url()).searchParams.get('sel')
-    const token = await pageA.evaluate(
-      () =>
-        (JSON.parse(localStorage.getItem('quartiere.session') ?? '{}') as { accessToken: string })
-          .accessToken,
-    )
+    const token = await sessionToken(pageA)
     const current = await fetch(`${served.baseUrl}/api/entities/${id}`)
     const changed = await fetch(`${served.baseUrl}/api/entities/${id}`, {
       method: 'PATCH',

@@ -33,6 +33,7 @@ import {
   startDrawing as newDrawing,
 } from './state/drawing'
 import { type Bbox, bboxIntersects, clampBbox, geometryBbox } from './state/entity-cache'
+import { estimatedBounds } from './state/map-query'
 import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/timeline'
 import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
 import { useMapData } from './state/use-map-data'
@@ -72,16 +73,6 @@ export function App(props: AppProps) {
   )
 }
 
-/** The box a Web Mercator map of this size shows around a centre at a zoom (512-pixel tiles). */
-export function estimatedBounds(center: [number, number], zoom: number, width: number, height: number): Bbox {
-  const worldPx = 512 * 2 ** zoom
-  const halfLon = (width / 2 / worldPx) * 360
-  const mercatorY = Math.log(Math.tan(Math.PI / 4 + (center[1] * Math.PI) / 360))
-  const latAt = (offsetPx: number) =>
-    (Math.atan(Math.sinh(mercatorY + (offsetPx / worldPx) * 2 * Math.PI)) * 180) / Math.PI
-  return [center[0] - halfLon, latAt(-height / 2), center[0] + halfLon, latAt(height / 2)]
-}
-
 /** Whether `outer` holds all of `inner`. */
 function bboxContains(outer: Bbox, inner: Bbox): boolean {
   return outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3]
@@ -112,8 +103,8 @@ function Shell({
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname))
   const [view, setView] = useState<ViewState>(() => parseViewState(window.location.search))
   const initialCamera = useRef<Camera>({ center: view.center, zoom: view.zoom })
-  // Until the map has loaded (the basemap style comes first), loading starts from the box the initial camera
-  // will show, so the things and the basemap arrive in parallel rather than one after the other.
+  // Until the map has loaded, loading starts from the box the initial camera will show (the page's entry script
+  // has already asked for its first page: see main.tsx), so the things and the map arrive in parallel.
   const [bounds, setBounds] = useState<Bbox | null>(() =>
     estimatedBounds(view.center, view.zoom, window.innerWidth, window.innerHeight),
   )
@@ -125,7 +116,15 @@ function Shell({
   const [walletRevision, setWalletRevision] = useState(0)
   const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting')
   const [notice, setNotice] = useState<string | null>(null)
-  const data = useMapData(api, view, bounds)
+  // Resolved by the map when it first draws things: the rest of the view's pages wait for it.
+  const [firstDrawn] = useState(() => {
+    let resolve: () => void = () => undefined
+    const promise = new Promise<void>((done) => {
+      resolve = done
+    })
+    return { promise, resolve }
+  })
+  const data = useMapData(api, view, bounds, firstDrawn.promise)
   const hub = useMemo(() => new LiveHub(), [])
 
   useEffect(() => {
@@ -201,7 +200,8 @@ function Shell({
             if (!feature?.id || !feature.properties) return
             const current = viewRef.current
             if (current.q) dataRef.current.reload()
-            else if (matchesView(feature, current)) dataRef.current.upsert(feature)
+            else if (matchesView(feature, current))
+              dataRef.current.upsertLive(feature, session.user()?.id ?? null)
             else dataRef.current.remove(feature.id)
             if (feature.id === current.selected) setDetailRevision((value) => value + 1)
           } else if (family === 'transfer' || family === 'exchange') {
@@ -446,6 +446,7 @@ function Shell({
               onSelect={select}
               onDrawClick={onDrawClick}
               onDrawFinish={finishDrawing}
+              onFirstFeatures={firstDrawn.resolve}
               flyTo={flyTo}
             />
             <Timeline
@@ -458,13 +459,14 @@ function Shell({
             />
           </div>
           <div className={editor || view.selected ? 'side sheet' : 'side'} id="side">
-            {editor ? (
+            {editor && user ? (
               <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
                 <EntityEditor
                   key={
                     editor.mode === 'edit' ? `${editor.entity.value.id}:${editor.entity.version}` : 'create'
                   }
                   api={api}
+                  userId={user.id}
                   target={editor}
                   onSaved={onSaved}
                   onCancel={() => setEditor(null)}

@@ -1,45 +1,23 @@
-import { StrictMode } from 'react'
-import { createRoot } from 'react-dom/client'
-import { ApiClient } from './api/client'
-import { App } from './app'
-import type { Locale } from './i18n/dictionaries'
-import { preferredLocale } from './i18n/i18n'
-import { type KeyValueStorage, memoryStorage, SessionStore, sessionStorageKey } from './session/session'
+import { EarlyRequests, firstPageUrl } from './api/prefetch'
+import { browserStorage, readStoredSession, usableAccessToken } from './session/session'
 import './styles.css'
 
-const localeKey = 'quartiere.locale'
-
-/** localStorage, or a memory stand-in where the browser refuses it (some private modes). */
-function browserStorage(): KeyValueStorage {
-  try {
-    const probe = '__quartiere_probe__'
-    window.localStorage.setItem(probe, probe)
-    window.localStorage.removeItem(probe)
-    return window.localStorage
-  } catch {
-    return memoryStorage()
-  }
-}
-
+// This entry is small on purpose: it sends the map's first page at once, while the browser is still fetching
+// and compiling React, MapLibre and the app (a second of work on a slow machine), and then loads them. The
+// server answers meanwhile, and the API client adopts the answer when the map asks for that very page.
 const storage = browserStorage()
-const session = new SessionStore(storage)
-const api = new ApiClient({ baseUrl: '', tokens: session })
-session.attach(api)
-// Another tab signed in, out, or refreshed the shared session.
-window.addEventListener('storage', (event) => {
-  if (event.key === sessionStorageKey) session.adoptStored()
-})
+const early = new EarlyRequests()
+const now = Date.now()
+const stored = readStoredSession(storage, now)
+const bearer = stored ? usableAccessToken(stored, now) : null
+// A session whose access token must be refreshed first is left to the app, which refreshes before asking.
+if (!stored || bearer)
+  early.send(firstPageUrl('', window.location.search, window.innerWidth, window.innerHeight), bearer)
 
-const initialLocale = preferredLocale(navigator.languages, storage.getItem(localeKey))
-const root = document.getElementById('root')
-if (!root) throw new Error('index.html has no #root')
-createRoot(root).render(
-  <StrictMode>
-    <App
-      api={api}
-      session={session}
-      initialLocale={initialLocale}
-      onLocaleChange={(locale: Locale) => storage.setItem(localeKey, locale)}
-    />
-  </StrictMode>,
-)
+import('./boot')
+  .then(({ boot }) => boot({ storage, prefetched: early.take }))
+  .catch((failure: unknown) => {
+    // The app's code could not be loaded (a dropped connection, a release replacing the files): say so.
+    const root = document.getElementById('root')
+    if (root) root.textContent = `Quartiere could not start: ${String(failure)}. Reload the page.`
+  })

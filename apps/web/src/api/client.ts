@@ -11,9 +11,11 @@ import type {
   EntityFeature,
   EntityPatchBody,
   Exchange,
+  Following,
   GroupMemberList,
   JoinOutcome,
   MemberList,
+  Membership,
   Pact,
   Pledge,
   Post,
@@ -49,14 +51,34 @@ export interface TokenSource {
   refreshAfterUnauthorized(rejected: string): Promise<string | null>
 }
 
+/**
+ * A GET already on its way for this URL and bearer (the page's entry script asks for the map's first page
+ * before the app's code has loaded): its response, handed over once, or null.
+ */
+export type PrefetchedResponses = (url: string, bearer: string | null) => Promise<Response> | null
+
 export interface ApiClientOptions {
   /** '' in the browser (same origin); `http://127.0.0.1:PORT` in tests. */
   baseUrl: string
   tokens?: TokenSource
   fetch?: typeof fetch
+  prefetched?: PrefetchedResponses
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>
+export type Query = Record<string, string | number | boolean | undefined | null>
+
+/** A URL of the API: the query's empty parts left out, in the order given. */
+export function apiUrl(baseUrl: string, path: string, query: Query = {}): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
+  }
+  const search = params.toString()
+  return `${baseUrl.replace(/\/$/, '')}${path}${search ? `?${search}` : ''}`
+}
+
+/** Where the map query lives; `entitiesQuery` builds its query. */
+export const entitiesPath = '/api/entities'
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -119,20 +141,17 @@ export class ApiClient {
   readonly baseUrl: string
   private readonly tokens: TokenSource | undefined
   private readonly fetchImpl: typeof fetch
+  private readonly prefetched: PrefetchedResponses | undefined
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/$/, '')
     this.tokens = options.tokens
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis)
+    this.prefetched = options.prefetched
   }
 
   url(path: string, query: Query = {}): string {
-    const params = new URLSearchParams()
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null && value !== '') params.set(key, String(value))
-    }
-    const search = params.toString()
-    return `${this.baseUrl}${path}${search ? `?${search}` : ''}`
+    return apiUrl(this.baseUrl, path, query)
   }
 
   private async send(path: string, options: RequestOptions): Promise<Response> {
@@ -151,8 +170,15 @@ export class ApiClient {
       const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
       if (bearer) headers.authorization = `Bearer ${bearer}`
       if (options.body !== undefined) headers['content-type'] = 'application/json'
+      const url = this.url(path, options.query)
       try {
-        return await this.fetchImpl(this.url(path, options.query), {
+        const early = (options.method ?? 'GET') === 'GET' ? this.prefetched?.(url, bearer) : null
+        if (early) {
+          const response = await early
+          options.signal?.throwIfAborted()
+          return response
+        }
+        return await this.fetchImpl(url, {
           method: options.method ?? 'GET',
           headers,
           ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
@@ -203,7 +229,7 @@ export class ApiClient {
   // Map entities
 
   listEntities(filter: EntitiesFilter, signal?: AbortSignal) {
-    return this.json<EntityCollection>('/api/entities', {
+    return this.json<EntityCollection>(entitiesPath, {
       query: { ...entitiesQuery(filter) },
       ...(signal ? { signal } : {}),
     })
@@ -211,19 +237,24 @@ export class ApiClient {
 
   /**
    * Follows `next` links until `maxFeatures`, handing each page to `onPage` as it arrives, so the map can
-   * draw the first page while the rest loads (a small `firstPageLimit` makes that first page come sooner).
+   * draw the first page while the rest loads (a small `firstPageLimit` makes that first page come sooner, and
+   * `beforeNextPage` may hold the next request back while the first is being drawn).
    * Returns whether everything matching was loaded.
    */
   async eachEntitiesPage(
     filter: EntitiesFilter,
     maxFeatures: number,
     onPage: (features: EntityFeature[]) => void,
-    signal?: AbortSignal,
-    firstPageLimit?: number,
+    options: { signal?: AbortSignal; firstPageLimit?: number; beforeNextPage?: () => Promise<void> } = {},
   ): Promise<{ complete: boolean }> {
+    const { signal, firstPageLimit, beforeNextPage } = options
     let cursor: string | undefined
     let loaded = 0
     for (;;) {
+      if (loaded > 0 && beforeNextPage) {
+        await beforeNextPage()
+        signal?.throwIfAborted()
+      }
       const pageLimit = loaded === 0 && firstPageLimit ? firstPageLimit : (filter.limit ?? 1000)
       const limit = Math.min(pageLimit, maxFeatures - loaded)
       const page = await this.listEntities({ ...filter, limit, ...(cursor ? { cursor } : {}) }, signal)
@@ -387,6 +418,25 @@ export class ApiClient {
     await this.send(`/api/entities/${encodeURIComponent(groupId)}/members/${encodeURIComponent(userId)}`, {
       method: 'DELETE',
       auth: 'required',
+    })
+  }
+  /** The group's members count and, signed in, one's own role or pending request to join. */
+  membership(groupId: string, signal?: AbortSignal) {
+    return this.json<Membership>(
+      `/api/entities/${encodeURIComponent(groupId)}/membership`,
+      signal ? { signal } : {},
+    )
+  }
+  async withdrawJoinRequest(groupId: string): Promise<void> {
+    await this.send(`/api/entities/${encodeURIComponent(groupId)}/join-requests/mine`, {
+      method: 'DELETE',
+      auth: 'required',
+    })
+  }
+  following(entityId: string, signal?: AbortSignal) {
+    return this.json<Following>(`/api/entities/${encodeURIComponent(entityId)}/subscription`, {
+      auth: 'required',
+      ...(signal ? { signal } : {}),
     })
   }
   mySubscriptions(cursor?: string) {

@@ -42,6 +42,8 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
   const [places, setPlaces] = useState<Record<string, string>>({})
   const [error, setError] = useState<string | null>(null)
 
+  // Read again when someone else signs in: whether each campaign is theirs to manage is the API's answer to them.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the user's id asks for a fresh read.
   useEffect(() => {
     const controller = new AbortController()
     api
@@ -51,9 +53,10 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
         if (!controller.signal.aborted) setError(messageOf(i18n, failure))
       })
     return () => controller.abort()
-  }, [api, entityId, i18n])
+  }, [api, entityId, i18n, user?.id])
 
-  // Progress is public and live: each running campaign's place is watched on the feed.
+  // Progress is public and live: each running campaign's place is watched on the feed (its box is read from the
+  // place; its title comes with the campaign).
   const watchKey = (campaigns ?? [])
     .filter((campaign) => runningStates.has(campaign.state))
     .slice(0, watchedCampaignsMax)
@@ -103,7 +106,8 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
           const index = current.findIndex((item) => item.id === campaign.id)
           if (index < 0) return [campaign, ...current]
           const next = [...current]
-          next[index] = campaign
+          // Feed events carry no reader's view (the place's title, canManage): the last HTTP answer's stay.
+          next[index] = { ...next[index], ...campaign }
           return next
         })
       }),
@@ -131,7 +135,7 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
           api={api}
           user={user}
           campaign={campaign}
-          placeTitle={places[campaign.entityId] ?? null}
+          placeTitle={campaign.entityTitle ?? places[campaign.entityId] ?? null}
           acceptScale={scales[campaign.acceptCurrency] ?? decimalsOf(campaign.cap)}
           giveScale={scales[campaign.giveCurrency] ?? decimalsOf(campaign.ratio.give)}
           onChanged={(changed) => {
@@ -168,7 +172,10 @@ function CampaignCard({
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const [pledges, setPledges] = useState<Pledge[]>([])
   const [busy, setBusy] = useState(false)
-  const owner = !!user && campaign.owner.type === 'user' && campaign.owner.userId === user.id
+  // The API says whether this reader manages it (a group's campaign: its owners and managers); a campaign first
+  // heard of on the feed carries no such answer, and is then the reader's only when they opened it.
+  const owner =
+    !!user && (campaign.canManage ?? (campaign.owner.type === 'user' && campaign.owner.userId === user.id))
   const progress = progressOf(campaign.raised, campaign.cap)
   const money = (value: string, currency: string) =>
     t('wallet.amount', { amount: i18n.decimal(value), currency })

@@ -1,4 +1,4 @@
-import type { EntityFeature, Pact, User } from '@quartiere/contracts'
+import type { EntityFeature, Membership, Pact, User } from '@quartiere/contracts'
 import { useCallback, useEffect, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
@@ -11,11 +11,6 @@ import { problemMessage } from './messages'
  * bundle for one array; `Pact['status']` keeps this in step with it).
  */
 const pactPath: Pact['status'][] = ['proposal', 'co-design', 'signed', 'active', 'concluded']
-
-/** Pages of members read to find one's own membership and count them (100 each); beyond, "at least". */
-const memberPagesMax = 10
-/** Pages of one's follows read to know whether a thing is followed (100 each). */
-const followPagesMax = 10
 
 function messageOf(i18n: ReturnType<typeof useI18n>, failure: unknown): string {
   return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
@@ -39,7 +34,10 @@ export async function groupOf(api: ApiClient, feature: EntityFeature, signal?: A
   return null
 }
 
-/** Join or leave the group a thing belongs to (ask to join a closed one), with its members count. */
+/**
+ * Join or leave the group a thing belongs to, or ask to join a closed one and withdraw that request; with its
+ * members count. One read says it all: the count, one's role, one's pending request.
+ */
 export function GroupMembership({
   api,
   group,
@@ -53,43 +51,34 @@ export function GroupMembership({
 }) {
   const i18n = useI18n()
   const { t } = i18n
-  const [count, setCount] = useState<{ value: number; more: boolean } | null>(null)
-  const [role, setRole] = useState<string | null>(null)
-  const [requested, setRequested] = useState(false)
+  const [membership, setMembership] = useState<Membership | null>(null)
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
-  const closed = group.properties.properties.membership === 'closed'
+  const closed = membership
+    ? membership.membership === 'closed'
+    : group.properties.properties.membership === 'closed'
 
-  const load = useCallback(async () => {
-    let cursor: string | undefined
-    let total = 0
-    let mine: string | null = null
-    for (let page = 0; page < memberPagesMax; page += 1) {
-      const list = await api.members(group.id, cursor)
-      total += list.items.length
-      const me = user ? list.items.find((member) => member.user.id === user.id) : undefined
-      if (me) mine = me.role
-      if (!list.nextCursor) {
-        setCount({ value: total, more: false })
-        setRole(mine)
-        return
-      }
-      cursor = list.nextCursor
-    }
-    setCount({ value: total, more: true })
-    setRole(mine)
-  }, [api, group.id, user])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another member signing in stands elsewhere in the group.
+  const load = useCallback(
+    async (signal?: AbortSignal) => setMembership(await api.membership(group.id, signal)),
+    [api, group.id, user?.id],
+  )
 
   useEffect(() => {
-    load().catch(() => setCount(null))
+    const controller = new AbortController()
+    load(controller.signal).catch(() => {
+      if (!controller.signal.aborted) setMembership(null)
+    })
+    return () => controller.abort()
   }, [load])
 
-  const act = async (action: () => Promise<void>) => {
+  const act = async (action: () => Promise<string>) => {
     setBusy(true)
     setMessage(null)
     try {
-      await action()
+      const text = await action()
       await load()
+      setMessage({ ok: true, text })
     } catch (failure) {
       setMessage({ ok: false, text: messageOf(i18n, failure) })
     } finally {
@@ -97,39 +86,44 @@ export function GroupMembership({
     }
   }
   const join = () =>
+    act(async () =>
+      (await api.join(group.id)).status === 'requested' ? t('group.requestSent') : t('group.joined'),
+    )
+  const withdraw = () =>
     act(async () => {
-      const outcome = await api.join(group.id)
-      if (outcome.status === 'requested') {
-        setRequested(true)
-        setMessage({ ok: true, text: t('group.requestSent') })
-      } else setMessage({ ok: true, text: t('group.joined') })
+      await api.withdrawJoinRequest(group.id)
+      return t('group.requestWithdrawn')
     })
   const leave = () =>
     act(async () => {
-      if (!user) return
-      await api.leave(group.id, user.id)
-      setMessage({ ok: true, text: t('group.left') })
+      if (user) await api.leave(group.id, user.id)
+      return t('group.left')
     })
 
+  const role = membership?.role ?? null
+  const request = membership?.request ?? null
   return (
     <section className="group-box" aria-label={t('group.label')} data-testid="group-box">
       <p>
         <strong>{group.properties.title}</strong>
-        {count && (
+        {membership && (
           <>
             {' · '}
             <span data-testid="members-count">
-              {count.value === 1 && !count.more
+              {membership.membersCount === 1
                 ? t('group.membersOne')
-                : t(count.more ? 'group.membersAtLeast' : 'group.members', {
-                    count: i18n.number(count.value),
-                  })}
+                : t('group.members', { count: i18n.number(membership.membersCount) })}
             </span>
           </>
         )}
         {closed && ` · ${t('group.closed')}`}
       </p>
       {role && <p className="hint">{t('group.yourRole', { role: t(`role.${role}` as MessageKey) })}</p>}
+      {request && (
+        <p className="hint" data-testid="group-request">
+          {t('group.requestPending', { date: i18n.date(request.createdAt) })}
+        </p>
+      )}
       {!user ? (
         <button type="button" onClick={onLogin}>
           {t('group.loginToJoin')}
@@ -138,10 +132,14 @@ export function GroupMembership({
         <button type="button" disabled={busy} onClick={() => void leave()} data-testid="group-leave">
           {t('group.leave')}
         </button>
+      ) : request ? (
+        <button type="button" disabled={busy} onClick={() => void withdraw()} data-testid="group-withdraw">
+          {t('group.withdrawRequest')}
+        </button>
       ) : (
         <button
           type="button"
-          disabled={busy || requested}
+          disabled={busy || !membership}
           onClick={() => void join()}
           data-testid="group-join"
         >
@@ -170,25 +168,13 @@ export function FollowButton({ api, entityId, user }: { api: ApiClient; entityId
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: another member signing in follows other things.
   useEffect(() => {
-    let cancelled = false
-    const find = async () => {
-      let cursor: string | undefined
-      for (let page = 0; page < followPagesMax; page += 1) {
-        const list = await api.mySubscriptions(cursor)
-        if (list.items.some((item) => item.entityId === entityId)) return true
-        if (!list.nextCursor) return false
-        cursor = list.nextCursor
-      }
-      return false
-    }
-    find()
-      .then((value) => {
-        if (!cancelled) setFollowing(value)
-      })
+    const controller = new AbortController()
+    setFollowing(null)
+    api
+      .following(entityId, controller.signal)
+      .then((state) => setFollowing(state.following))
       .catch(() => undefined)
-    return () => {
-      cancelled = true
-    }
+    return () => controller.abort()
   }, [api, entityId, user.id])
 
   const toggle = async () => {

@@ -155,6 +155,8 @@ function propertiesFrom(kind: EntityKind, values: Values): Record<string, unknow
 
 export interface EntityEditorProps {
   api: ApiClient
+  /** The signed-in member: only a thing's author may mark its location private or public again. */
+  userId: string
   /** Creating: the drawn geometry. Editing: the thing and the version it was read at. */
   target:
     | { mode: 'create'; geometry: EntityCreateBody['geometry']; kind: EntityKind }
@@ -168,7 +170,7 @@ export interface EntityEditorProps {
   onCancel(): void
 }
 
-export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorProps) {
+export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityEditorProps) {
   const i18n = useI18n()
   const { t } = i18n
   const initialKind = target.mode === 'create' ? target.kind : target.entity.value.properties.kind
@@ -177,6 +179,11 @@ export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorPro
   const [values, setValues] = useState<Values>(() =>
     valuesFrom(target.mode === 'edit' ? target.entity.value : null, initialKind),
   )
+  const [locationPrivate, setLocationPrivate] = useState(
+    target.mode === 'edit' && target.entity.value.properties.locationPrivate,
+  )
+  // The API refuses the change (403) from anyone but the author, moderators and group managers included.
+  const mayChangePrivacy = target.mode === 'create' || target.entity.value.properties.author.id === userId
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
   const [formError, setFormError] = useState<string | null>(null)
   const [conflict, setConflict] = useState<Versioned<EntityFeature> | null>(null)
@@ -200,13 +207,18 @@ export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorPro
     }
     try {
       if (target.mode === 'create') {
-        const body: EntityCreateBody = { kind, geometry: target.geometry, ...common }
+        const body: EntityCreateBody = { kind, geometry: target.geometry, ...common, locationPrivate }
         // Events take their validity from startsAt/endsAt; an empty window is left for the API to fill.
         if (!body.validFrom) delete body.validFrom
         if (!body.validTo) delete body.validTo
         onSaved(await api.createEntity(body))
       } else {
-        const body: EntityPatchBody = target.geometry ? { ...common, geometry: target.geometry } : common
+        const body: EntityPatchBody = target.geometry
+          ? { ...common, geometry: target.geometry }
+          : { ...common }
+        // Sent only when changed, so that someone else who may edit the thing never touches it.
+        if (locationPrivate !== target.entity.value.properties.locationPrivate)
+          body.locationPrivate = locationPrivate
         onSaved(await api.updateEntity(target.entity.value.id, version, body))
       }
     } catch (failure) {
@@ -339,6 +351,25 @@ export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorPro
       )}
       {field('categories', 'field.categories', { type: 'text' })}
       {field('tags', 'field.tags', { type: 'text' })}
+      <div className={fieldErrors.locationPrivate ? 'field invalid' : 'field'}>
+        <label htmlFor="field-locationPrivate" className="checkbox">
+          <input
+            id="field-locationPrivate"
+            type="checkbox"
+            checked={locationPrivate}
+            disabled={!mayChangePrivacy}
+            aria-describedby="field-locationPrivate-hint"
+            onChange={(event) => setLocationPrivate(event.target.checked)}
+            data-testid="location-private"
+          />
+          {t('editor.locationPrivate')}
+        </label>
+        <p className="hint" id="field-locationPrivate-hint">
+          {t('editor.locationPrivateHint')}
+          {!mayChangePrivacy && ` ${t('editor.locationPrivateAuthorOnly')}`}
+        </p>
+        {fieldErrors.locationPrivate && <p className="field-error">{fieldErrors.locationPrivate}</p>}
+      </div>
       {fieldErrors.geometry && <p className="field-error">{fieldErrors.geometry}</p>}
       {formError && (
         <p role="alert" className="error" data-testid="editor-error">
@@ -358,6 +389,7 @@ export function EntityEditor({ api, target, onSaved, onCancel }: EntityEditorPro
               type="button"
               onClick={() => {
                 setValues(valuesFrom(conflict.value, kind))
+                setLocationPrivate(conflict.value.properties.locationPrivate)
                 setVersion(conflict.version)
                 setConflict(null)
                 setFormError(null)

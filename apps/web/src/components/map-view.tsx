@@ -51,9 +51,9 @@ setWorkerUrl(maplibreWorkerUrl)
 prewarm()
 
 /**
- * How long after the map is up the basemap waits for the first things to be drawn before it is added anyway.
- * MapLibre has one worker here: the offline basemap's world-wide GeoJSON would keep it busy for seconds, so the
- * things' tiles go first.
+ * How long after the map is up the basemap waits for the first things to be drawn before it is fetched and
+ * added anyway. MapLibre has one worker here: the offline basemap's world-wide GeoJSON would keep it busy for
+ * seconds, so the things' tiles go first.
  */
 const basemapDeferMs = 4000
 
@@ -73,6 +73,8 @@ export interface MapViewProps {
   onSelect(id: string | null): void
   onDrawClick(position: [number, number]): void
   onDrawFinish(): void
+  /** The first things are on screen (called once). */
+  onFirstFeatures(): void
   /** A request to move the camera (a deep link, a list item): applied once per new value. */
   flyTo: Camera | null
 }
@@ -191,13 +193,16 @@ export function MapView(props: MapViewProps) {
   const firstFeaturesMarked = useRef(false)
   const featureCount = useRef(0)
   featureCount.current = props.features.length
-  const { onCameraChange, onSelect, onDrawClick, onDrawFinish } = props
+  const { onCameraChange, onSelect, onDrawClick, onDrawFinish, onFirstFeatures } = props
   // The basemap goes in once the map is up and either the first things are drawn or basemapDeferMs passed.
   const [basemapDue, setBasemapDue] = useState(false)
   /** The map once loaded, as state: the basemap effect must run again when it arrives last. */
   const [readyMap, setReadyMap] = useState<MaplibreMap | null>(null)
 
+  // The basemap's style is fetched only once it is due: parsing it (two megabytes for the offline one) on the
+  // main thread would otherwise delay the first things on screen.
   useEffect(() => {
+    if (!basemapDue) return
     let cancelled = false
     void loadBasemap().then((loaded) => {
       performance.mark('quartiere:basemap-ready')
@@ -206,7 +211,7 @@ export function MapView(props: MapViewProps) {
     return () => {
       cancelled = true
     }
-  }, [])
+  }, [basemapDue])
 
   // The features array is new whenever the data changed (its revision), so it is the right dependency.
   const sources = useMemo(() => toSources(props.features), [props.features])
@@ -261,9 +266,10 @@ export function MapView(props: MapViewProps) {
         firstFeaturesMarked.current = true
         performance.mark('quartiere:first-features')
         setBasemapDue(true)
+        onFirstFeatures()
       }
     },
-    [renderedEntities],
+    [renderedEntities, onFirstFeatures],
   )
   const iconsAdded = useRef<MaplibreMap | null>(null)
   const onRender = useCallback(

@@ -26,6 +26,32 @@ function failureOf(i18n: ReturnType<typeof useI18n>, failure: unknown): Failure 
 }
 
 /**
+ * What every form of the thread does when sent: busy while its action runs, and the API's refusal (its text and
+ * its field errors) kept to show next to the fields. `run` also serves the buttons that act without a form.
+ */
+function useAction() {
+  const i18n = useI18n()
+  const [failure, setFailure] = useState<Failure | null>(null)
+  const [busy, setBusy] = useState(false)
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true)
+    setFailure(null)
+    try {
+      await action()
+    } catch (caught) {
+      setFailure(failureOf(i18n, caught))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const onSubmit = (action: () => Promise<void>) => (event: FormEvent) => {
+    event.preventDefault()
+    void run(action)
+  }
+  return { busy, failure, run, onSubmit }
+}
+
+/**
  * A thing's wall: posts newest first (paged with "more"), each with its comments oldest first, forms to write
  * both when logged in, editing and removing one's own, and new posts and comments arriving live.
  */
@@ -135,27 +161,15 @@ function PostForm({
   entityId: string
   onPosted(post: Post): void
 }) {
-  const i18n = useI18n()
-  const { t } = i18n
+  const { t } = useI18n()
   const [title, setTitle] = useState('')
   const [body, setBody] = useState('')
-  const [failure, setFailure] = useState<Failure | null>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
-    setBusy(true)
-    setFailure(null)
-    try {
-      const post = await api.createPost(entityId, { ...(title.trim() ? { title: title.trim() } : {}), body })
-      onPosted(post)
-      setTitle('')
-      setBody('')
-    } catch (caught) {
-      setFailure(failureOf(i18n, caught))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy, failure, onSubmit } = useAction()
+  const submit = onSubmit(async () => {
+    onPosted(await api.createPost(entityId, { ...(title.trim() ? { title: title.trim() } : {}), body }))
+    setTitle('')
+    setBody('')
+  })
   return (
     <form className="post-form" onSubmit={submit} noValidate data-testid="post-form">
       <div className={failure?.fields.title ? 'field invalid' : 'field'}>
@@ -215,7 +229,7 @@ function PostItem({
   const [comments, setComments] = useState<Comment[]>([])
   const [nextCursor, setNextCursor] = useState<string | null>(null)
   const [editing, setEditing] = useState(false)
-  const [failure, setFailure] = useState<Failure | null>(null)
+  const { failure, run } = useAction()
   const mine = !!user && post.author?.id === user.id
   const moderator = !!user && (user.role === 'moderator' || user.role === 'admin')
 
@@ -251,12 +265,10 @@ function PostItem({
 
   const remove = async () => {
     if (!window.confirm(t('thread.confirmRemove'))) return
-    try {
+    await run(async () => {
       await api.deletePost(post.id)
       onChanged({ ...post, removed: true, body: '', title: '' })
-    } catch (caught) {
-      setFailure(failureOf(i18n, caught))
-    }
+    })
   }
 
   return (
@@ -348,16 +360,14 @@ function CommentItem({
   const i18n = useI18n()
   const { t } = i18n
   const [editing, setEditing] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { failure, run } = useAction()
   const mine = !!user && comment.author?.id === user.id
   const remove = async () => {
     if (!window.confirm(t('thread.confirmRemove'))) return
-    try {
+    await run(async () => {
       await api.deleteComment(comment.id)
       onChanged({ ...comment, removed: true, body: '' })
-    } catch (caught) {
-      setError(failureOf(i18n, caught).text)
-    }
+    })
   }
   if (comment.removed) {
     return (
@@ -397,9 +407,9 @@ function CommentItem({
           )}
         </>
       )}
-      {error && (
+      {failure && (
         <p role="alert" className="error">
-          {error}
+          {failure.text}
         </p>
       )}
     </li>
@@ -415,24 +425,13 @@ function CommentForm({
   postId: string
   onCommented(comment: Comment): void
 }) {
-  const i18n = useI18n()
-  const { t } = i18n
+  const { t } = useI18n()
   const [body, setBody] = useState('')
-  const [failure, setFailure] = useState<Failure | null>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
-    setBusy(true)
-    setFailure(null)
-    try {
-      onCommented(await api.createComment(postId, body))
-      setBody('')
-    } catch (caught) {
-      setFailure(failureOf(i18n, caught))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { busy, failure, onSubmit } = useAction()
+  const submit = onSubmit(async () => {
+    onCommented(await api.createComment(postId, body))
+    setBody('')
+  })
   return (
     <form className="comment-form" onSubmit={submit} noValidate data-testid="comment-form">
       <label className="visually-hidden" htmlFor={`comment-${postId}`}>
@@ -471,20 +470,11 @@ function EditText({
   onSave(body: string, title?: string): Promise<void>
   onCancel(): void
 }) {
-  const i18n = useI18n()
-  const { t } = i18n
+  const { t } = useI18n()
   const [body, setBody] = useState(initial)
   const [title, setTitle] = useState(initialTitle ?? '')
-  const [failure, setFailure] = useState<Failure | null>(null)
-  const submit = async (event: FormEvent) => {
-    event.preventDefault()
-    setFailure(null)
-    try {
-      await onSave(body, initialTitle === undefined ? undefined : title)
-    } catch (caught) {
-      setFailure(failureOf(i18n, caught))
-    }
-  }
+  const { busy, failure, onSubmit } = useAction()
+  const submit = onSubmit(() => onSave(body, initialTitle === undefined ? undefined : title))
   return (
     <form className="edit-text" onSubmit={submit} noValidate>
       {initialTitle !== undefined && (
@@ -507,7 +497,9 @@ function EditText({
         </p>
       )}
       <div className="row small">
-        <button type="submit">{t('common.save')}</button>
+        <button type="submit" disabled={busy}>
+          {t('common.save')}
+        </button>
         <button type="button" onClick={onCancel}>
           {t('common.cancel')}
         </button>

@@ -209,6 +209,10 @@ const en = {
   'detail.movePoint': 'Move it on the map',
   'detail.redrawShape': 'Redraw its shape',
   'editor.newShape': 'New shape drawn on the map: save to apply it.',
+  'editor.locationPrivate': 'Private location',
+  'editor.locationPrivateHint':
+    'For a home, or a request for help at home: the exact place is shown to you alone. Everyone else sees a point up to about 180 m away (the centre of a 250 m square), always the same one.',
+  'editor.locationPrivateAuthorOnly': 'Only its author can change this.',
 
   'thread.title': 'Conversation',
   'thread.loginToPost': 'Log in to write here.',
@@ -244,6 +248,9 @@ const en = {
   'group.left': 'You left the group.',
   'group.loginToJoin': 'Log in to join',
   'group.yourRole': 'You are {role} of this group.',
+  'group.requestPending': 'You asked to join on {date}: a manager of the group will decide.',
+  'group.withdrawRequest': 'Withdraw my request',
+  'group.requestWithdrawn': 'Your request to join was withdrawn.',
   'role.owner': 'an owner',
   'role.manager': 'a manager',
   'role.member': 'a member',
@@ -571,6 +578,10 @@ const it: Messages = {
   'detail.movePoint': 'Spostalo sulla mappa',
   'detail.redrawShape': 'Ridisegna la forma',
   'editor.newShape': 'Nuova forma disegnata sulla mappa: salva per applicarla.',
+  'editor.locationPrivate': 'Posizione privata',
+  'editor.locationPrivateHint':
+    "Per una casa, o una richiesta d'aiuto a domicilio: il punto esatto lo vedi solo tu. Tutti gli altri vedono un punto fino a circa 180 m di distanza (il centro di un quadrato di 250 m), sempre lo stesso.",
+  'editor.locationPrivateAuthorOnly': "Solo chi l'ha creato può cambiarlo.",
 
   'thread.title': 'Conversazione',
   'thread.loginToPost': 'Accedi per scrivere qui.',
@@ -606,6 +617,9 @@ const it: Messages = {
   'group.left': 'Hai lasciato il gruppo.',
   'group.loginToJoin': 'Accedi per unirti',
   'group.yourRole': 'In questo gruppo sei {role}.',
+  'group.requestPending': 'Hai chiesto di entrare il {date}: deciderà chi gestisce il gruppo.',
+  'group.withdrawRequest': 'Ritira la richiesta',
+  'group.requestWithdrawn': 'Hai ritirato la richiesta di entrare.',
   'role.owner': 'titolare',
   'role.manager': 'gestore',
   'role.member': 'membro',

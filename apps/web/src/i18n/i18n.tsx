@@ -22,19 +22,34 @@ export function preferredLocale(languages: readonly string[] | undefined, stored
   return 'it'
 }
 
-export function createI18n(locale: Locale): I18n {
-  const messages = dictionaries[locale]
-  const numberFormats = new Map<string, Intl.NumberFormat>()
-  const numberFormat = (options: Intl.NumberFormatOptions = {}) => {
-    const key = JSON.stringify(options)
-    let format = numberFormats.get(key)
+/**
+ * Builds each Intl format once per set of options: building one costs far more than using it (the wall dates
+ * hundreds of rows per render).
+ */
+function cachedByOptions<Options, Format>(
+  make: (options?: Options) => Format,
+): (options?: Options) => Format {
+  const formats = new Map<string, Format>()
+  return (options) => {
+    const key = JSON.stringify(options ?? {})
+    let format = formats.get(key)
     if (!format) {
-      format = new Intl.NumberFormat(locale, options)
-      numberFormats.set(key, format)
+      format = make(options)
+      formats.set(key, format)
     }
     return format
   }
-  const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })
+}
+
+export function createI18n(locale: Locale): I18n {
+  const messages = dictionaries[locale]
+  const numberFormat = cachedByOptions(
+    (options: Intl.NumberFormatOptions = {}) => new Intl.NumberFormat(locale, options),
+  )
+  const dateFormat = cachedByOptions(
+    (options?: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, options),
+  )
+  const dateTimeFormat = dateFormat({ dateStyle: 'medium', timeStyle: 'short' })
   return {
     locale,
     t(key, values) {
@@ -53,7 +68,7 @@ export function createI18n(locale: Locale): I18n {
       )
     },
     date: (value, options = { dateStyle: 'medium' }) =>
-      new Intl.DateTimeFormat(locale, options).format(typeof value === 'string' ? new Date(value) : value),
+      dateFormat(options).format(typeof value === 'string' ? new Date(value) : value),
     dateTime: (value) => dateTimeFormat.format(typeof value === 'string' ? new Date(value) : value),
   }
 }

@@ -84,8 +84,7 @@ export class SessionStore implements TokenSource {
   async accessToken(): Promise<string | null> {
     const session = this.session
     if (!session) return null
-    if (Date.parse(session.accessTokenExpiresAt) - this.now() > refreshLeadMs / 2) return session.accessToken
-    return this.refresh()
+    return usableAccessToken(session, this.now()) ?? this.refresh()
   }
 
   async refreshAfterUnauthorized(rejected: string): Promise<string | null> {
@@ -146,15 +145,7 @@ export class SessionStore implements TokenSource {
   }
 
   private read(): StoredSession | null {
-    try {
-      const text = this.storage.getItem(storageKey)
-      if (!text) return null
-      const parsed = JSON.parse(text) as StoredSession
-      if (Date.parse(parsed.refreshTokenExpiresAt) <= this.now()) return null
-      return parsed
-    } catch {
-      return null
-    }
+    return readStoredSession(this.storage, this.now())
   }
 
   private write(tokens: StoredSession | null) {
@@ -175,6 +166,39 @@ export class SessionStore implements TokenSource {
 
   private emit() {
     for (const listener of this.listeners) listener()
+  }
+}
+
+/** The session kept in storage, or null when there is none, it is unreadable or its login has expired. */
+export function readStoredSession(
+  storage: Pick<KeyValueStorage, 'getItem'>,
+  now: number,
+): StoredSession | null {
+  try {
+    const text = storage.getItem(storageKey)
+    if (!text) return null
+    const parsed = JSON.parse(text) as StoredSession
+    if (Date.parse(parsed.refreshTokenExpiresAt) <= now) return null
+    return parsed
+  } catch {
+    return null
+  }
+}
+
+/** The session's access token while it has long enough to live to be sent as it is; null: refresh it first. */
+export function usableAccessToken(session: StoredSession, now: number): string | null {
+  return Date.parse(session.accessTokenExpiresAt) - now > refreshLeadMs / 2 ? session.accessToken : null
+}
+
+/** localStorage, or a memory stand-in where the browser refuses it (some private modes). */
+export function browserStorage(): KeyValueStorage {
+  try {
+    const probe = '__quartiere_probe__'
+    window.localStorage.setItem(probe, probe)
+    window.localStorage.removeItem(probe)
+    return window.localStorage
+  } catch {
+    return memoryStorage()
   }
 }
 

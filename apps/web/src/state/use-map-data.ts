@@ -1,25 +1,11 @@
 import type { EntityFeature } from '@quartiere/contracts'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { ApiClient, EntitiesFilter } from '../api/client'
+import type { ApiClient } from '../api/client'
 import { type Bbox, clampBbox, EntityCache } from './entity-cache'
-import {
-  countPerSlot,
-  type KindCounts,
-  slotsAround,
-  slotsRange,
-  type TimeWindow,
-  windowOf,
-  windowQuery,
-} from './timeline'
+import { firstPageEntitiesMax, pageEntitiesMax, viewEntitiesMax, viewFilter } from './map-query'
+import { countPerSlot, type KindCounts, slotsAround, slotsRange, type TimeWindow, windowOf } from './timeline'
 import type { ViewState } from './url-state'
 
-/** At most this many things are drawn for one view (ten pages of the API's largest). */
-export const viewEntitiesMax = 10_000
-/**
- * The first page is small, so that something is drawn as soon as possible (a page of 1000 takes the server,
- * the network and the map's worker several times as long); the rest comes in the API's largest pages.
- */
-export const firstPageEntitiesMax = 250
 /** The timeline counts one page of the API's largest; past it the counts say "at least". */
 export const timelineSampleMax = 1000
 /** Wait this long after the map stops before asking, so a fling is one request and not twenty. */
@@ -29,8 +15,28 @@ const moveDebounceMs = 120
  * re-sends and re-clusters everything loaded, so ten pages in quick succession would cost ten re-clusterings.
  */
 const pageRedrawIntervalMs = 400
-/** The timeline's sample waits for the map's first page: the things on the map come first. */
-const timelineDelayMs = 800
+/**
+ * The rest of the first view waits until its first page is on screen, or this long after it arrived at most:
+ * on a busy machine the server's work on the next pages, their parsing and the map's re-clustering would
+ * otherwise compete with drawing the first page. The wait happens once (a view with nothing to draw, or the
+ * wallet page, where no map draws, pays it once).
+ */
+const firstDrawWaitMaxMs = 1500
+/** The timeline's sample waits for the map's first things too, this long at most from the start. */
+const timelineFirstDrawWaitMaxMs = 3000
+/** The timeline's sample comes after the map's first things, and this much later still. */
+const timelineDelayMs = 300
+
+/** Resolves when `promise` does or after `ms`, whichever comes first; never rejects. */
+function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void promise.then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
 
 export interface MapData {
   /** Everything loaded for the current filters (in view and around it). */
@@ -42,31 +48,35 @@ export interface MapData {
   complete: boolean
   error: string | null
   timeline: { reference: TimeWindow; slots: TimeWindow[]; counts: KindCounts[]; truncated: boolean }
-  /** Live updates and the editor put a changed thing in place without a reload. */
+  /** The editor puts a changed thing in place without a reload (an HTTP answer: exact for its author). */
   upsert(feature: EntityFeature): void
+  /** A changed thing from the live feed, as `viewerId` sees it: see EntityCache.upsertLive. */
+  upsertLive(feature: EntityFeature, viewerId: string | null): void
   remove(id: string): void
   reload(): void
 }
 
-function filterOf({ kinds, categories, tags, q }: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q'>) {
-  const filter: Omit<EntitiesFilter, 'bbox'> = {
-    ...(kinds.length ? { kinds } : {}),
-    ...(categories.length ? { categories } : {}),
-    ...(tags.length ? { tags } : {}),
-    ...(q ? { q } : {}),
-  }
-  return filter
-}
-
 /**
  * Loads the things in the viewport for the view's filters and time window, page by page (the first page is
- * drawn at once), and the timeline's counts per kind per slot around the window.
+ * drawn at once), and the timeline's counts per kind per slot around the window. `firstDrawn` resolves when the
+ * map has drawn its first things.
  */
-export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null): MapData {
+export function useMapData(
+  api: ApiClient,
+  view: ViewState,
+  bounds: Bbox | null,
+  firstDrawn: Promise<void>,
+): MapData {
   // The filter parts only: moving the map does not make a new filter.
-  const { kinds, categories, tags, q } = view
-  const filter = useMemo(() => filterOf({ kinds, categories, tags, q }), [kinds, categories, tags, q])
-  const windowFilter = useMemo(() => (view.window ? windowQuery(view.window) : {}), [view.window])
+  const { kinds, categories, tags, q, window: timeWindow } = view
+  const filter = useMemo(
+    () => viewFilter({ kinds, categories, tags, q, window: null }),
+    [kinds, categories, tags, q],
+  )
+  const windowFilter = useMemo(
+    () => viewFilter({ kinds: [], categories: [], tags: [], q: '', window: timeWindow }),
+    [timeWindow],
+  )
   const cacheKey = JSON.stringify([filter, windowFilter])
   const cacheRef = useRef(new EntityCache(cacheKey))
   const [revision, setRevision] = useState(0)
@@ -76,6 +86,12 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
   const [reloads, setReloads] = useState(0)
   const bump = useCallback(() => setRevision((value) => value + 1), [])
   const firstRequest = useRef(true)
+  // Started by the first call, right after the first page was handed to the map; shared by every later one.
+  const firstDrawGate = useRef<Promise<void> | null>(null)
+  const afterFirstDraw = useCallback(() => {
+    firstDrawGate.current ??= atMost(firstDrawn, firstDrawWaitMaxMs)
+    return firstDrawGate.current
+  }, [firstDrawn])
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for the same query again.
   useEffect(() => {
@@ -93,7 +109,7 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
       setError(null)
       api
         .eachEntitiesPage(
-          { ...filter, ...windowFilter, bbox, limit: 1000 },
+          { ...filter, ...windowFilter, bbox, limit: pageEntitiesMax },
           viewEntitiesMax,
           (features) => {
             // A new filter's cache replaces the old one with its first page: the map never shows nothing.
@@ -109,8 +125,11 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
                 bump()
               }, pageRedrawIntervalMs)
           },
-          controller.signal,
-          firstPageEntitiesMax,
+          {
+            signal: controller.signal,
+            firstPageLimit: firstPageEntitiesMax,
+            beforeNextPage: afterFirstDraw,
+          },
         )
         .then((result) => {
           clearTimeout(redraw)
@@ -133,7 +152,7 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
       clearTimeout(redraw)
       controller.abort()
     }
-  }, [api, bounds, cacheKey, filter, windowFilter, bump, reloads])
+  }, [api, bounds, cacheKey, filter, windowFilter, bump, reloads, afterFirstDraw])
 
   // The timeline: one sample over all the slots shown, counted per slot and kind on this side.
   const reference = useMemo(() => view.window ?? windowOf('year', new Date()), [view.window])
@@ -147,7 +166,12 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
     if (!bounds) return
     const controller = new AbortController()
     const range = slotsRange(slots)
-    const timer = setTimeout(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    void atMost(firstDrawn, timelineFirstDrawWaitMaxMs).then(() => {
+      if (controller.signal.aborted) return
+      timer = setTimeout(ask, timelineDelayMs)
+    })
+    const ask = () => {
       api
         .listEntities(
           {
@@ -169,12 +193,12 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
         .catch(() => {
           // The counts are a guide; the map's own error line reports a failing API.
         })
-    }, timelineDelayMs)
+    }
     return () => {
       clearTimeout(timer)
       controller.abort()
     }
-  }, [api, bounds, filter, slots, reloads])
+  }, [api, bounds, filter, slots, reloads, firstDrawn])
 
   const upsert = useCallback(
     (feature: EntityFeature) => {
@@ -182,6 +206,26 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
       bump()
     },
     [bump],
+  )
+  const upsertLive = useCallback(
+    (feature: EntityFeature, viewerId: string | null) => {
+      const cache = cacheRef.current
+      const outcome = cache.upsertLive(feature, viewerId)
+      if (outcome === 'ignored') return
+      bump()
+      if (outcome === 'stored') return
+      // The author's own private thing changed: only an HTTP read gives them its exact place.
+      api
+        .getEntity(feature.id)
+        .then(({ value }) => {
+          cache.upsert([value])
+          bump()
+        })
+        .catch(() => {
+          // Deleted or hidden meanwhile: the feed says so on its own.
+        })
+    },
+    [api, bump],
   )
   const remove = useCallback(
     (id: string) => {
@@ -202,6 +246,7 @@ export function useMapData(api: ApiClient, view: ViewState, bounds: Bbox | null)
     error,
     timeline: { reference, slots, counts: timelineCounts.counts, truncated: timelineCounts.truncated },
     upsert,
+    upsertLive,
     remove,
     reload,
   }

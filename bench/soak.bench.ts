@@ -14,7 +14,7 @@ import { machineInfo } from './lib/machine'
 import { createMeasuredClient, IntervalStats, runPacedUsers, sleep } from './lib/paced-load'
 import { rssMiB } from './lib/peak-rss'
 import { mulberry32 } from './lib/prng'
-import type { PhaseSummary } from './lib/stats'
+import { type PhaseSummary, summariseSamples } from './lib/stats'
 
 /**
  * soak: the API as its own process on PostgreSQL, under mixed traffic for SOAK_SECONDS (600) after a warm-up
@@ -23,7 +23,8 @@ import type { PhaseSummary } from './lib/stats'
  * (SOAK_WS_CLIENTS, 300) subscribed to viewports the whole time. Every interval (a minute) it prints one line:
  * requests/s and p50/p95/p99 per kind, failures by status and problem code, the API's RSS and PostgreSQL's
  * connections, websocket events and closes. At the end: RSS growth from the end of the warm-up, p99 of the last
- * full interval against the first (the reference, measured in the same run), failures after the warm-up, websocket
+ * third of the full intervals against the first third (the reference, measured in the same run; one minute's p99
+ * alone is too few requests to tell drift from one pause), failures after the warm-up, websocket
  * disconnects and the ledger audit, each with PASS or MISS. A miss is reported; only a crash fails the run.
  *
  * The load is paced (each virtual user acts once per period and waits between answers), not flat out: a soak
@@ -54,7 +55,7 @@ const prngSeed = 20_261_124
 /** The targets from the issue. */
 const rssGrowthPercentMax = 10
 const p99RatioMax = 1.5
-/** Below this many requests in an interval, a p99 is nearly the maximum: the comparison says so. */
+/** Below this many requests in a compared third, a p99 is nearly the maximum: the comparison says so. */
 const p99SamplesMin = 100
 
 /** The shares of the reads: the map's bbox query most, tiles and OGC items as researchers' tools would. */
@@ -111,6 +112,7 @@ interface Interval {
   seconds: number
   full: boolean
   byKind: Map<Kind, PhaseSummary>
+  samples: Map<Kind, readonly number[]>
   failures: Map<string, number>
   rssMiB: number
   rssPeakMiB: number
@@ -532,6 +534,7 @@ async function runTraffic(
       seconds: cut.seconds,
       full: endSeconds === 0 || Math.abs(cut.seconds - intervalSeconds) < intervalSeconds * 0.1,
       byKind: cut.byKind,
+      samples: cut.samples,
       failures: cut.failures,
       rssMiB: rss.currentMiB,
       rssPeakMiB: rss.peakMiB,
@@ -621,9 +624,21 @@ function report(run: {
   const measuredSeconds = measured.reduce((sum, i) => sum + i.seconds, 0)
   const wsEventsMeasured = measured.reduce((sum, i) => sum + i.wsEvents, 0)
 
+  // One minute's p99 rests on a few hundred requests, so one pause (a checkpoint, a GC) moves it by half: the
+  // first third of the full intervals is compared with the last third, each judged as one sample.
+  const third = Math.max(1, Math.floor(full.length / 3))
+  const merged = (intervals: Interval[], kind: Kind) =>
+    summariseSamples(
+      intervals.flatMap((i) => [...(i.samples.get(kind) ?? [])]),
+      intervals.reduce((sum, i) => sum + i.seconds, 0) * 1000,
+    )
+  const firstThird = full.slice(0, third)
+  const lastThird = full.slice(-third)
+  const thirdLabel = (intervals: Interval[]) =>
+    intervals.length === 1 ? intervals[0]!.label : `${intervals[0]!.label}–${intervals.at(-1)!.label}`
   const p99Rows = kinds.map((kind) => {
-    const a = first?.byKind.get(kind)
-    const b = final?.byKind.get(kind)
+    const a = comparable ? merged(firstThird, kind) : first?.byKind.get(kind)
+    const b = comparable ? merged(lastThird, kind) : final?.byKind.get(kind)
     const ratio = a && b ? b.p99Ms / a.p99Ms : Number.NaN
     const few = !a || !b || a.count < p99SamplesMin || b.count < p99SamplesMin
     return { kind, a, b, ratio, few, pass: comparable && ratio <= p99RatioMax }
@@ -643,16 +658,16 @@ soak: mixed traffic for ${soakSeconds} s after a ${warmupSeconds} s warm-up, the
   machine    ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${run.postgresVersion};
              load average ${run.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')} at start, ${run.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' ')} at the end
   requests   ${kinds.map((kind) => `${kind} ${requests(kind).toLocaleString('en')}`).join(', ')} answered as expected in the measured ${fixed(measuredSeconds, 0)} s
-  reference  the p99 of the first full interval (${first?.label ?? 'none'}) of this run, for the last full interval (${final?.label ?? 'none'})
+  reference  the p99 of the first third of the full intervals (${comparable ? thirdLabel(firstThird) : 'none'}) of this run, for the last third (${comparable ? thirdLabel(lastThird) : 'none'})
 
   RSS growth        ${fixed(warmup!.rssMiB)} MiB at the end of the warm-up → ${fixed(last.rssMiB)} MiB at the end (peak ${fixed(last.rssPeakMiB)}): ${rssGrowthPercent >= 0 ? '+' : ''}${fixed(rssGrowthPercent)}%   target < ${rssGrowthPercentMax}%   ${verdict(rssGrowthPercent < rssGrowthPercentMax)}
                     from the end of the first full interval (${afterFirst.label}): ${fixed(afterFirst.rssMiB)} → ${fixed(last.rssMiB)} MiB, ${rssLaterGrowthPercent >= 0 ? '+' : ''}${fixed(rssLaterGrowthPercent)}% (shown, not judged)
-  p99 stable        last full interval ÷ first, per kind (target ≤ ${p99RatioMax}×)   ${comparable ? verdict(p99Pass) : 'MISS (fewer than two full intervals: nothing to compare)'}
+  p99 stable        last third ÷ first third, per kind (target ≤ ${p99RatioMax}×)   ${comparable ? verdict(p99Pass) : 'MISS (fewer than two full intervals: nothing to compare)'}
 ${p99Rows
   .map(
     (row) =>
       `    ${row.kind.padEnd(9)} ${fixed(row.a?.p99Ms ?? Number.NaN).padStart(8)} ms → ${fixed(row.b?.p99Ms ?? Number.NaN).padStart(8)} ms   ×${fixed(row.ratio, 2)}` +
-      `${row.few ? `   (fewer than ${p99SamplesMin} requests in an interval: the p99 is nearly the maximum)` : ''}`,
+      `${row.few ? `   (fewer than ${p99SamplesMin} requests in a third: the p99 is nearly the maximum)` : ''}`,
   )
   .join('\n')}
   failures          ${failures} after the warm-up${failures ? `: ${listed(measuredFailures)}` : ''}   target 0   ${verdict(failures === 0)}

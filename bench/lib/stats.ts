@@ -10,16 +10,26 @@ export class LatencyRecorder {
     return this.samples.length
   }
 
+  /** The samples so far, for merging several phases into one summary. */
+  values(): readonly number[] {
+    return this.samples
+  }
+
   summarise(elapsedMs: number): PhaseSummary {
-    const sorted = Float64Array.from(this.samples).sort()
-    return {
-      count: sorted.length,
-      perSecond: sorted.length / (elapsedMs / 1000),
-      p50Ms: percentile(sorted, 50),
-      p95Ms: percentile(sorted, 95),
-      p99Ms: percentile(sorted, 99),
-      maxMs: sorted.at(-1) ?? Number.NaN,
-    }
+    return summariseSamples(this.samples, elapsedMs)
+  }
+}
+
+/** Count, rate and exact percentiles of latencies (ms) gathered over `elapsedMs`. */
+export function summariseSamples(samples: readonly number[], elapsedMs: number): PhaseSummary {
+  const sorted = Float64Array.from(samples).sort()
+  return {
+    count: sorted.length,
+    perSecond: sorted.length / (elapsedMs / 1000),
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
   }
 }
 

@@ -80,7 +80,9 @@ describe('vector tiles', () => {
     expect(response.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
     const tile = decode(response.rawPayload)
     const expected = await expectTileHolds(tile)
-    expect([...expected.values()].reduce((n, s) => n + s.size, 0)).toBeGreaterThan(20)
+    // Not a near-empty tile: 4,000 random things put about 34 here at this zoom (Poisson: fewer than 10 about
+    // once in a million runs; "more than 20" failed about once in a hundred).
+    expect([...expected.values()].reduce((n, s) => n + s.size, 0)).toBeGreaterThanOrEqual(10)
     // Points land where they are, within a tile unit.
     const { rows } = await sql<{ id: string; lon: number; lat: number }>`
       SELECT id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM visible_entities

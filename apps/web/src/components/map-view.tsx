@@ -164,7 +164,7 @@ function draftCollection(drawing: DrawingState | null): SourceData {
   return collection(features)
 }
 
-/** Icons are drawn from SVG (no sprite server, no fonts) and added to the style once it has loaded. */
+/** Icons are drawn from SVG (no sprite server, no fonts) and added to the style after the first frame. */
 function addKindIcons(map: MaplibreMap) {
   for (const kind of entityKindList as EntityKind[]) {
     const id = iconImageId(kind)
@@ -194,15 +194,16 @@ export function MapView(props: MapViewProps) {
   const featureCount = useRef(0)
   featureCount.current = props.features.length
   const { onCameraChange, onSelect, onDrawClick, onDrawFinish, onFirstFeatures } = props
-  // The basemap goes in once the map is up and either the first things are drawn or basemapDeferMs passed.
-  const [basemapDue, setBasemapDue] = useState(false)
+  // The basemap and the kinds' icons go in once the map is up and either the first things are drawn or
+  // basemapDeferMs passed: neither holds up the first frame.
+  const [decorationsDue, setDecorationsDue] = useState(false)
   /** The map once loaded, as state: the basemap effect must run again when it arrives last. */
   const [readyMap, setReadyMap] = useState<MaplibreMap | null>(null)
 
   // The basemap's style is fetched only once it is due: parsing it (two megabytes for the offline one) on the
   // main thread would otherwise delay the first things on screen.
   useEffect(() => {
-    if (!basemapDue) return
+    if (!decorationsDue) return
     let cancelled = false
     void loadBasemap().then((loaded) => {
       performance.mark('quartiere:basemap-ready')
@@ -211,7 +212,7 @@ export function MapView(props: MapViewProps) {
     return () => {
       cancelled = true
     }
-  }, [basemapDue])
+  }, [decorationsDue])
 
   // The features array is new whenever the data changed (its revision), so it is the right dependency.
   const sources = useMemo(() => toSources(props.features), [props.features])
@@ -265,26 +266,26 @@ export function MapView(props: MapViewProps) {
       ) {
         firstFeaturesMarked.current = true
         performance.mark('quartiere:first-features')
-        setBasemapDue(true)
+        setDecorationsDue(true)
         onFirstFeatures()
       }
     },
     [renderedEntities, onFirstFeatures],
   )
-  const iconsAdded = useRef<MaplibreMap | null>(null)
   const onRender = useCallback(
-    (event: { target: MaplibreMap }) => {
-      const map = event.target
-      // The icons go in with the first frame rather than at the load event, which waits for every source.
-      if (iconsAdded.current !== map) {
-        iconsAdded.current = map
-        addKindIcons(map)
-        map.on('styleimagemissing', () => addKindIcons(map))
-      }
-      markFirstFeatures(map)
-    },
+    (event: { target: MaplibreMap }) => markFirstFeatures(event.target),
     [markFirstFeatures],
   )
+
+  // The kinds' icons are rasterised and added with their layer, after the first frame (see decorationsDue).
+  const iconsAdded = useRef<MaplibreMap | null>(null)
+  useEffect(() => {
+    const map = mapRef.current?.getMap()
+    if (!decorationsDue || !map || iconsAdded.current === map) return
+    iconsAdded.current = map
+    addKindIcons(map)
+    map.on('styleimagemissing', () => addKindIcons(map))
+  }, [decorationsDue])
 
   const setUp = useCallback(
     (map: MaplibreMap) => {
@@ -292,11 +293,10 @@ export function MapView(props: MapViewProps) {
       loadedMap.current = map
       performance.mark('quartiere:map-load')
       setReadyMap(map)
-      addKindIcons(map)
       window.__quartiere = { map, renderedEntities }
       map.on('idle', refreshClusterLabels)
       markFirstFeatures(map)
-      setTimeout(() => setBasemapDue(true), basemapDeferMs)
+      setTimeout(() => setDecorationsDue(true), basemapDeferMs)
       onCameraChange(
         { center: [map.getCenter().lng, map.getCenter().lat], zoom: map.getZoom() },
         boundsOf(map),
@@ -308,10 +308,10 @@ export function MapView(props: MapViewProps) {
 
   // The basemap slides in under the things' layers, once it is known and due.
   useEffect(() => {
-    if (!readyMap || !basemap || !basemapDue) return
+    if (!readyMap || !basemap || !decorationsDue) return
     addBasemap(readyMap, basemap.style, shapeFills.id)
     performance.mark('quartiere:basemap-added')
-  }, [readyMap, basemap, basemapDue])
+  }, [readyMap, basemap, decorationsDue])
   // The wrapper may reuse a map whose load event has passed (React's strict mode mounts twice): set up from
   // the instance itself too.
   useEffect(() => {
@@ -415,7 +415,9 @@ export function MapView(props: MapViewProps) {
         >
           <Layer {...clusters} />
           <Layer {...entityPoints} />
-          <Layer {...entityIcons} />
+          {/* The icons join once the first things are drawn: their discs already show the kind, and the icon
+              shader's compile (a tenth of a second in software WebGL) then no longer delays that first frame. */}
+          {decorationsDue && <Layer {...entityIcons} beforeId={selectedPointLayer.id} />}
           <Layer {...selectedPointLayer} />
         </Source>
         <Source id={draftSourceId} type="geojson" data={draft}>

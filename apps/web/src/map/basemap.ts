@@ -43,14 +43,16 @@ export async function loadBasemap(url = basemapUrl): Promise<Basemap> {
 export const basemapIdPrefix = 'basemap:'
 
 /**
- * The style the map starts with: a plain background and nothing to fetch. The things are drawn on it at once;
- * the street (or offline) basemap is slid in underneath later by `addBasemap`, so that the first things on
- * screen never wait for a style, its sprite, its glyphs or its tiles.
+ * The style the map starts with: nothing to fetch and nothing to draw (the land colour is the map element's CSS
+ * background, under a transparent canvas). The things are drawn on it at once; the street (or offline) basemap
+ * is slid in underneath later by `addBasemap`, so that the first things on screen never wait for a style, its
+ * sprite, its glyphs or its tiles. Not even a background layer: each kind of layer is one more shader program
+ * to compile before the first frame, about a tenth of a second each in software WebGL.
  */
 export const startStyle: StyleSpecification = {
   version: 8,
   sources: {},
-  layers: [{ id: 'quartiere-background', type: 'background', paint: { 'background-color': '#eef0ea' } }],
+  layers: [],
 }
 
 /** The parts of a map `addBasemap` needs (a MapLibre map, or a stand-in in a test). */

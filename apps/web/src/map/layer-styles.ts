@@ -42,7 +42,9 @@ export const shapeFills: FillLayerSpecification = {
   type: 'fill',
   source: shapesSourceId,
   filter: isPolygon,
-  paint: { 'fill-color': kindColor, 'fill-opacity': 0.18 },
+  // No antialiased outline: shape-lines draws every polygon's edge, and the outline is a shader program of its
+  // own to compile before the first frame.
+  paint: { 'fill-color': kindColor, 'fill-opacity': 0.18, 'fill-antialias': false },
 }
 
 export const shapeLines: LineLayerSpecification = {
@@ -88,7 +90,9 @@ export const entityPoints: CircleLayerSpecification = {
   filter: ['!', ['has', 'point_count']],
   paint: {
     'circle-color': kindColor,
-    'circle-radius': 11,
+    // Always 11 here (the filter leaves clusters out), but written per feature like the clusters' radius, so
+    // that both circle layers share one shader program: one compile fewer before the first frame.
+    'circle-radius': ['case', ['has', 'point_count'], 16, 11],
     'circle-stroke-color': '#ffffff',
     'circle-stroke-width': 2,
   },

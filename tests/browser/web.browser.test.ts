@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -219,5 +220,33 @@ describe('the web client in Chromium', () => {
     expect((await renderedEntities(page)).length).toBeGreaterThan(0)
     await screenshot(page, '08-phone')
     await phone.close()
+  })
+
+  it('serves the assets brotli or gzip compressed to browsers that accept it, the same bytes once decoded', async () => {
+    const html = await (await fetch(served.baseUrl, { headers: { accept: 'text/html' } })).text()
+    const script = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)?.[1]
+    const maplibre = /href="(\/assets\/maplibre-[^"]+\.js)"/.exec(html)?.[1]
+    expect(script).toBeDefined()
+    expect(maplibre).toBeDefined()
+    for (const path of [script!, maplibre!]) {
+      const get = (acceptEncoding: string) =>
+        served.app.fastify.inject({
+          method: 'GET',
+          url: path,
+          headers: { 'accept-encoding': acceptEncoding },
+        })
+      const plain = await get('identity')
+      expect(plain.headers['content-encoding']).toBeUndefined()
+      const brotli = await get('gzip, deflate, br')
+      expect(brotli.headers['content-encoding']).toBe('br')
+      expect(brotli.headers.vary).toMatch(/accept-encoding/i)
+      expect(brotli.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+      expect(brotliDecompressSync(brotli.rawPayload).equals(plain.rawPayload)).toBe(true)
+      const gzip = await get('gzip')
+      expect(gzip.headers['content-encoding']).toBe('gzip')
+      expect(gunzipSync(gzip.rawPayload).equals(plain.rawPayload)).toBe(true)
+      // MapLibre, a megabyte of JavaScript, travels as about a quarter of it.
+      if (path === maplibre) expect(brotli.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3)
+    }
   })
 })

@@ -45,6 +45,9 @@ export function webRoutes(distDir = webDistDir) {
       wildcard: true,
       index: false,
       cacheControl: false,
+      // The build writes .br and .gz copies of the text assets (apps/web/vite.config.ts): sent to browsers
+      // that accept them, with Vary: Accept-Encoding.
+      preCompressed: true,
       etag: true,
       lastModified: true,
       setHeaders(reply) {

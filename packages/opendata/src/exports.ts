@@ -31,48 +31,32 @@ export function exportColumns(): (OgcPropertyDescriptor | { name: 'categories' |
 }
 
 /**
- * Every public entity matching the filters, batch by batch in id order. `geometry` is GeoJSON, or WKT when
- * asked (CSV). Pulling from the generator is what asks the database for more: a slow client slows the reads.
+ * Every public entity matching the filters, batch by batch in id order, its geometry as GeoJSON (what the
+ * FlatGeobuf encoder reads). Each batch is a keyset seek after the last id, so memory holds one batch whatever
+ * the size of the export. Pulling from the generator is what asks the database for more: a slow client slows
+ * the reads.
  */
-export async function* exportRows(
-  db: Kysely<DB>,
-  filters: PublicFilters,
-  geometryAs: 'geojson' | 'wkt',
-): AsyncGenerator<ExportRow[]> {
-  const properties = exportProperties()
-  const values = sql.join(properties.map((p) => sql`${propertyValueSql(p)} AS ${sql.ref(p.name)}`))
-  const geometry = geometryAs === 'wkt' ? sql`ST_AsText(e.geom, 7)` : sql`ST_AsGeoJSON(e.geom, 7)`
-  for await (const rows of exportBatches<Record<string, unknown>>(
-    db,
-    filters,
-    sql`${geometry} AS geometry, ${values}, e.categories, e.tags`,
-  )) {
-    yield rows.map((row) => {
-      const { id, geometry: g, ...rest } = row
-      return { id: id as string, geometry: g as string, values: rest }
-    })
-  }
-}
-
-/** Batches of rows (`id` plus the selected columns) of the public entities matching the filters, in id order. */
-async function* exportBatches<Row extends Record<string, unknown>>(
-  db: Kysely<DB>,
-  filters: PublicFilters,
-  columns: RawBuilder<unknown>,
-): AsyncGenerator<(Row & { id: string })[]> {
+export async function* exportRows(db: Kysely<DB>, filters: PublicFilters): AsyncGenerator<ExportRow[]> {
+  const properties = sql.join(
+    exportProperties().map((p) => sql`${propertyValueSql(p)} AS ${sql.ref(p.name)}`),
+  )
   const where = filtersWhere(filters)
   let after: string | null = null
   for (;;) {
-    const { rows }: { rows: (Row & { id: string })[] } = await sql<Row & { id: string }>`
-      SELECT e.id::text AS id, ${columns}
+    const { rows }: { rows: Record<string, unknown>[] } = await sql<Record<string, unknown>>`
+      SELECT e.id::text AS id, ST_AsGeoJSON(e.geom, 7) AS geometry, ${properties}, e.categories, e.tags
       FROM visible_entities e
       WHERE ${where} ${after ? sql`AND e.id > ${after}::uuid` : sql``}
       ORDER BY e.id
       LIMIT ${exportBatchRows}`.execute(db)
     if (!rows.length) return
-    yield rows
+    yield rows.map(({ id, geometry, ...values }) => ({
+      id: id as string,
+      geometry: geometry as string,
+      values,
+    }))
     if (rows.length < exportBatchRows) return
-    after = rows.at(-1)!.id
+    after = rows.at(-1)!.id as string
   }
 }
 
@@ -252,7 +236,7 @@ export async function* fgbExport(db: Kysely<DB>, filters: PublicFilters): AsyncG
   start.set(headerBytes, magicbytes.length)
   yield start
   const listColumns = new Set(['categories', 'tags'])
-  for await (const batch of exportRows(db, filters, 'geojson')) {
+  for await (const batch of exportRows(db, filters)) {
     const parts = batch.map((row) => {
       const properties: Record<string, string | number | boolean | null> = { id: row.id }
       for (const column of header.columns!) {

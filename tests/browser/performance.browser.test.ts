@@ -63,7 +63,7 @@ describe('web client performance (printed, not asserted)', () => {
     await screenshot(page!, '10-ten-thousand')
     console.log(
       [
-        `[web perf] ${entitiesInView} things in view; navigation → first drawn, median of ${runs} (ms): first visit ${median(firstVisits.map((f) => f.firstFeaturesMs)).toFixed(0)}, return visit ${median(returnVisits.map((f) => f.firstFeaturesMs)).toFixed(0)} (goal under 2000); the browser's first page since launch ${browserStart.firstFeaturesMs.toFixed(0)}; wall: ${count}`,
+        `[web perf] ${entitiesInView} things in view; navigation → first drawn, median of ${runs} (ms): first visit ${median(firstVisits.map((f) => f.firstFeaturesMs)).toFixed(0)}, return visit ${median(returnVisits.map((f) => f.firstFeaturesMs)).toFixed(0)} (goal under 2000); lines and polygons drawn too: first visit ${median(firstVisits.map((f) => f.shapesDrawnMs)).toFixed(0)}, return visit ${median(returnVisits.map((f) => f.shapesDrawnMs)).toFixed(0)}; the browser's first page since launch ${browserStart.firstFeaturesMs.toFixed(0)}; wall: ${count}`,
         describeRuns('first visits', firstVisits),
         describeRuns('return visits', returnVisits),
       ].join('\n'),
@@ -94,6 +94,7 @@ describe('web client performance (printed, not asserted)', () => {
 
 interface NavigationFigures {
   firstFeaturesMs: number
+  shapesDrawnMs: number
   viewLoadedMs: number
   firstPageMs: number
   mapLoadMs: number
@@ -122,6 +123,7 @@ async function measureNavigation(page: Page, baseUrl: string): Promise<Navigatio
       firstRequestStartMs: firstRequest?.startTime ?? -1,
       firstRequestEndMs: firstRequest?.responseEnd ?? -1,
       firstFeaturesMs: at('first-features'),
+      shapesDrawnMs: at('shapes-drawn'),
       viewLoadedMs: at('view-loaded'),
       firstPageMs: at('first-page'),
       mapLoadMs: at('map-load'),
@@ -140,7 +142,7 @@ function median(values: number[]): number {
 function describeRuns(label: string, figures: NavigationFigures[]): string {
   const series = (pick: (f: NavigationFigures) => number) => figures.map((f) => pick(f).toFixed(0)).join(', ')
   return [
-    `[web perf] ${label}, per run (ms): first drawn ${series((f) => f.firstFeaturesMs)}; all ${entitiesInView} loaded ${series((f) => f.viewLoadedMs)}`,
+    `[web perf] ${label}, per run (ms): first drawn ${series((f) => f.firstFeaturesMs)}; lines and polygons drawn too ${series((f) => f.shapesDrawnMs)}; all ${entitiesInView} loaded ${series((f) => f.viewLoadedMs)}`,
     `  scripts loaded ${series((f) => f.scriptsLoadedMs)}; app started ${series((f) => f.appStartMs)}; first request sent ${series((f) => f.firstRequestStartMs)}, answered ${series((f) => f.firstRequestEndMs)}`,
     `  first page of things received ${series((f) => f.firstPageMs)}; map loaded ${series((f) => f.mapLoadMs)}; basemap slid in under the things ${series((f) => f.basemapAddedMs)}`,
   ].join('\n')

@@ -58,9 +58,52 @@ describe('the web client in Chromium', () => {
         .getStyle()
         .layers.some((layer) => layer.id.startsWith('basemap:')),
     )
+    // Lines and polygons join right after the first points (a pact along the Dora is a line), and every layer
+    // ends in its place: the basemap under the shapes, the shapes under the clusters and points.
+    await waitForRendered(pageA, (entities) =>
+      entities.some((entity) => entity.title === 'Patto per la cura delle sponde della Dora'),
+    )
+    const layerIds = await pageA.evaluate(() =>
+      (
+        window as unknown as { __quartiere: { map: { getStyle(): { layers: { id: string }[] } } } }
+      ).__quartiere.map
+        .getStyle()
+        .layers.map((layer) => layer.id),
+    )
+    const lastBasemapLayer = layerIds.findLastIndex((id) => id.startsWith('basemap:'))
+    const order = [
+      'shape-fills',
+      'shape-lines',
+      'shape-selected',
+      'clusters',
+      'entity-points',
+      'entity-icons',
+    ]
+    const positions = order.map((id) => layerIds.indexOf(id))
+    expect(positions.every((position) => position > lastBasemapLayer)).toBe(true)
+    expect(positions).toEqual([...positions].sort((a, b) => a - b))
     expect(await pageA.locator('html').getAttribute('lang')).toBe('it')
     await expect(pageA.getByTestId('nav-wallet').textContent()).resolves.toBe('Portafoglio')
     await screenshot(pageA, '01-map-demo-data')
+  })
+
+  it('draws a view that holds a line and no points', async () => {
+    // Along the Dora, between its pact's line ends: no point of the demo data in view.
+    await pageA.goto(`${served.baseUrl}/?c=7.6845,45.0837&z=18`)
+    const drawn = await waitForRendered(pageA, (entities) =>
+      entities.some((entity) => entity.title === 'Patto per la cura delle sponde della Dora'),
+    )
+    expect(drawn.length).toBeGreaterThan(0)
+    // Nothing in the points' layers: the line was drawn without a first frame of points to follow.
+    const pointsDrawn = await pageA.evaluate(
+      () =>
+        (
+          window as unknown as {
+            __quartiere: { map: { queryRenderedFeatures(options: { layers: string[] }): unknown[] } }
+          }
+        ).__quartiere.map.queryRenderedFeatures({ layers: ['clusters', 'entity-points'] }).length,
+    )
+    expect(pointsDrawn).toBe(0)
   })
 
   it('moving the timeline changes what the map shows', async () => {

@@ -57,6 +57,10 @@ prewarm()
  */
 const basemapDeferMs = 4000
 
+/** The stages of what the map draws, in order (see MapView). */
+const drawStages = ['points', 'shapes', 'decorations'] as const
+type DrawStage = (typeof drawStages)[number]
+
 export interface Camera {
   center: [number, number]
   zoom: number
@@ -146,6 +150,8 @@ function toSources(features: EntityFeature[]) {
   return {
     points: collection(points),
     shapes: collection(shapes),
+    pointCount: points.length,
+    shapeCount: shapes.length,
   }
 }
 
@@ -194,9 +200,16 @@ export function MapView(props: MapViewProps) {
   const featureCount = useRef(0)
   featureCount.current = props.features.length
   const { onCameraChange, onSelect, onDrawClick, onDrawFinish, onFirstFeatures } = props
-  // The basemap and the kinds' icons go in once the map is up and either the first things are drawn or
-  // basemapDeferMs passed: neither holds up the first frame.
-  const [decorationsDue, setDecorationsDue] = useState(false)
+  // What is drawn grows in stages, so that each stage's shader programs are compiled after the one before is
+  // on screen: the points and clusters first, then the lines and polygons, then the kinds' icons and the
+  // basemap; everything at the latest basemapDeferMs after the map is up.
+  const [stage, setStage] = useState<DrawStage>('points')
+  const advance = useCallback(
+    (to: DrawStage) =>
+      setStage((current) => (drawStages.indexOf(to) > drawStages.indexOf(current) ? to : current)),
+    [],
+  )
+  const decorationsDue = stage === 'decorations'
   /** The map once loaded, as state: the basemap effect must run again when it arrives last. */
   const [readyMap, setReadyMap] = useState<MaplibreMap | null>(null)
 
@@ -216,6 +229,11 @@ export function MapView(props: MapViewProps) {
 
   // The features array is new whenever the data changed (its revision), so it is the right dependency.
   const sources = useMemo(() => toSources(props.features), [props.features])
+  const shapesDue = stage !== 'points'
+  // A view with lines or polygons and no points shows them at once (and keeps them when points arrive).
+  useEffect(() => {
+    if (sources.pointCount === 0 && sources.shapeCount > 0) advance('shapes')
+  }, [sources, advance])
   // New layer objects on every render would make the wrapper re-apply their filters and repaint forever.
   const selectedShapeLayer = useMemo(() => shapeSelected(props.selected), [props.selected])
   const selectedPointLayer = useMemo(() => pointSelected(props.selected), [props.selected])
@@ -266,15 +284,43 @@ export function MapView(props: MapViewProps) {
       ) {
         firstFeaturesMarked.current = true
         performance.mark('quartiere:first-features')
-        setDecorationsDue(true)
+        advance('shapes')
         onFirstFeatures()
       }
     },
-    [renderedEntities, onFirstFeatures],
+    [renderedEntities, onFirstFeatures, advance],
   )
+  // When the lines and polygons, which join after the first points, are on screen too: the browser test
+  // reports it beside the first things. Checked only while there are shapes loaded and until found.
+  const shapesMarked = useRef(false)
+  const shapeCount = useRef(0)
+  shapeCount.current = sources.shapeCount
+  const markShapes = useCallback(
+    (map: MaplibreMap) => {
+      if (shapesMarked.current || shapeCount.current === 0 || !map.getLayer(shapeLines.id)) return
+      if (map.queryRenderedFeatures({ layers: [shapeFills.id, shapeLines.id] }).length === 0) return
+      shapesMarked.current = true
+      performance.mark('quartiere:shapes-drawn')
+      advance('decorations')
+    },
+    [advance],
+  )
+  // With no lines or polygons in view, the decorations follow once the map has settled with the shapes' layers.
+  useEffect(() => {
+    const map = mapRef.current?.getMap()
+    if (!shapesDue || !map) return
+    const settled = () => advance('decorations')
+    map.once('idle', settled)
+    return () => {
+      map.off('idle', settled)
+    }
+  }, [shapesDue, advance])
   const onRender = useCallback(
-    (event: { target: MaplibreMap }) => markFirstFeatures(event.target),
-    [markFirstFeatures],
+    (event: { target: MaplibreMap }) => {
+      markFirstFeatures(event.target)
+      markShapes(event.target)
+    },
+    [markFirstFeatures, markShapes],
   )
 
   // The kinds' icons are rasterised and added with their layer, after the first frame (see decorationsDue).
@@ -296,13 +342,13 @@ export function MapView(props: MapViewProps) {
       window.__quartiere = { map, renderedEntities }
       map.on('idle', refreshClusterLabels)
       markFirstFeatures(map)
-      setTimeout(() => setDecorationsDue(true), basemapDeferMs)
+      setTimeout(() => advance('decorations'), basemapDeferMs)
       onCameraChange(
         { center: [map.getCenter().lng, map.getCenter().lat], zoom: map.getZoom() },
         boundsOf(map),
       )
     },
-    [onCameraChange, refreshClusterLabels, renderedEntities, markFirstFeatures],
+    [onCameraChange, refreshClusterLabels, renderedEntities, markFirstFeatures, advance],
   )
   const onLoad = useCallback((event: { target: MaplibreMap }) => setUp(event.target), [setUp])
 
@@ -400,11 +446,6 @@ export function MapView(props: MapViewProps) {
       >
         <AttributionControl compact position="bottom-right" />
         <NavigationControl position="top-right" showCompass={false} />
-        <Source id={shapesSourceId} type="geojson" data={sources.shapes}>
-          <Layer {...shapeFills} />
-          <Layer {...shapeLines} />
-          <Layer {...selectedShapeLayer} />
-        </Source>
         <Source
           id={pointsSourceId}
           type="geojson"
@@ -419,6 +460,15 @@ export function MapView(props: MapViewProps) {
               shader's compile (a tenth of a second in software WebGL) then no longer delays that first frame. */}
           {decorationsDue && <Layer {...entityIcons} beforeId={selectedPointLayer.id} />}
           <Layer {...selectedPointLayer} />
+        </Source>
+        {/* Lines and polygons join under the points right after the first points are drawn (or at once when
+            there are no points): their layers bring three shader programs of their own (fill, line, and the
+            tiles' clipping mask), a third of a second of compiling in software WebGL that would otherwise hold
+            up the first frame. */}
+        <Source id={shapesSourceId} type="geojson" data={sources.shapes}>
+          {shapesDue && <Layer {...shapeFills} beforeId={clusterLayerId} />}
+          {shapesDue && <Layer {...shapeLines} beforeId={clusterLayerId} />}
+          {shapesDue && <Layer {...selectedShapeLayer} beforeId={clusterLayerId} />}
         </Source>
         <Source id={draftSourceId} type="geojson" data={draft}>
           <Layer {...draftLine} />

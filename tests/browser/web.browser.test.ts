@@ -49,6 +49,16 @@ describe('the web client in Chromium', () => {
     const drawn = await waitForRendered(pageA, (entities) => entities.length >= 5)
     const kinds = new Set(drawn.map((entity) => entity.kind))
     expect(kinds.size).toBeGreaterThanOrEqual(3)
+    // The map's first page was asked for once: by the page's entry, before the app loaded, and the app adopted
+    // that answer instead of asking again.
+    const firstPageRequests = await pageA.evaluate(
+      () =>
+        performance
+          .getEntriesByType('resource')
+          .filter((entry) => entry.name.includes('/api/entities?') && /[?&]limit=250(&|$)/.test(entry.name))
+          .length,
+    )
+    expect(firstPageRequests).toBe(1)
     // The things are drawn first; the offline basemap (no network here) slides in under them.
     await pageA.locator('[data-basemap="offline"]').waitFor()
     await pageA.waitForFunction(() =>

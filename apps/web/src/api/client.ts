@@ -237,17 +237,18 @@ export class ApiClient {
 
   /**
    * Follows `next` links until `maxFeatures`, handing each page to `onPage` as it arrives, so the map can
-   * draw the first page while the rest loads (a small `firstPageLimit` makes that first page come sooner, and
-   * `beforeNextPage` may hold the next request back while the first is being drawn).
+   * draw the first page while the rest loads. The first page is asked for exactly as `firstPage` says (a small
+   * `limit` there makes it come sooner), the next ones with `nextPageLimit`; `beforeNextPage` may hold the next
+   * request back while the first is being drawn.
    * Returns whether everything matching was loaded.
    */
   async eachEntitiesPage(
-    filter: EntitiesFilter,
+    firstPage: EntitiesFilter,
     maxFeatures: number,
     onPage: (features: EntityFeature[]) => void,
-    options: { signal?: AbortSignal; firstPageLimit?: number; beforeNextPage?: () => Promise<void> } = {},
+    options: { signal?: AbortSignal; nextPageLimit?: number; beforeNextPage?: () => Promise<void> } = {},
   ): Promise<{ complete: boolean }> {
-    const { signal, firstPageLimit, beforeNextPage } = options
+    const { signal, nextPageLimit, beforeNextPage } = options
     let cursor: string | undefined
     let loaded = 0
     for (;;) {
@@ -255,9 +256,9 @@ export class ApiClient {
         await beforeNextPage()
         signal?.throwIfAborted()
       }
-      const pageLimit = loaded === 0 && firstPageLimit ? firstPageLimit : (filter.limit ?? 1000)
+      const pageLimit = (loaded > 0 ? nextPageLimit : undefined) ?? firstPage.limit ?? 1000
       const limit = Math.min(pageLimit, maxFeatures - loaded)
-      const page = await this.listEntities({ ...filter, limit, ...(cursor ? { cursor } : {}) }, signal)
+      const page = await this.listEntities({ ...firstPage, limit, ...(cursor ? { cursor } : {}) }, signal)
       loaded += page.features.length
       onPage(page.features)
       const next = page.links.find((link) => link.rel === 'next')

@@ -84,11 +84,11 @@ describe('paging the map query', () => {
     const client = new ApiClient({ baseUrl: '', fetch: fetchImpl })
     const order: string[] = []
     const result = await client.eachEntitiesPage(
-      { bbox: [7.6, 45, 7.7, 45.1], limit: 1000 },
+      { bbox: [7.6, 45, 7.7, 45.1], limit: 250 },
       10_000,
       (features) => order.push(`page ${features[0]?.id}`),
       {
-        firstPageLimit: 250,
+        nextPageLimit: 1000,
         beforeNextPage: async () => {
           order.push('gate')
         },

@@ -42,6 +42,9 @@ export function estimatedBounds(center: [number, number], zoom: number, width: n
  * this very request before the app's code has loaded (`prefetch.ts`), and the app adopts its answer, so both
  * must build it here.
  */
-export function firstPageFilter(view: ViewState, bounds: Bbox): EntitiesFilter {
+export function firstPageFilter(
+  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'>,
+  bounds: Bbox,
+): EntitiesFilter {
   return { ...viewFilter(view), bbox: clampBbox(bounds), limit: firstPageEntitiesMax }
 }

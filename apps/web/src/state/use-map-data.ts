@@ -2,7 +2,7 @@ import type { EntityFeature } from '@quartiere/contracts'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { type Bbox, clampBbox, EntityCache } from './entity-cache'
-import { firstPageEntitiesMax, pageEntitiesMax, viewEntitiesMax, viewFilter } from './map-query'
+import { firstPageFilter, pageEntitiesMax, viewEntitiesMax, viewFilter } from './map-query'
 import { countPerSlot, type KindCounts, slotsAround, slotsRange, type TimeWindow, windowOf } from './timeline'
 import type { ViewState } from './url-state'
 
@@ -73,11 +73,7 @@ export function useMapData(
     () => viewFilter({ kinds, categories, tags, q, window: null }),
     [kinds, categories, tags, q],
   )
-  const windowFilter = useMemo(
-    () => viewFilter({ kinds: [], categories: [], tags: [], q: '', window: timeWindow }),
-    [timeWindow],
-  )
-  const cacheKey = JSON.stringify([filter, windowFilter])
+  const cacheKey = JSON.stringify([filter, timeWindow])
   const cacheRef = useRef(new EntityCache(cacheKey))
   const [revision, setRevision] = useState(0)
   const [loading, setLoading] = useState(false)
@@ -109,7 +105,9 @@ export function useMapData(
       setError(null)
       api
         .eachEntitiesPage(
-          { ...filter, ...windowFilter, bbox, limit: pageEntitiesMax },
+          // Built by the very function the page's entry used for its early request, so that the API client
+          // adopts that answer (api/prefetch.ts).
+          firstPageFilter({ kinds, categories, tags, q, window: timeWindow }, bbox),
           viewEntitiesMax,
           (features) => {
             // A new filter's cache replaces the old one with its first page: the map never shows nothing.
@@ -127,7 +125,7 @@ export function useMapData(
           },
           {
             signal: controller.signal,
-            firstPageLimit: firstPageEntitiesMax,
+            nextPageLimit: pageEntitiesMax,
             beforeNextPage: afterFirstDraw,
           },
         )
@@ -152,7 +150,7 @@ export function useMapData(
       clearTimeout(redraw)
       controller.abort()
     }
-  }, [api, bounds, cacheKey, filter, windowFilter, bump, reloads, afterFirstDraw])
+  }, [api, bounds, cacheKey, bump, reloads, afterFirstDraw])
 
   // The timeline: one sample over all the slots shown, counted per slot and kind on this side.
   const reference = useMemo(() => view.window ?? windowOf('year', new Date()), [view.window])

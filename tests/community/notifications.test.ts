@@ -124,6 +124,35 @@ describe('subscriptions and notifications', () => {
     })
   })
 
+  it("tells a closed group's managers when a request to join is withdrawn", async () => {
+    const owner = await t.signUp({ displayName: 'Owner' })
+    const asker = await t.signUp({ displayName: 'Asker' })
+    const group = await c.entity(owner, { ...validEntityByKind.group, properties: { membership: 'closed' } })
+    const asked = await c.ok<{ request: { id: string } }>(
+      'POST',
+      `/api/entities/${group.id}/members`,
+      asker,
+      {},
+      202,
+    )
+    await c.ok('DELETE', `/api/entities/${group.id}/join-requests/mine`, asker, undefined, 204)
+    const ownerInbox = await inbox(owner)
+    expect(ownerInbox.items.map((item) => item.topic)).toEqual([
+      'group.join_withdrawn',
+      'group.join_requested',
+    ])
+    expect(ownerInbox.items[0]).toMatchObject({
+      entityId: group.id,
+      payload: { requestId: asked.request.id, member: { id: asker.user.id, displayName: 'Asker' } },
+    })
+    // The one who withdrew is not told of their own act; nothing to withdraw tells no one.
+    expect((await inbox(asker)).items.some((item) => item.topic === 'group.join_withdrawn')).toBe(false)
+    expect((await c.call('DELETE', `/api/entities/${group.id}/join-requests/mine`, asker)).statusCode).toBe(
+      404,
+    )
+    expect((await inbox(owner)).items).toHaveLength(2)
+  })
+
   it('lists unread first, pages, marks one and all read, and keeps each member to their own', async () => {
     const me = await t.signUp()
     const thing = await c.entity(me, validEntityByKind.story)

@@ -124,7 +124,10 @@ export async function membershipOf(
   }
 }
 
-/** The requester takes back their pending request to join a closed group; its managers no longer see it. */
+/**
+ * The requester takes back their pending request to join a closed group; its managers no longer see it in their
+ * list, and are told (they were told of the request).
+ */
 export async function withdrawJoinRequest(
   db: Kysely<DB>,
   actor: Actor,
@@ -147,6 +150,15 @@ export async function withdrawJoinRequest(
     .select('display_name')
     .where('id', '=', actor.userId)
     .executeTakeFirstOrThrow()
+  await notifyUsers(db, await managersOf(db, groupId), {
+    topic: 'group.join_withdrawn',
+    entityId: groupId,
+    payload: {
+      groupTitle: found.group.title,
+      requestId: withdrawn.id,
+      member: { id: actor.userId, displayName: me.display_name },
+    },
+  })
   return { ok: true, request: toJoinRequest({ ...withdrawn, display_name: me.display_name }) }
 }
 

@@ -2,6 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AuthTokens, EntityFeature } from '@quartiere/contracts'
+import { cursorReadsMax } from '@quartiere/db'
+import {
+  csvExport,
+  type ExportSource,
+  exportProvenance,
+  geojsonExport,
+  type PublicFilters,
+  parseMapStyleFilters,
+} from '@quartiere/opendata'
 import { geojson as fgb } from 'flatgeobuf'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -58,6 +67,66 @@ function parseCsv(text: string): string[][] {
   if (field || row.length) rows.push([...row, field])
   return rows
 }
+
+describe('how an export reads', () => {
+  const filtersOf = (query: { bbox?: string; kinds?: string }): PublicFilters => {
+    const parsed = parseMapStyleFilters(query)
+    if (!parsed.ok) throw new Error('bad filters')
+    return parsed.filters
+  }
+  async function exportedIds(source: ExportSource, filters: PublicFilters): Promise<string[]> {
+    const chunks: string[] = []
+    for await (const chunk of geojsonExport(source, filters, exportProvenance('geojson', filters, 'test')))
+      chunks.push(chunk)
+    return (JSON.parse(chunks.join('')) as { features: { id: string }[] }).features.map((f) => f.id)
+  }
+
+  it('reads the same features through a cursor, by keyset seeks, and when every cursor is taken', async () => {
+    const { db, cursors } = t.database
+    // A server-side cursor on PostgreSQL only: the embedded database's one connection is never held.
+    expect(cursors === null).toBe(t.database.backend === 'pglite')
+    for (const filters of [filtersOf({}), filtersOf({ bbox: '7.6,45.02,7.7,45.1', kinds: 'event,space' })]) {
+      const byKeyset = await exportedIds({ db, cursors: null }, filters)
+      expect(byKeyset.length).toBeGreaterThan(50)
+      // Keyset seeks go in id order; a cursor in whatever order the plan reads.
+      expect(byKeyset).toEqual([...byKeyset].sort())
+      const byCursor = await exportedIds({ db, cursors }, filters)
+      expect([...byCursor].sort()).toEqual(byKeyset)
+      if (!cursors) continue
+      // Every cursor taken by other readers: the export seeks by keyset instead of waiting.
+      const held = Array.from({ length: cursorReadsMax }, () =>
+        cursors.read(sql`SELECT n FROM generate_series(1, 10) n`.compile(db), 1),
+      )
+      for (const reader of held) expect((await reader.next()).done).toBe(false)
+      expect(cursors.active).toBe(cursorReadsMax)
+      expect(await exportedIds({ db, cursors }, filters)).toEqual(byKeyset)
+      for (const reader of held) await reader.return(false)
+      expect(cursors.active).toBe(0)
+    }
+  })
+
+  it('gives the cursor back when the reader stops early or the query fails midway', async () => {
+    const { db, cursors } = t.database
+    const stream = csvExport({ db, cursors }, filtersOf({}))
+    expect((await stream.next()).done).toBe(false)
+    expect((await stream.next()).done).toBe(false)
+    expect(cursors?.active ?? 0).toBe(cursors ? 1 : 0)
+    await stream.return(undefined)
+    expect(cursors?.active ?? 0).toBe(0)
+    if (!cursors) return
+    // Division by zero at the 3,000th row, in the second batch of 2,000: the error reaches the reader, the slot
+    // is free again and the pool still answers.
+    const failing = cursors.read(
+      sql`SELECT 1 / (n - 3000) AS x FROM generate_series(1, 5000) n`.compile(db),
+      2000,
+    )
+    expect((await failing.next()).done).toBe(false)
+    await expect(failing.next()).rejects.toThrow(/division by zero/)
+    expect(cursors.active).toBe(0)
+    const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(db)
+    expect(rows[0]?.one).toBe(1)
+  })
+})
 
 describe('bulk exports', () => {
   it('GeoJSON: every public thing, with licence and provenance, and nothing about people', async () => {

@@ -85,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     options.database ??
     (await openDatabase({
       ...(config.databaseUrl
-        ? { databaseUrl: config.databaseUrl }
+        ? { databaseUrl: config.databaseUrl, cursorReadsMax: config.exportCursorsMax }
         : { dataDir: join(config.dataDir, 'pglite') }),
     }))
   try {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
+import { cursorReadsMax } from '@quartiere/db'
 import { loadRealtimeConfig, type RealtimeConfig } from './plugins/realtime'
 
 /** Everything the API reads from its environment, parsed once. */
@@ -9,6 +10,11 @@ export interface Config {
   /** postgres://… for PostgreSQL + PostGIS; absent for the embedded database in dataDir. */
   databaseUrl?: string
   dataDir: string
+  /**
+   * Exports reading through a server-side cursor at once, on PostgreSQL (each holds a pooled connection while
+   * its client downloads); more exports, or 0 here, read by keyset seeks instead.
+   */
+  exportCursorsMax: number
   logLevel: string
   /** The Ed25519 private key as a JWK JSON string; absent: generated into dataDir on first start. */
   jwtPrivateKey?: string
@@ -85,6 +91,7 @@ export const defaults = {
   port: 3000,
   host: '127.0.0.1',
   dataDir: './data',
+  exportCursorsMax: cursorReadsMax,
   logLevel: 'info',
   jwtIssuer: 'quartiere',
   jwtAudience: 'quartiere-api',
@@ -108,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || defaults.host,
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir,
+    exportCursorsMax: integer(env.EXPORT_CURSORS_MAX, defaults.exportCursorsMax, 'EXPORT_CURSORS_MAX'),
     logLevel: env.LOG_LEVEL || defaults.logLevel,
     ...(env.JWT_PRIVATE_KEY ? { jwtPrivateKey: env.JWT_PRIVATE_KEY } : {}),
     jwtIssuer: env.JWT_ISSUER || defaults.jwtIssuer,

@@ -3,6 +3,7 @@ import { PGlite, types } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { type CursorReads, cursorReads } from './cursor-reads'
 import { lockOf, PGliteDialect } from './pglite-dialect'
 import type { DB } from './schema'
 
@@ -26,6 +27,11 @@ export interface Database {
    */
   readonly relayDb: Kysely<DB>
   readonly backend: Backend
+  /**
+   * Server-side cursor reads on PostgreSQL, for long reads such as exports; null on the embedded database,
+   * whose single connection a long read must not hold (page with keyset seeks there).
+   */
+  readonly cursors: CursorReads | null
   withSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>
   close(): Promise<void>
   /** The embedded database's data directory as a tarball, to start other instances from it (test templates). */
@@ -43,6 +49,8 @@ export interface DatabaseOptions {
   poolSizeMax?: number
   /** Statements running longer are cancelled by the server. */
   statementTimeoutMs?: number
+  /** Server-side cursor reads at once (PostgreSQL); 0: none, long reads seek by keyset. */
+  cursorReadsMax?: number
 }
 
 export const poolSizeMaxDefault = 20
@@ -89,6 +97,7 @@ function openPostgres(databaseUrl: string, options: DatabaseOptions): Database {
     db,
     relayDb,
     backend: 'postgres',
+    cursors: options.cursorReadsMax === 0 ? null : cursorReads(pool, options.cursorReadsMax),
     async withSession(fn) {
       const client = await pool.connect()
       try {
@@ -125,6 +134,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     db,
     relayDb: db,
     backend: 'pglite',
+    cursors: null,
     async withSession(fn) {
       const release = await lock.acquire()
       try {

@@ -1,5 +1,5 @@
 import { type OgcPropertyDescriptor, openDataLicence } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import type { CursorReads, DB } from '@quartiere/db'
 import { stringify } from 'csv-stringify/sync'
 import type { ColumnMeta } from 'flatgeobuf/lib/mjs/column-meta.js'
 import { magicbytes } from 'flatgeobuf/lib/mjs/constants.js'
@@ -13,11 +13,45 @@ import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { describeFilters, filtersWhere, type PublicFilters } from './filters'
 import { exportProperties, isKindSpecific, propertyValueSql } from './properties'
 
-/**
- * Rows read per round trip. Each batch is a keyset seek after the last id, so memory holds one batch whatever
- * the size of the export, and the database never keeps a cursor open across the client's slow reads.
- */
+/** Rows read per round trip: memory holds one batch whatever the size of the export. */
 export const exportBatchRows = 2000
+
+/**
+ * Where an export reads from. On PostgreSQL, a server-side cursor (`cursors`) runs the export's query once and
+ * reads only the matching rows, by whatever plan suits the filter: a box or a kind is read through its index.
+ * Without one (the embedded database, or every cursor taken by other exports), the export seeks batch after
+ * batch in id order; that holds no connection between batches, but a filter matching part of a large table
+ * still walks all of it in id order.
+ */
+export interface ExportSource {
+  db: Kysely<DB>
+  cursors: CursorReads | null
+}
+
+/**
+ * The rows of `SELECT columns FROM visible_entities e WHERE where` through a cursor, in the database's order,
+ * each batch passed through `map`; returns false, having yielded nothing, when no cursor is to be had. A reader
+ * that stops early closes the cursor (the `finally`).
+ */
+async function* cursorBatches<R, T>(
+  source: ExportSource,
+  columns: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  map: (rows: R[]) => T,
+): AsyncGenerator<T, boolean> {
+  if (!source.cursors) return false
+  const query = sql`SELECT ${columns} FROM visible_entities e WHERE ${where}`.compile(source.db)
+  const batches = source.cursors.read<R>(query, exportBatchRows)
+  try {
+    for (;;) {
+      const next = await batches.next()
+      if (next.done) return next.value
+      yield map(next.value)
+    }
+  } finally {
+    await batches.return(false)
+  }
+}
 
 export interface ExportRow {
   id: string
@@ -30,31 +64,31 @@ export function exportColumns(): (OgcPropertyDescriptor | { name: 'categories' |
   return [...exportProperties(), { name: 'categories', type: 'list' }, { name: 'tags', type: 'list' }]
 }
 
+const toExportRows = (rows: Record<string, unknown>[]): ExportRow[] =>
+  rows.map(({ id, geometry, ...values }) => ({ id: id as string, geometry: geometry as string, values }))
+
 /**
- * Every public entity matching the filters, batch by batch in id order, its geometry as GeoJSON (what the
- * FlatGeobuf encoder reads). Each batch is a keyset seek after the last id, so memory holds one batch whatever
- * the size of the export. Pulling from the generator is what asks the database for more: a slow client slows
- * the reads.
+ * Every public entity matching the filters, batch by batch, its geometry as GeoJSON (what the FlatGeobuf
+ * encoder reads): through a cursor when the source has one, else by keyset seeks in id order. Pulling from the
+ * generator is what asks the database for more: a slow client slows the reads.
  */
-export async function* exportRows(db: Kysely<DB>, filters: PublicFilters): AsyncGenerator<ExportRow[]> {
+export async function* exportRows(source: ExportSource, filters: PublicFilters): AsyncGenerator<ExportRow[]> {
   const properties = sql.join(
     exportProperties().map((p) => sql`${propertyValueSql(p)} AS ${sql.ref(p.name)}`),
   )
+  const columns = sql`e.id::text AS id, ST_AsGeoJSON(e.geom, 7) AS geometry, ${properties}, e.categories, e.tags`
   const where = filtersWhere(filters)
+  if (yield* cursorBatches(source, columns, where, toExportRows)) return
   let after: string | null = null
   for (;;) {
     const { rows }: { rows: Record<string, unknown>[] } = await sql<Record<string, unknown>>`
-      SELECT e.id::text AS id, ST_AsGeoJSON(e.geom, 7) AS geometry, ${properties}, e.categories, e.tags
+      SELECT ${columns}
       FROM visible_entities e
       WHERE ${where} ${after ? sql`AND e.id > ${after}::uuid` : sql``}
       ORDER BY e.id
-      LIMIT ${exportBatchRows}`.execute(db)
+      LIMIT ${exportBatchRows}`.execute(source.db)
     if (!rows.length) return
-    yield rows.map(({ id, geometry, ...values }) => ({
-      id: id as string,
-      geometry: geometry as string,
-      values,
-    }))
+    yield toExportRows(rows)
     if (rows.length < exportBatchRows) return
     after = rows.at(-1)!.id as string
   }
@@ -70,14 +104,22 @@ export const exportPieceRows = 100
  * short-lived, and its heap stays near its size at rest.
  */
 async function* renderedExport(
-  db: Kysely<DB>,
+  source: ExportSource,
   filters: PublicFilters,
   render: RawBuilder<string>,
   separator: string,
 ): AsyncGenerator<string> {
   const where = filtersWhere(filters)
-  let after: string | null = null
+  // Through a cursor, each row's text comes on its own and a batch is joined here: one string per batch still.
   let first = true
+  const joined = (rows: { text: string }[]) => {
+    const text = rows.map((row) => row.text).join(separator)
+    const piece = first ? text : separator + text
+    first = false
+    return piece
+  }
+  if (yield* cursorBatches(source, sql`${render} AS text`, where, joined)) return
+  let after: string | null = null
   for (;;) {
     const { rows }: { rows: { last: string; n: number; text: string }[] } = await sql<{
       last: string
@@ -94,7 +136,7 @@ async function* renderedExport(
         LIMIT ${exportBatchRows}
       ) b
       GROUP BY b.piece
-      ORDER BY b.piece`.execute(db)
+      ORDER BY b.piece`.execute(source.db)
     let served = 0
     for (const row of rows) {
       yield first ? row.text : separator + row.text
@@ -173,19 +215,19 @@ export function exportProvenance(format: string, filters: PublicFilters, source:
 
 /** A GeoJSON FeatureCollection, streamed: the provenance as a foreign member, then the features piece by piece. */
 export async function* geojsonExport(
-  db: Kysely<DB>,
+  source: ExportSource,
   filters: PublicFilters,
   provenance: ExportProvenance,
 ): AsyncGenerator<string> {
   yield `{"type":"FeatureCollection","metadata":${JSON.stringify(provenance)},"features":[`
-  yield* renderedExport(db, filters, geojsonFeatureSql(), ',')
+  yield* renderedExport(source, filters, geojsonFeatureSql(), ',')
   yield ']}\n'
 }
 
 /** CSV (RFC 4180) with a header row, one column per scalar property, lists joined by ";", WKT geometry last. */
-export async function* csvExport(db: Kysely<DB>, filters: PublicFilters): AsyncGenerator<string> {
+export async function* csvExport(source: ExportSource, filters: PublicFilters): AsyncGenerator<string> {
   yield stringify([['id', ...exportColumns().map((c) => c.name), 'wkt']])
-  yield* renderedExport(db, filters, csvRecordSql(), '')
+  yield* renderedExport(source, filters, csvRecordSql(), '')
 }
 
 const fgbColumnType: Record<string, ColumnType> = {
@@ -216,9 +258,9 @@ function fgbColumns(): ColumnMeta[] {
  * the optional spatial index, which would need every feature before the first byte; the header carries the
  * count, taken first, so readers can size their buffers.
  */
-export async function* fgbExport(db: Kysely<DB>, filters: PublicFilters): AsyncGenerator<Uint8Array> {
+export async function* fgbExport(source: ExportSource, filters: PublicFilters): AsyncGenerator<Uint8Array> {
   const { rows } = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM visible_entities e WHERE ${filtersWhere(filters)}`.execute(db)
+    SELECT count(*) AS n FROM visible_entities e WHERE ${filtersWhere(filters)}`.execute(source.db)
   const header: HeaderMeta = {
     geometryType: GeometryType.Unknown,
     columns: fgbColumns(),
@@ -236,7 +278,7 @@ export async function* fgbExport(db: Kysely<DB>, filters: PublicFilters): AsyncG
   start.set(headerBytes, magicbytes.length)
   yield start
   const listColumns = new Set(['categories', 'tags'])
-  for await (const batch of exportRows(db, filters)) {
+  for await (const batch of exportRows(source, filters)) {
     const parts = batch.map((row) => {
       const properties: Record<string, string | number | boolean | null> = { id: row.id }
       for (const column of header.columns!) {

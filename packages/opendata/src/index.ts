@@ -9,6 +9,7 @@ export { eventsIcs } from './events-ics'
 export {
   csvExport,
   type ExportProvenance,
+  type ExportSource,
   exportBatchRows,
   exportColumns,
   exportProvenance,

@@ -87,12 +87,13 @@ export function exportRoutes({ database }: RouteContext): FastifyPluginAsyncType
           .type(mediaTypes[format as keyof typeof mediaTypes])
         // A stream pulled by the socket: the next batch is read from the database only when the client has taken
         // the previous one, so memory stays flat however large the export and however slow the reader.
+        const source = { db, cursors: database.cursors }
         const body =
           format === 'geojson'
-            ? geojsonExport(db, filters, provenance)
+            ? geojsonExport(source, filters, provenance)
             : format === 'csv'
-              ? csvExport(db, filters)
-              : fgbExport(db, filters)
+              ? csvExport(source, filters)
+              : fgbExport(source, filters)
         return reply.send(Readable.from(body as AsyncIterable<string | Uint8Array>, { objectMode: false }))
       },
     )

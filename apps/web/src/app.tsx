@@ -15,6 +15,7 @@ import { DetailPanel } from './components/detail-panel'
 import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
 import { type Camera, MapView } from './components/map-view'
+import { Notifications } from './components/notifications'
 import { Timeline } from './components/timeline'
 import { Wall } from './components/wall'
 import type { Locale } from './i18n/dictionaries'
@@ -114,6 +115,7 @@ function Shell({
   const [editor, setEditor] = useState<EntityEditorProps['target'] | null>(null)
   const [detailRevision, setDetailRevision] = useState(0)
   const [walletRevision, setWalletRevision] = useState(0)
+  const [notificationsRevision, setNotificationsRevision] = useState(0)
   const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting')
   const [notice, setNotice] = useState<string | null>(null)
   // Resolved by the map when it first draws things: the rest of the view's pages wait for it.
@@ -186,6 +188,7 @@ function Shell({
         onReset: () => {
           dataRef.current.reload()
           setWalletRevision((value) => value + 1)
+          setNotificationsRevision((value) => value + 1)
         },
         onEvent: (event: RealtimeEvent) => {
           hub.emit(event)
@@ -351,6 +354,16 @@ function Shell({
         </label>
         {user ? (
           <span className="account">
+            <Notifications
+              key={user.id}
+              api={api}
+              hub={hub}
+              revision={notificationsRevision}
+              onSelect={(id) => {
+                setPage('map')
+                select(id)
+              }}
+            />
             <span data-testid="user-name">{user.displayName}</span>
             <button type="button" onClick={() => void session.signOut()} data-testid="logout">
               {t('auth.logout')}

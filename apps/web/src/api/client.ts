@@ -14,8 +14,11 @@ import type {
   Following,
   GroupMemberList,
   JoinOutcome,
+  MarkedRead,
   MemberList,
   Membership,
+  Notification,
+  NotificationList,
   Pact,
   Pledge,
   Post,
@@ -76,6 +79,9 @@ export function apiUrl(baseUrl: string, path: string, query: Query = {}): string
   const search = params.toString()
   return `${baseUrl.replace(/\/$/, '')}${path}${search ? `?${search}` : ''}`
 }
+
+/** Notifications per page: a panel's worth; "load more" asks for the next. */
+export const notificationsPageSize = 20
 
 /** Where the map query lives; `entitiesQuery` builds its query. */
 export const entitiesPath = '/api/entities'
@@ -457,6 +463,23 @@ export class ApiClient {
       method: 'DELETE',
       auth: 'required',
     })
+  }
+  /** My notifications: unread first, newest first within each, with how many are unread. */
+  notifications(cursor?: string, signal?: AbortSignal) {
+    return this.json<NotificationList>('/api/notifications', {
+      query: { cursor, limit: notificationsPageSize },
+      auth: 'required',
+      ...(signal ? { signal } : {}),
+    })
+  }
+  markNotificationRead(id: string) {
+    return this.json<Notification>(`/api/notifications/${encodeURIComponent(id)}/read`, {
+      method: 'POST',
+      auth: 'required',
+    })
+  }
+  markAllNotificationsRead() {
+    return this.json<MarkedRead>('/api/notifications/read-all', { method: 'POST', auth: 'required' })
   }
   pact(id: string, signal?: AbortSignal) {
     return this.json<Pact>(`/api/pacts/${encodeURIComponent(id)}`, signal ? { signal } : {})

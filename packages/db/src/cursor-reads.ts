@@ -25,7 +25,19 @@ export interface CursorReads {
  */
 export const cursorReadsMax = 4
 
-export function cursorReads(pool: pg.Pool, readsMax = cursorReadsMax): CursorReads {
+/**
+ * How long one cursor read may last, from its first row to its last. The pool's statement timeout cannot apply:
+ * PostgreSQL counts a portal's time from its first fetch to its last, so it would cut every export longer than a
+ * request. A client that stops reading is cut off sooner by the HTTP server's idle timeout, which closes the
+ * cursor; this bound is for what nothing else ends.
+ */
+export const cursorReadTimeoutMs = 30 * 60_000
+
+export function cursorReads(
+  pool: pg.Pool,
+  readsMax = cursorReadsMax,
+  timeoutMs = cursorReadTimeoutMs,
+): CursorReads {
   let active = 0
   return {
     get active() {
@@ -40,6 +52,7 @@ export function cursorReads(pool: pg.Pool, readsMax = cursorReadsMax): CursorRea
       let failure: Error | undefined
       try {
         client = await pool.connect()
+        await client.query(`SET statement_timeout = ${Math.trunc(timeoutMs)}`)
         const cursor = client.query(new Cursor<R>(query.sql, [...query.parameters]))
         try {
           for (;;) {
@@ -48,10 +61,15 @@ export function cursorReads(pool: pg.Pool, readsMax = cursorReadsMax): CursorRea
             yield rows
           }
         } finally {
-          // Ends the portal and its implicit transaction, whether the reader finished or stopped early.
+          // Ends the portal and its implicit transaction, whether the reader finished or stopped early, and
+          // gives the connection its own statement timeout back before the pool lends it again.
           await cursor.close().catch((error: unknown) => {
             failure = error instanceof Error ? error : new Error(String(error))
           })
+          if (!failure)
+            await client.query('RESET statement_timeout').catch((error: unknown) => {
+              failure = error instanceof Error ? error : new Error(String(error))
+            })
         }
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error))

@@ -1,5 +1,5 @@
 export type { CursorReads } from './cursor-reads'
-export { cursorReadsMax } from './cursor-reads'
+export { cursorReads, cursorReadsMax, cursorReadTimeoutMs } from './cursor-reads'
 export type { Backend, Database, DatabaseOptions, RawSession } from './database'
 export { openDatabase, poolSizeMaxDefault, statementTimeoutMsDefault } from './database'
 export type { Migration, MigrationOutcome } from './migrator'

@@ -68,6 +68,34 @@ describe('subscriptions and notifications', () => {
     for (const event of events) expect(event.audience).toHaveLength(1)
   })
 
+  it("tell a thing's followers that it was deleted, but not the one who deleted it, nor of a hidden thing", async () => {
+    const thing = await c.entity(author, { ...validEntityByKind.space, title: 'Da togliere' })
+    await c.ok('PUT', `/api/entities/${thing.id}/subscription`, follower, undefined, 201)
+    await c.ok('DELETE', `/api/entities/${thing.id}`, author, undefined, 204, { 'if-match': '"1"' })
+    expect((await inbox(follower)).items[0]).toMatchObject({
+      topic: 'entity.deleted',
+      entityId: thing.id,
+      payload: { kind: 'space', title: 'Da togliere' },
+    })
+    expect((await inbox(author)).items.some((item) => item.entityId === thing.id)).toBe(false)
+
+    const hidden = await c.entity(author, { ...validEntityByKind.space, title: 'Nascosta' })
+    await c.ok('PUT', `/api/entities/${hidden.id}/subscription`, follower, undefined, 201)
+    const moderator = await t.signUp({ as: 'moderator' })
+    await c.ok(
+      'POST',
+      '/api/moderation/hide',
+      moderator,
+      { targetType: 'entity', targetId: hidden.id, reason: 'x' },
+      200,
+    )
+    await c.ok('DELETE', `/api/entities/${hidden.id}`, author, undefined, 204, { 'if-match': '"1"' })
+    const followerInbox = await inbox(follower)
+    expect(
+      followerInbox.items.some((item) => item.entityId === hidden.id && item.topic === 'entity.deleted'),
+    ).toBe(false)
+  })
+
   it('says whether I follow a thing: each member their own, none to anonymous or of what they cannot see', async () => {
     const thing = await c.entity(author, { ...validEntityByKind.space, title: 'Stato' })
     const url = `/api/entities/${thing.id}/subscription`

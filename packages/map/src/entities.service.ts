@@ -292,11 +292,12 @@ export async function deleteEntity(
     .updateTable('entities')
     .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
     .where('id', '=', id)
-    .returning(
+    .returning([
       // Where others saw it: a private location's exact box must not reach the feed.
       sql<string>`ST_XMin(public_geom) || ',' || ST_YMin(public_geom) || ','
         || ST_XMax(public_geom) || ',' || ST_YMax(public_geom)`.as('box'),
-    )
+      'title',
+    ])
     .executeTakeFirstOrThrow()
   const box = row.box.split(',').map(Number) as Bbox
   await appendOutboxEvent(db, {
@@ -311,6 +312,15 @@ export async function deleteEntity(
       validTo: stored.valid_to ? new Date(stored.valid_to).toISOString() : null,
     },
   })
+  // Its followers hear that it is gone, as they heard of its changes; not of a thing moderation had hidden from
+  // them already.
+  if (!stored.hidden_at)
+    await notifyFollowers(
+      db,
+      [id],
+      { topic: 'entity.deleted', entityId: id, payload: { kind: stored.kind, title: row.title } },
+      { except: actor.userId },
+    )
   return { ok: true }
 }
 

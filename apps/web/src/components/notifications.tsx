@@ -10,6 +10,7 @@ import {
   notificationMessage,
   notificationOf,
   notificationQuote,
+  notificationShowsThing,
   withAllRead,
   withArrived,
   withPage,
@@ -112,7 +113,7 @@ export function Notifications({ api, hub, revision, onSelect }: NotificationsPro
         void loadFirst()
       })
     }
-    if (item.entityId) onSelect(item.entityId)
+    if (item.entityId && notificationShowsThing(item)) onSelect(item.entityId)
   }
 
   const count = inbox.unreadCount
@@ -235,7 +236,7 @@ function InboxDialog({ inbox, loading, error, onChoose, onMarkAll, onMore, onClo
                 onChoose={() => {
                   onChoose(item)
                   // What it is about is shown in the side panel, which the dialog would cover on a phone.
-                  if (item.entityId) dialog.current?.close()
+                  if (notificationShowsThing(item)) dialog.current?.close()
                 }}
               />
             ))}

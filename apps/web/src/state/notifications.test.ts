@@ -6,6 +6,7 @@ import {
   notificationMessage,
   notificationOf,
   notificationQuote,
+  notificationShowsThing,
   withAllRead,
   withArrived,
   withPage,
@@ -96,6 +97,14 @@ describe('notificationMessage', () => {
     expect(say('entity.created', { kind: 'event', title: 'Festa', parentId: groupId }, en)).toBe(
       'New in what you follow: Festa',
     )
+    expect(say('entity.deleted', { kind: 'space', title: 'Orto' })).toBe('Orto non è più sulla mappa')
+    expect(say('entity.deleted', { kind: 'space', title: 'Orto' }, en)).toBe('Orto is no longer on the map')
+  })
+
+  it('shows the thing a notification is about, unless it is gone', () => {
+    expect(notificationShowsThing({ topic: 'entity.updated', entityId: groupId })).toBe(true)
+    expect(notificationShowsThing({ topic: 'entity.deleted', entityId: groupId })).toBe(false)
+    expect(notificationShowsThing({ topic: 'transfer.posted', entityId: null })).toBe(false)
   })
 
   it('falls back to a generic sentence for an unknown topic or a payload without what the sentence needs', () => {

@@ -114,10 +114,17 @@ function sentenceOf(i18n: Pick<I18n, 't' | 'decimal'>, topic: string, payload: P
       return [topic === 'post.created' ? 'notif.postCreated' : 'notif.commentCreated', { name, entity }]
     }
     case 'entity.created':
-    case 'entity.updated': {
+    case 'entity.updated':
+    case 'entity.deleted': {
       const title = text(payload, 'title')
       if (!title) return null
-      return [topic === 'entity.created' ? 'notif.entityCreated' : 'notif.entityUpdated', { title }]
+      const key: MessageKey =
+        topic === 'entity.created'
+          ? 'notif.entityCreated'
+          : topic === 'entity.updated'
+            ? 'notif.entityUpdated'
+            : 'notif.entityDeleted'
+      return [key, { title }]
     }
     case 'pact.transitioned': {
       const title = text(payload, 'title')
@@ -210,6 +217,11 @@ export function notificationMessage(
   const sentence = sentenceOf(i18n, notification.topic, notification.payload)
   if (sentence) return i18n.t(sentence[0], sentence[1])
   return i18n.t(notification.entityId ? 'notif.genericEntity' : 'notif.generic')
+}
+
+/** Whether choosing the notification can show its thing: a deleted one is no longer there to show. */
+export function notificationShowsThing(notification: Pick<Notification, 'topic' | 'entityId'>): boolean {
+  return notification.entityId !== null && notification.topic !== 'entity.deleted'
 }
 
 /** What was written, when the notification carries it: a post's or comment's start, a request's message. */

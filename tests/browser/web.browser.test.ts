@@ -116,6 +116,20 @@ describe('the web client in Chromium', () => {
     expect(pointsDrawn).toBe(0)
   })
 
+  it('brings the basemap to a view with nothing in it', async () => {
+    // Far from the demo data: the first view loads empty, and the basemap does not wait for things drawn.
+    await pageA.goto(`${served.baseUrl}/?c=9.19,45.46&z=15`)
+    await pageA.locator('[data-basemap="offline"]').waitFor()
+    expect(await pageA.getByTestId('wall-count').textContent()).toMatch(/: 0$/)
+    const marks = await pageA.evaluate(() =>
+      ['quartiere:view-loaded', 'quartiere:basemap-added', 'quartiere:first-features'].map(
+        (name) => performance.getEntriesByName(name).length,
+      ),
+    )
+    // The view was loaded, the basemap added; no first things were ever drawn.
+    expect(marks).toEqual([1, 1, 0])
+  })
+
   it('moving the timeline changes what the map shows', async () => {
     // Close enough to Open Incet that nothing is clustered: every thing there is drawn on its own.
     await pageA.goto(`${served.baseUrl}/?c=7.6852,45.0895&z=17&t=2019`)

@@ -452,6 +452,7 @@ function Shell({
             <MapView
               initialCamera={initialCamera.current}
               features={data.features}
+              nothingToDraw={data.firstViewSettled && data.features.length === 0}
               revision={data.revision}
               selected={view.selected}
               drawing={drawing}

@@ -69,6 +69,8 @@ export interface Camera {
 export interface MapViewProps {
   initialCamera: Camera
   features: EntityFeature[]
+  /** The view is loaded and holds nothing: the basemap need not wait for things to be drawn first. */
+  nothingToDraw: boolean
   revision: number
   selected: string | null
   /** While drawing, clicks add vertices instead of selecting, and a double-click finishes. */
@@ -77,7 +79,7 @@ export interface MapViewProps {
   onSelect(id: string | null): void
   onDrawClick(position: [number, number]): void
   onDrawFinish(): void
-  /** The first things are on screen (called once). */
+  /** The first things are on screen, or the loaded view has none (the first call is what counts). */
   onFirstFeatures(): void
   /** A request to move the camera (a deep link, a list item): applied once per new value. */
   flyTo: Camera | null
@@ -230,6 +232,13 @@ export function MapView(props: MapViewProps) {
   // The features array is new whenever the data changed (its revision), so it is the right dependency.
   const sources = useMemo(() => toSources(props.features), [props.features])
   const shapesDue = stage !== 'points'
+  // An empty view has no first things to wait for: the basemap comes at once, and whoever waits for the first
+  // things drawn (the timeline's sample) is let go.
+  useEffect(() => {
+    if (!props.nothingToDraw) return
+    advance('decorations')
+    onFirstFeatures()
+  }, [props.nothingToDraw, advance, onFirstFeatures])
   // A view with lines or polygons and no points shows them at once (and keeps them when points arrive).
   useEffect(() => {
     if (sources.pointCount === 0 && sources.shapeCount > 0) advance('shapes')

@@ -46,6 +46,8 @@ export interface MapData {
   loading: boolean
   /** False when the view holds more than viewEntitiesMax things and only part is drawn. */
   complete: boolean
+  /** The first view has been loaded (or failed): from then on, no things means nothing to draw. */
+  firstViewSettled: boolean
   error: string | null
   timeline: { reference: TimeWindow; slots: TimeWindow[]; counts: KindCounts[]; truncated: boolean }
   /** The editor puts a changed thing in place without a reload (an HTTP answer: exact for its author). */
@@ -78,6 +80,7 @@ export function useMapData(
   const [revision, setRevision] = useState(0)
   const [loading, setLoading] = useState(false)
   const [complete, setComplete] = useState(true)
+  const [firstViewSettled, setFirstViewSettled] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [reloads, setReloads] = useState(0)
   const bump = useCallback(() => setRevision((value) => value + 1), [])
@@ -137,11 +140,13 @@ export function useMapData(
           performance.mark('quartiere:view-loaded')
           setComplete(result.complete)
           setLoading(false)
+          setFirstViewSettled(true)
           bump()
         })
         .catch((failure: unknown) => {
           if (controller.signal.aborted) return
           setLoading(false)
+          setFirstViewSettled(true)
           setError(failure instanceof Error ? failure.message : String(failure))
         })
     }, delayMs)
@@ -241,6 +246,7 @@ export function useMapData(
     revision,
     loading,
     complete,
+    firstViewSettled,
     error,
     timeline: { reference, slots, counts: timelineCounts.counts, truncated: timelineCounts.truncated },
     upsert,

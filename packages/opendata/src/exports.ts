@@ -65,20 +65,46 @@ export function exportColumns(): (OgcPropertyDescriptor | { name: 'categories' |
 }
 
 const toExportRows = (rows: Record<string, unknown>[]): ExportRow[] =>
-  rows.map(({ id, geometry, ...values }) => ({ id: id as string, geometry: geometry as string, values }))
+  rows.map(({ id, geometry, export_total: _total, ...values }) => ({
+    id: id as string,
+    geometry: geometry as string,
+    values,
+  }))
 
 /**
  * Every public entity matching the filters, batch by batch, its geometry as GeoJSON (what the FlatGeobuf
  * encoder reads): through a cursor when the source has one, else by keyset seeks in id order. Pulling from the
  * generator is what asks the database for more: a slow client slows the reads.
+ *
+ * `onTotal`, when given, hears how many rows the export holds before the first batch comes. Through a cursor
+ * the count is a subquery of the export's own query, run once in its snapshot, so it is exactly the number of
+ * rows that follow; by keyset seeks it is counted first, and writes meanwhile may make it differ.
  */
-export async function* exportRows(source: ExportSource, filters: PublicFilters): AsyncGenerator<ExportRow[]> {
+export async function* exportRows(
+  source: ExportSource,
+  filters: PublicFilters,
+  onTotal?: (total: number) => void,
+): AsyncGenerator<ExportRow[]> {
   const properties = sql.join(
     exportProperties().map((p) => sql`${propertyValueSql(p)} AS ${sql.ref(p.name)}`),
   )
   const columns = sql`e.id::text AS id, ST_AsGeoJSON(e.geom, 7) AS geometry, ${properties}, e.categories, e.tags`
   const where = filtersWhere(filters)
-  if (yield* cursorBatches(source, columns, where, toExportRows)) return
+  const counted = onTotal
+    ? sql`${columns}, (SELECT count(*) FROM visible_entities e WHERE ${where}) AS export_total`
+    : columns
+  let told = false
+  const tellTotal = (rows: Record<string, unknown>[]) => {
+    if (onTotal && !told && rows[0]) onTotal(Number(rows[0].export_total))
+    told = true
+    return toExportRows(rows)
+  }
+  if (yield* cursorBatches(source, counted, where, tellTotal)) return
+  if (onTotal) {
+    const { rows } = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM visible_entities e WHERE ${where}`.execute(source.db)
+    onTotal(Number(rows[0]?.n ?? 0))
+  }
   let after: string | null = null
   for (;;) {
     const { rows }: { rows: Record<string, unknown>[] } = await sql<Record<string, unknown>>`
@@ -256,29 +282,36 @@ function fgbColumns(): ColumnMeta[] {
 /**
  * FlatGeobuf written feature by feature with the flatgeobuf package's own header and feature builders. Without
  * the optional spatial index, which would need every feature before the first byte; the header carries the
- * count, taken first, so readers can size their buffers.
+ * count (see exportRows' `onTotal`), so readers can size their buffers, and goes out with the first batch.
  */
 export async function* fgbExport(source: ExportSource, filters: PublicFilters): AsyncGenerator<Uint8Array> {
-  const { rows } = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM visible_entities e WHERE ${filtersWhere(filters)}`.execute(source.db)
   const header: HeaderMeta = {
     geometryType: GeometryType.Unknown,
     columns: fgbColumns(),
     envelope: null,
-    featuresCount: Number(rows[0]?.n ?? 0),
+    featuresCount: 0,
     indexNodeSize: 0,
     crs: null,
     title: null,
     description: null,
     metadata: null,
   }
-  const headerBytes = buildHeader(header, 4326)
-  const start = new Uint8Array(magicbytes.length + headerBytes.length)
-  start.set(magicbytes)
-  start.set(headerBytes, magicbytes.length)
-  yield start
+  const start = () => {
+    const headerBytes = buildHeader(header, 4326)
+    const bytes = new Uint8Array(magicbytes.length + headerBytes.length)
+    bytes.set(magicbytes)
+    bytes.set(headerBytes, magicbytes.length)
+    return bytes
+  }
+  let started = false
   const listColumns = new Set(['categories', 'tags'])
-  for await (const batch of exportRows(source, filters)) {
+  for await (const batch of exportRows(source, filters, (total) => {
+    header.featuresCount = total
+  })) {
+    if (!started) {
+      started = true
+      yield start()
+    }
     const parts = batch.map((row) => {
       const properties: Record<string, string | number | boolean | null> = { id: row.id }
       for (const column of header.columns!) {
@@ -302,4 +335,6 @@ export async function* fgbExport(source: ExportSource, filters: PublicFilters): 
     }
     yield chunk
   }
+  // Nothing matched: a valid file with no features.
+  if (!started) yield start()
 }

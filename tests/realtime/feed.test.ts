@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { AuthTokens, RealtimeServerMessage } from '@quartiere/contracts'
-import { appendOutboxEvent } from '@quartiere/map'
+import { appendOutboxEvent, deleteEntity, updateEntity } from '@quartiere/map'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point, validEntityByKind } from '../support/fixtures'
 import { pay } from '../support/ledger'
@@ -108,6 +108,9 @@ describe('viewport subscriptions', () => {
       payload: { geometry: point(9.2, 45.45) },
     })
     expect(moved.statusCode, moved.body).toBe(200)
+    // The move is on the feed before the thing is deleted: read after the deletion, it would go out as a
+    // deletion where the thing was (the next test).
+    await inside.next((m) => m.type === 'event' && m.topic === 'entity.updated')
     const deleted = await t.request({
       method: 'DELETE',
       url: `/api/entities/${thing.id}`,
@@ -148,6 +151,43 @@ describe('viewport subscriptions', () => {
     expect(created.seq).toBeGreaterThan(welcome.seq)
     const seqs = inside.events().map((e) => e.seq)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+  })
+
+  it('sends a move read after the thing was deleted as its deletion, where it was, and nothing of its content', async () => {
+    const there = await client()
+    const whereItWent = await client()
+    await helloFeed(there)
+    await subscribeFeed(there, { id: 'v', bbox: centre })
+    await helloFeed(whereItWent)
+    await subscribeFeed(whereItWent, { id: 'v', bbox: milan })
+    for (const c of [there, whereItWent]) await subscribeFeed(c, barrierSubscription)
+    const thing = await createThing({
+      ...validEntityByKind.space,
+      title: 'Di passaggio',
+      geometry: point(7.685, 45.07),
+    })
+    await there.next((m) => m.type === 'event' && (m.data as { id?: string }).id === thing.id)
+    // Moved and deleted in one transaction: by the time the move's event is read, the thing is off the map.
+    const actor = { userId: anna.user.id, role: 'member' as const }
+    await t.database.db.transaction().execute(async (trx) => {
+      const moved = await updateEntity(trx, actor, thing.id, thing.properties.version, {
+        geometry: point(9.2, 45.45),
+      })
+      expect(moved.ok).toBe(true)
+      expect((await deleteEntity(trx, actor, thing.id)).ok).toBe(true)
+    })
+    await barrier([there, whereItWent])
+    const after = (c: FeedClient) =>
+      c
+        .events()
+        .filter((e) => !e.subscriptions.includes('barrier') && (e.data as { id?: string }).id === thing.id)
+        .map((e) => [e.topic, e.subscriptions, e.data])
+    expect(after(there)).toEqual([
+      ['entity.created', ['v'], expect.objectContaining({ id: thing.id })],
+      ['entity.deleted', ['v'], { id: thing.id, reason: 'gone' }],
+    ])
+    // Where it went, it was never shown: only its own deletion, matched there.
+    expect(after(whereItWent)).toEqual([['entity.deleted', ['v'], { id: thing.id }]])
   })
 })
 

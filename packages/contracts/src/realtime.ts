@@ -156,7 +156,8 @@ export type RealtimeLive = Static<typeof RealtimeLive>
 
 /**
  * Events: `entity.created` and `entity.updated` carry the entity's GeoJSON Feature (as the map query serves it);
- * `entity.deleted` carries `{ id }`. An entity that moved out of a viewport (or whose time window left the
+ * `entity.deleted` carries `{ id }` (and a `reason`: `hidden` by moderation; `gone` for a change read after the thing
+ * had left the public map, sent where the thing was so that clients drop it). An entity that moved out of a viewport (or whose time window left the
  * subscription's) is still sent to that subscription, so the client can drop it: clients should re-check the
  * Feature against their viewport. `transfer.*` carry the transfer and `exchange.*` the exchange as the ledger
  * API returns them; `post.*`, `comment.*` and `notification.created` what the community API returns.

@@ -256,8 +256,9 @@ export function createFeed(options: FeedOptions): Feed {
   }
 
   const deliverLive = (rows: OutboxEventRow[]) => {
-    for (const row of rows) {
-      const event = prepare(row)
+    for (const outboxRow of rows) {
+      const event = prepare(outboxRow)
+      const { row } = event
       if (row.audience !== null) {
         // Personal events go only to their audience's sockets.
         for (const connection of audienceConnections(row.audience)) deliverTo(connection, event)
@@ -536,11 +537,31 @@ interface PreparedEvent {
 
 const textFrame = { binary: false } as const
 
-function prepare(row: OutboxEventRow): PreparedEvent {
+function prepare(outboxRow: OutboxEventRow): PreparedEvent {
+  const row = asPublicSeesIt(outboxRow)
   return {
     row,
     topicJson: JSON.stringify(row.topic),
     dataJson: JSON.stringify(row.payload),
     frames: new Map(),
+  }
+}
+
+/**
+ * A change to a thing that has left the public map by the time its event is read (deleted or hidden right after
+ * it changed) cannot go out as it was: its content is no longer public. Yet the viewports where it was showed it,
+ * and its own deletion event may not reach them (it was deleted where it had moved to). So it goes out as a
+ * deletion, matched where the thing was: those clients drop it, the others never had it. A creation read too late
+ * was never shown to anyone and stays unsent.
+ */
+function asPublicSeesIt(row: OutboxEventRow): OutboxEventRow {
+  if (row.publicVisible || row.audience !== null || row.topic !== 'entity.updated' || !row.previous)
+    return row
+  return {
+    ...row,
+    topic: 'entity.deleted',
+    payload: { id: row.entityId, reason: 'gone' },
+    current: null,
+    publicVisible: true,
   }
 }

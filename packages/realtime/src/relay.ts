@@ -74,7 +74,8 @@ export interface OutboxRelay {
   /**
    * Subscribes to committed events, delivered in seq order in batches, synchronously after each read. Returns
    * the unsubscribe function. For other modules too: e.g. the open-data tile cache invalidates by bbox.
-   * Events whose entity the public may no longer see come too (`publicVisible: false`).
+   * Events whose entity the public may no longer see come too (`publicVisible: false`); the feed sends a change
+   * to such a thing as its deletion, where it was.
    */
   onEvents(listener: EventsListener): () => void
   /**

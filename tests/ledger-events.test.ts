@@ -76,7 +76,12 @@ describe('ledger events in the outbox', () => {
     }
     const brunos = (await notificationsOf(bruno)).filter((n) => n.payload.id === id)
     expect(brunos).toHaveLength(1)
-    expect(brunos[0]).toMatchObject({ topic: 'transfer.posted', readAt: null, payload: { amount: '0.10' } })
+    // Which way it went, for this reader: into an account of theirs.
+    expect(brunos[0]).toMatchObject({
+      topic: 'transfer.posted',
+      readAt: null,
+      payload: { amount: '0.10', direction: 'in' },
+    })
     expect((await notificationsOf(anna)).filter((n) => n.payload.id === id)).toEqual([])
     const announced = await sql<{ audience: string[]; payload: { id: string } }>`
       SELECT audience, payload FROM events_outbox
@@ -112,6 +117,18 @@ describe('ledger events in the outbox', () => {
       JSON.stringify(events),
     ).toEqual(['transfer.pending', 'transfer.voided'])
     expect(events[1]!.payload).toMatchObject({ pendingId: hold.json().id, state: 'voided' })
+    // The live events are the same for both sides; each notification says its reader's side.
+    expect(events[0]!.payload).not.toHaveProperty('direction')
+    const notified = async (who: AuthTokens, topic: string) => {
+      const response = await t.request({ method: 'GET', url: '/api/notifications', headers: bearer(who) })
+      const items = response.json().items as { topic: string; payload: { id?: string; pendingId?: string } }[]
+      return items.find(
+        (n) =>
+          n.topic === topic && (n.payload.id === hold.json().id || n.payload.pendingId === hold.json().id),
+      )
+    }
+    expect((await notified(bruno, 'transfer.pending'))?.payload).toMatchObject({ direction: 'in' })
+    expect((await notified(anna, 'transfer.voided'))?.payload).toMatchObject({ direction: 'out' })
   })
 
   it('an exchange raises exchange.opened, then confirmed, for its two parties', async () => {

@@ -523,7 +523,9 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
         user_id: userId,
         topic: event.topic,
         entity_id: event.entity_id,
-        payload: event.payload,
+        payload: event.sides
+          ? { ...(event.payload as object), ...directionOf(userId, event.sides) }
+          : event.payload,
       })),
   )
   if (!requests.length && !transfers.length) return
@@ -592,6 +594,8 @@ interface OutboxRow {
   entity_id: string | null
   audience: string[]
   payload: unknown
+  /** A transfer's two sides (the people behind each account): each notification says which side its reader is on. */
+  sides?: { debit: string[]; credit: string[] }
   /** Who caused it (the transfer's author; null for the expiry sweep): everyone else in the audience is notified. */
   actor: string | null
 }
@@ -613,6 +617,7 @@ async function outboxEvents(
     entity_id: t.entityId,
     audience: unique([...audienceOf(t.debitAccountId), ...audienceOf(t.creditAccountId)]),
     payload: transferView(t, stateByType[t.type], scaleOf(t)),
+    sides: { debit: audienceOf(t.debitAccountId), credit: audienceOf(t.creditAccountId) },
     actor: t.createdBy,
   }))
   events.push(...(await exchangeEvents(trx, transfers, scaleOf)))
@@ -659,6 +664,16 @@ async function exchangeEvents(
       },
     ]
   })
+}
+
+/**
+ * Which way a transfer went for one reader: `in` to an account of theirs (their own, or a group's they manage),
+ * `out` from one; nothing when they stand on both sides.
+ */
+function directionOf(userId: string, sides: { debit: string[]; credit: string[] }) {
+  const debit = sides.debit.includes(userId)
+  const credit = sides.credit.includes(userId)
+  return debit === credit ? {} : { direction: credit ? 'in' : 'out' }
 }
 
 function unique<T>(values: T[]): T[] {

@@ -87,6 +87,15 @@ describe('notificationMessage', () => {
     expect(say('transfer.posted', { amount: '1.50', currency: 'TIME' })).toBe(
       'Trasferimento di 1,50 h eseguito',
     )
+    expect(say('transfer.posted', { amount: '1.50', currency: 'TIME', direction: 'in' })).toBe(
+      'Accredito di 1,50 h',
+    )
+    expect(say('transfer.posted', { amount: '2', currency: 'ORTO', direction: 'out' }, en)).toBe(
+      'Debit of 2 ORTO',
+    )
+    expect(say('transfer.pending', { amount: '1.00', currency: 'TIME', direction: 'in' }, en)).toBe(
+      'Credit of 1.00 h coming, held for an exchange',
+    )
     expect(say('transfer.pending', { amount: '1234.5', currency: 'ORTO' }, en)).toBe(
       '1,234.5 ORTO held for an exchange',
     )

@@ -191,8 +191,20 @@ function sentenceOf(i18n: Pick<I18n, 't' | 'decimal'>, topic: string, payload: P
             ? t('wallet.hours', { hours: shown })
             : t('wallet.amount', { amount: shown, currency }),
       }
-      if (topic === 'transfer.posted') return ['notif.transferPosted', values]
-      return [topic === 'transfer.pending' ? 'notif.transferPending' : 'notif.transferVoided', values]
+      // Which way it went for the reader (the server says so per notification; older ones do not).
+      const direction = text(payload, 'direction')
+      if (topic === 'transfer.posted')
+        return [
+          direction === 'in'
+            ? 'notif.transferIn'
+            : direction === 'out'
+              ? 'notif.transferOut'
+              : 'notif.transferPosted',
+          values,
+        ]
+      if (topic === 'transfer.pending')
+        return [direction === 'in' ? 'notif.transferPendingIn' : 'notif.transferPending', values]
+      return ['notif.transferVoided', values]
     }
     case 'exchange.confirmed': {
       const hours = text(payload, 'hours')

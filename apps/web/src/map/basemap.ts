@@ -63,14 +63,22 @@ export interface BasemapTarget {
   setGlyphs(url: string | null): unknown
   setSprite(url: string | null): unknown
   addSprite(id: string, url: string): unknown
+  once(type: 'idle', listener: () => void): unknown
 }
+
+/**
+ * The longest a basemap's background waits for its tiles: a source that never loads (an unreachable tile
+ * server) must not leave the map without its background for good.
+ */
+export const basemapBackgroundWaitMs = 10_000
 
 /**
  * Adds a basemap style's sources and layers below `beforeId` (the first of the things' layers), with prefixed
  * ids, and its glyphs and sprite. Idempotent: a second call adds nothing.
  */
 export function addBasemap(map: BasemapTarget, style: StyleSpecification, beforeId: string | undefined) {
-  const first = style.layers[0]
+  // A background comes later (below): whether the basemap is in is told by its first other layer.
+  const first = style.layers.find((layer) => layer.type !== 'background') ?? style.layers[0]
   if (first && map.getLayer(`${basemapIdPrefix}${first.id}`)) return
   if (style.glyphs) map.setGlyphs(style.glyphs)
   if (typeof style.sprite === 'string') map.setSprite(style.sprite)
@@ -78,10 +86,29 @@ export function addBasemap(map: BasemapTarget, style: StyleSpecification, before
     for (const sprite of style.sprite) map.addSprite(sprite.id, sprite.url)
   for (const [id, source] of Object.entries(style.sources)) map.addSource(`${basemapIdPrefix}${id}`, source)
   const before = beforeId && map.getLayer(beforeId) ? beforeId : undefined
+  // A background (the offline style's sea) goes in only once the basemap's tiles are drawn: painted at once, it
+  // would cover the land colour the map shows meanwhile, and the offline style's world-wide land takes the
+  // worker seconds to tile, seconds of a map all sea.
+  const backgrounds: StyleSpecification['layers'] = []
+  let bottom: string | undefined
   for (const layer of style.layers) {
     const renamed = { ...layer, id: `${basemapIdPrefix}${layer.id}` } as typeof layer & { source?: string }
     if ('source' in layer && typeof layer.source === 'string')
       renamed.source = `${basemapIdPrefix}${layer.source}`
+    if (layer.type === 'background') {
+      backgrounds.push(renamed)
+      continue
+    }
+    bottom ??= renamed.id
     map.addLayer(renamed, before)
   }
+  if (backgrounds.length === 0) return
+  let added = false
+  const addBackgrounds = () => {
+    if (added) return
+    added = true
+    for (const layer of backgrounds) map.addLayer(layer, bottom ?? before)
+  }
+  map.once('idle', addBackgrounds)
+  setTimeout(addBackgrounds, basemapBackgroundWaitMs)
 }

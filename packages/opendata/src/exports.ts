@@ -90,9 +90,8 @@ export async function* exportRows(
   )
   const columns = sql`e.id::text AS id, ST_AsGeoJSON(e.geom, 7) AS geometry, ${properties}, e.categories, e.tags`
   const where = filtersWhere(filters)
-  const counted = onTotal
-    ? sql`${columns}, (SELECT count(*) FROM visible_entities e WHERE ${where}) AS export_total`
-    : columns
+  const count = sql`SELECT count(*) FROM visible_entities e WHERE ${where}`
+  const counted = onTotal ? sql`${columns}, (${count}) AS export_total` : columns
   let told = false
   const tellTotal = (rows: Record<string, unknown>[]) => {
     if (onTotal && !told && rows[0]) onTotal(Number(rows[0].export_total))
@@ -101,9 +100,8 @@ export async function* exportRows(
   }
   if (yield* cursorBatches(source, counted, where, tellTotal)) return
   if (onTotal) {
-    const { rows } = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM visible_entities e WHERE ${where}`.execute(source.db)
-    onTotal(Number(rows[0]?.n ?? 0))
+    const { rows } = await sql<{ count: string }>`${count}`.execute(source.db)
+    onTotal(Number(rows[0]?.count ?? 0))
   }
   let after: string | null = null
   for (;;) {
@@ -136,14 +134,15 @@ async function* renderedExport(
   separator: string,
 ): AsyncGenerator<string> {
   const where = filtersWhere(filters)
-  // Through a cursor, each row's text comes on its own and a batch is joined here: one string per batch still.
+  // Every piece but the first follows the one before it with the separator, whichever way the pieces are read.
   let first = true
-  const joined = (rows: { text: string }[]) => {
-    const text = rows.map((row) => row.text).join(separator)
+  const continued = (text: string) => {
     const piece = first ? text : separator + text
     first = false
     return piece
   }
+  // Through a cursor, each row's text comes on its own and a batch is joined here: one string per batch still.
+  const joined = (rows: { text: string }[]) => continued(rows.map((row) => row.text).join(separator))
   if (yield* cursorBatches(source, sql`${render} AS text`, where, joined)) return
   let after: string | null = null
   for (;;) {
@@ -165,8 +164,7 @@ async function* renderedExport(
       ORDER BY b.piece`.execute(source.db)
     let served = 0
     for (const row of rows) {
-      yield first ? row.text : separator + row.text
-      first = false
+      yield continued(row.text)
       served += row.n
     }
     if (served < exportBatchRows) return

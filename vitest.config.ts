@@ -8,6 +8,9 @@ import { defineConfig } from 'vitest/config'
  */
 const databaseTests = ['tests/**/*.test.ts', 'packages/*/src/**/*.db.test.ts', 'apps/*/src/**/*.db.test.ts']
 
+/** Tests in tests/ that read the code, not a database: they run once, in the unit project. */
+const databaseFreeTests = ['tests/architecture/**']
+
 const databaseProject = (backend: 'pglite' | 'postgres') => ({
   extends: true as const,
   test: {
@@ -19,8 +22,8 @@ const databaseProject = (backend: 'pglite' | 'postgres') => ({
     // as `pnpm start` serves it): they belong to the PGlite project alone.
     exclude:
       backend === 'pglite'
-        ? ['**/node_modules/**', '**/*.pg.test.ts']
-        : ['**/node_modules/**', '**/*.browser.test.ts'],
+        ? ['**/node_modules/**', '**/*.pg.test.ts', ...databaseFreeTests]
+        : ['**/node_modules/**', '**/*.browser.test.ts', ...databaseFreeTests],
     env: { QUARTIERE_TEST_BACKEND: backend },
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 60_000,
@@ -37,7 +40,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'apps/*/src/**/*.test.ts',
+            'tests/architecture/**/*.test.ts',
+          ],
           exclude: ['**/*.db.test.ts', '**/node_modules/**'],
         },
       },

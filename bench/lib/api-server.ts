@@ -70,7 +70,7 @@ export async function startApiServer(
   })
   running.add(child)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  exited.then(() => running.delete(child))
+  void exited.then(() => running.delete(child))
   const baseUrl = `http://127.0.0.1:${port}`
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return

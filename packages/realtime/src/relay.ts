@@ -129,7 +129,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
 
   const wake = () => {
     if (stopped) return
-    if (reading) {
+    if (reading !== null) {
       again = true
       return
     }
@@ -299,7 +299,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   }
 
   const prune = async () => {
-    if (pruning) return pruning
+    if (pruning !== null) return pruning
     pruning = (async () => {
       let total = 0
       for (;;) {

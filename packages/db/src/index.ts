@@ -5,4 +5,5 @@ export { openDatabase, poolSizeMaxDefault, statementTimeoutMsDefault } from './d
 export type { Migration, MigrationOutcome } from './migrator'
 export { migrate, migrationsDir, readMigrations } from './migrator'
 export type * from './schema'
+export { incremented, now } from './sql-expressions'
 export { isDatabaseUnavailable } from './unavailable'

@@ -1,4 +1,4 @@
-import type { DB } from '@quartiere/db'
+import { type DB, now } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { maySeeHidden } from './access'
@@ -30,11 +30,7 @@ export async function deleteMedia(
     return refuse('not_found', `no image ${id}`)
   if (row.owner_id !== actor.userId && !isModeratorOrAdmin(actor))
     return refuse('forbidden', 'only who uploaded an image, or a moderator, may delete it')
-  await db
-    .updateTable('media')
-    .set({ deleted_at: sql`now()` as never })
-    .where('id', '=', id)
-    .execute()
+  await db.updateTable('media').set({ deleted_at: now() }).where('id', '=', id).execute()
   await releaseImageFromPosts(db, actor, row.owner_id, id)
   await db
     .updateTable('pact_documents')

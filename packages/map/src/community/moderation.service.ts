@@ -5,7 +5,7 @@ import type {
   ReportCreateBody,
   ReportTargetType,
 } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, now } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { appendOutboxEvent, entityMatchState } from '../outbox'
@@ -247,14 +247,14 @@ export async function setHidden(
   const table = { entity: 'entities', post: 'posts', comment: 'comments', media: 'media' } as const
   await db
     .updateTable(table[target.type])
-    .set({ hidden_at: hide ? (sql`now()` as never) : null } as never)
+    .set({ hidden_at: hide ? now() : null })
     .where('id', '=', target.id)
     .execute()
   let reportId: string | null = null
   if (hide && target.type !== 'media') {
     const closed = await db
       .updateTable('reports')
-      .set({ status: 'actioned', resolved_by: actor.userId, resolved_at: sql`now()` as never })
+      .set({ status: 'actioned', resolved_by: actor.userId, resolved_at: now() })
       .where('target_type', '=', target.type)
       .where('target_id', '=', target.id)
       .where('status', '=', 'open')
@@ -377,7 +377,7 @@ export async function dismissReport(
   if (report.status !== 'open') return refuse('report_not_open', `this report was ${report.status} already`)
   await db
     .updateTable('reports')
-    .set({ status: 'dismissed', resolved_by: actor.userId, resolved_at: sql`now()` as never })
+    .set({ status: 'dismissed', resolved_by: actor.userId, resolved_at: now() })
     .where('id', '=', reportId)
     .execute()
   const action = await audit(db, actor, 'dismiss', report.target_type, report.target_id, reportId, reason)

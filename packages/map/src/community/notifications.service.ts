@@ -1,5 +1,5 @@
 import type { Notification, Subscription } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, now } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import type { Actor } from '../actor'
 import { appendOutboxEvent } from '../outbox'
@@ -232,7 +232,7 @@ export async function markNotificationRead(
 ): Promise<CommunityOutcome<{ notification: Notification }>> {
   const row = await db
     .updateTable('notifications')
-    .set({ read_at: sql`coalesce(read_at, now())` as never })
+    .set({ read_at: sql<Date>`coalesce(read_at, now())` })
     .where('id', '=', id)
     .where('user_id', '=', actor.userId)
     .returning(['id', 'user_id', 'topic', 'entity_id', 'payload', 'created_at', 'read_at'])
@@ -244,7 +244,7 @@ export async function markNotificationRead(
 export async function markAllNotificationsRead(db: Kysely<DB>, actor: Actor): Promise<number> {
   const result = await db
     .updateTable('notifications')
-    .set({ read_at: sql`now()` as never })
+    .set({ read_at: now() })
     .where('user_id', '=', actor.userId)
     .where('read_at', 'is', null)
     .executeTakeFirst()

@@ -1,6 +1,6 @@
 import type { Comment, CommentCreateBody, Post, PostCreateBody, PostPatchBody } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
+import { type DB, incremented, now, type PostsTable } from '@quartiere/db'
+import { type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { normalizeLabels } from '../entity-rules'
 import { appendOutboxEvent } from '../outbox'
@@ -218,7 +218,7 @@ export async function updatePost(
   const { row, entity } = found
   const refused = editRefusal('post', row, actor, expectedVersion)
   if (refused) return refused
-  const changes: Record<string, unknown> = {}
+  const changes: Updateable<PostsTable> = {}
   if (patch.title !== undefined) changes.title = patch.title.trim()
   if (patch.body !== undefined) changes.body = patch.body
   if (patch.tags !== undefined) changes.tags = normalizeLabels(patch.tags, true)
@@ -229,7 +229,7 @@ export async function updatePost(
   }
   await db
     .updateTable('posts')
-    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` } as never)
+    .set({ ...changes, version: incremented('version'), updated_at: now() })
     .where('id', '=', id)
     .execute()
   const post = await reload(db, actor, id)
@@ -311,7 +311,7 @@ export async function createComment(
     .executeTakeFirstOrThrow()
   await db
     .updateTable('posts')
-    .set({ comments_count: sql`comments_count + 1` as never, last_activity_at: sql`now()` as never })
+    .set({ comments_count: incremented('comments_count'), last_activity_at: now() })
     .where('id', '=', postId)
     .execute()
   await touchEntity(db, entity.id)
@@ -357,7 +357,7 @@ export async function updateComment(
   if (refused) return refused
   await db
     .updateTable('comments')
-    .set({ body: input.body, version: sql`version + 1` as never, updated_at: sql`now()` as never })
+    .set({ body: input.body, version: incremented('version'), updated_at: now() })
     .where('id', '=', id)
     .execute()
   const comment = await reloadComment(db, id)
@@ -489,7 +489,7 @@ function versionRefusal(
 async function markRemoved(db: Kysely<DB>, table: 'posts' | 'comments', id: string) {
   await db
     .updateTable(table)
-    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
+    .set({ deleted_at: now(), version: incremented('version') })
     .where('id', '=', id)
     .execute()
 }
@@ -507,11 +507,7 @@ async function imagesRefusal(
 
 /** A new post or comment raises the thing's last activity (the wall sorts by it). Its version stays. */
 async function touchEntity(db: Kysely<DB>, entityId: string) {
-  await db
-    .updateTable('entities')
-    .set({ last_activity_at: sql`now()` as never })
-    .where('id', '=', entityId)
-    .execute()
+  await db.updateTable('entities').set({ last_activity_at: now() }).where('id', '=', entityId).execute()
 }
 
 /** Followers of the thing, and of the group it sits in directly, hear of its new posts and comments. */

@@ -91,11 +91,17 @@ it(`keeps the cap when ${backersCount} backers pledge at once and mints race for
     }),
   )
   expect(created.ok).toBe(true)
-  expect((await depositCampaign(ledgers[1], owner!, id)).ok).toBe(true)
+  expect((await ledgers[1]!.db.transaction().execute((trx) => depositCampaign(trx, owner!, id))).ok).toBe(
+    true,
+  )
 
   // Each backer asks for 3.00..7.00: about 200.00 asked for a cap of 100.00.
   const results = await Promise.all(
-    backers.map((b, i) => pledge(ledgers[i % 2]!, b, id, { id: randomUUID(), amount: `${3 + (i % 5)}.00` })),
+    backers.map((b, i) =>
+      ledgers[i % 2]!.db.transaction().execute((trx) =>
+        pledge(trx, b, id, { id: randomUUID(), amount: `${3 + (i % 5)}.00` }),
+      ),
+    ),
   )
   const accepted = results.flatMap((r) => (r.ok ? [r.pledge] : []))
   const refusals = results.flatMap((r) => (r.ok ? [] : [r.code]))

@@ -314,7 +314,7 @@ async function runSequence(steps: Step[], trace: string[]) {
         observed = 'ok'
         expected = 'ok'
         if (step.deposit) {
-          const deposit = await depositCampaign(ledger, owner, id)
+          const deposit = await ledger.db.transaction().execute((trx) => depositCampaign(trx, owner, id))
           observed = deposit.ok ? 'ok' : deposit.code
           c.deposited = true
           c.state = 'open'
@@ -327,10 +327,11 @@ async function runSequence(steps: Step[], trace: string[]) {
         if (!c) continue
         const requested = BigInt(step.steps) * acceptStep
         const key = randomUUID()
-        const result = await pledge(ledger, members[step.backer]!, c.id, {
-          id: key,
-          amount: `${step.steps * 2}.00`,
-        })
+        const result = await ledger.db
+          .transaction()
+          .execute((trx) =>
+            pledge(trx, members[step.backer]!, c.id, { id: key, amount: `${step.steps * 2}.00` }),
+          )
         observed = result.ok ? `ok ${result.pledge.amount}` : result.code
         if (c.state === 'locked' && !c.ended) expected = 'campaign_locked'
         else {
@@ -359,7 +360,9 @@ async function runSequence(steps: Step[], trace: string[]) {
         const entry = allPledges[step.pledge % Math.max(1, allPledges.length)]
         if (!entry) continue
         const { campaign: c, pledge: p } = entry
-        const result = await withdrawPledge(ledger, members[p.backer]!, c.id, p.id)
+        const result = await ledger.db
+          .transaction()
+          .execute((trx) => withdrawPledge(trx, members[p.backer]!, c.id, p.id))
         observed = result.ok ? 'ok' : result.code
         if (!isSettled(c) && c.ended) model.settleDue(c)
         if (isSettled(c) || c.ended) expected = 'campaign_closed'
@@ -382,7 +385,7 @@ async function runSequence(steps: Step[], trace: string[]) {
       case 'stop': {
         const c = model.campaigns[step.campaign % Math.max(1, model.campaigns.length)]
         if (!c) continue
-        const result = await stopCampaign(ledger, owner, c.id)
+        const result = await ledger.db.transaction().execute((trx) => stopCampaign(trx, owner, c.id))
         observed = result.ok ? 'ok' : result.code
         if (!isSettled(c) && c.ended) model.settleDue(c)
         if (isSettled(c) || c.ended) expected = 'campaign_closed'

@@ -2,6 +2,15 @@ export type { CursorReads } from './cursor-reads'
 export { cursorReads, cursorReadsMax, cursorReadTimeoutMs } from './cursor-reads'
 export type { Backend, Database, DatabaseOptions, RawSession } from './database'
 export { openDatabase, poolSizeMaxDefault, statementTimeoutMsDefault } from './database'
+export {
+  type GroupManagerRole,
+  groupManagerIds,
+  groupManagerRoleSql,
+  groupManagerRoles,
+  isGroupManagerRole,
+  managedGroupIds,
+  managesGroup,
+} from './group-managers.repository'
 export type { Migration, MigrationOutcome } from './migrator'
 export { migrate, migrationsDir, readMigrations } from './migrator'
 export type * from './schema'

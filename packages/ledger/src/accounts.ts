@@ -1,5 +1,5 @@
 import type { Account } from '@quartiere/contracts'
-import type { AccountsTable, DB } from '@quartiere/db'
+import { type AccountsTable, type DB, managedGroupIds } from '@quartiere/db'
 import type { Kysely, Selectable } from 'kysely'
 import { sql } from 'kysely'
 import { formatAmount } from './amounts'
@@ -90,16 +90,8 @@ export async function ensureOwnerAccount(
   return findOwnerAccount(db, owner, currency)
 }
 
-/** Group ids the user manages (owner or manager). */
-export async function managedGroupIds(db: Kysely<DB>, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('group_members')
-    .select('group_id')
-    .where('user_id', '=', userId)
-    .where('role', 'in', ['owner', 'manager'])
-    .execute()
-  return rows.map((r) => r.group_id)
-}
+// The owner-or-manager rule of a group is @quartiere/db's, shared with the map; the ledger's public API keeps it.
+export { managedGroupIds }
 
 /** The owner of an account, or a manager of the group that owns it: who may spend from it and read it. */
 export async function mayOperate(

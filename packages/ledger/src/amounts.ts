@@ -10,8 +10,9 @@ export type AmountParse = { ok: true; minor: bigint } | { ok: false; code: 'inva
 /**
  * Turns a decimal string from the wire ("1.50") into exact minor units of a currency (150 for scale 2).
  * Refuses floats' artefacts instead of rounding them: "1.505" in a currency of scale 2 is an error, not 1.51.
+ * Only the API's own form is taken (a dot, no spaces): what a person types is the web's `parseTypedAmount`'s.
  */
-export function parseAmount(text: string, scale: number): AmountParse {
+export function parseWireAmount(text: string, scale: number): AmountParse {
   if (!decimalPattern.test(text)) {
     return {
       ok: false,

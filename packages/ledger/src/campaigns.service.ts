@@ -1,16 +1,41 @@
 import {
   type Campaign,
   type CampaignCreateBody,
-  type CampaignState,
   campaignDurationDaysMax,
   campaignPledgesMax,
   type Pledge,
 } from '@quartiere/contracts'
-import type { CampaignsTable, DB } from '@quartiere/db'
-import { type Kysely, type Selectable, sql } from 'kysely'
+import { type DB, managesGroup } from '@quartiere/db'
+import { type Kysely, sql } from 'kysely'
 import { type Actor, ensureOwnerAccount, timeCurrency } from './accounts'
-import { amountMinorMax, formatAmount, parseAmount } from './amounts'
-import { managesGroup } from './currencies.service'
+import { amountMinorMax, formatAmount, parseWireAmount } from './amounts'
+import { checkCampaignTransition, isSettledState } from './campaigns.lifecycle'
+import {
+  type CampaignRow,
+  type CampaignStoredState,
+  countPledges,
+  currencyScale,
+  currencyScales,
+  dueCampaignIds,
+  escrowRaised,
+  findCampaign,
+  findCampaignCreator,
+  findPledge,
+  findPledgeOfCampaign,
+  findVisibleEntity,
+  insertCampaign,
+  insertCampaignAccounts,
+  insertPledge,
+  livePledges,
+  lockCampaign,
+  selectCampaignPage,
+  selectCampaignView,
+  selectPledgeViews,
+  setPledgePayouts,
+  toCampaign,
+  toPledge,
+  updateCampaignState,
+} from './campaigns.repository'
 import { deterministicUuid } from './deterministic-id'
 import type { Ledger } from './ledger'
 import { type CommunityLedgerFailure, type CommunityLedgerOutcome, refuseCommunity } from './outcome'
@@ -21,8 +46,8 @@ import type { LedgerCommand } from './types'
 /** Campaigns whose end passed settled per sweep at most. */
 export const dueCampaignsPerSweepMax = 100
 
-type CampaignRow = Selectable<CampaignsTable>
-type Settlement = 'funded' | 'stopped' | 'failed'
+type Settlement = Extract<CampaignStoredState, 'funded' | 'stopped' | 'failed'>
+type LivePledge = Awaited<ReturnType<typeof livePledges>>[number]
 
 /** Entity kinds a campaign may be linked to: a place or a project on the map. */
 export const campaignEntityKinds = ['space', 'project'] as const
@@ -46,22 +71,14 @@ export async function createCampaign(
   actor: Actor,
   input: Omit<CampaignCreateBody, 'entity' | 'entityId'> & { id: string; entityId: string },
 ): Promise<CommunityLedgerOutcome<{ campaign: Campaign; replayed: boolean }>> {
-  const existing = await trx
-    .selectFrom('campaigns')
-    .select(['id', 'created_by'])
-    .where('id', '=', input.id)
-    .executeTakeFirst()
-  if (existing) {
-    if (existing.created_by !== actor.userId) {
+  const creator = await findCampaignCreator(trx, input.id)
+  if (creator !== undefined) {
+    if (creator !== actor.userId) {
       return refuseCommunity('campaign_exists', `the key ${input.id} was used already for another campaign`)
     }
     return { ok: true, campaign: (await campaignView(trx, input.id))!, replayed: true }
   }
-  const entity = await trx
-    .selectFrom('visible_entities')
-    .select(['id', 'kind'])
-    .where('id', '=', input.entityId)
-    .executeTakeFirst()
+  const entity = await findVisibleEntity(trx, input.entityId)
   if (!entity) return refuseCommunity('not_found', `no entity ${input.entityId} on the map`)
   if (!(campaignEntityKinds as readonly string[]).includes(entity.kind)) {
     return refuseCommunity('entity_not_linkable', 'a campaign is linked to a place (space) or a project')
@@ -75,14 +92,9 @@ export async function createCampaign(
   if (input.giveCurrency === timeCurrency) {
     return refuseCommunity('invalid_campaign', 'a campaign gives back a community currency, not time credits')
   }
-  const currencies = await trx
-    .selectFrom('currencies')
-    .select(['code', 'scale'])
-    .where('code', 'in', [input.acceptCurrency, input.giveCurrency])
-    .execute()
-  const scaleOf = (code: string) => currencies.find((c) => c.code === code)?.scale
-  const acceptScale = scaleOf(input.acceptCurrency)
-  const giveScale = scaleOf(input.giveCurrency)
+  const scales = await currencyScales(trx, [input.acceptCurrency, input.giveCurrency])
+  const acceptScale = scales.get(input.acceptCurrency)
+  const giveScale = scales.get(input.giveCurrency)
   if (acceptScale === undefined)
     return refuseCommunity('currency_not_found', `no currency ${input.acceptCurrency}`)
   if (giveScale === undefined)
@@ -118,52 +130,35 @@ export async function createCampaign(
   const ownerAccept = await ensureOwnerAccount(trx, owner, input.acceptCurrency)
   const ownerGive = await ensureOwnerAccount(trx, owner, input.giveCurrency)
   if (!ownerAccept || !ownerGive) return refuseCommunity('not_found', 'the owning group does not exist')
-  const systemAccounts = await trx
-    .insertInto('accounts')
-    .values([
-      {
-        currency: input.acceptCurrency,
-        owner_type: 'system',
-        system_name: `campaign:${input.id}:escrow`,
-        lower_limit: '0',
-        upper_limit: cap.toString(),
-      },
-      {
-        currency: input.giveCurrency,
-        owner_type: 'system',
-        system_name: `campaign:${input.id}:reserve`,
-        lower_limit: '0',
-        upper_limit: null,
-      },
-    ])
-    .returning(['id', 'currency'])
-    .execute()
-  await trx
-    .insertInto('campaigns')
-    .values({
-      id: input.id,
-      entity_id: entity.id,
-      owner_type: input.groupId ? 'group' : 'user',
-      owner_user_id: input.groupId ? null : actor.userId,
-      owner_group_id: input.groupId ?? null,
-      title: input.title.trim() || input.title,
-      description: input.description ?? '',
-      accept_currency: input.acceptCurrency,
-      give_currency: input.giveCurrency,
-      accept_step: acceptStep,
-      give_step: giveStep,
-      cap,
-      goal,
-      deposit,
-      starts_at: startsAt,
-      ends_at: endsAt,
-      escrow_account_id: systemAccounts.find((a) => a.currency === input.acceptCurrency)!.id,
-      reserve_account_id: systemAccounts.find((a) => a.currency === input.giveCurrency)!.id,
-      owner_accept_account_id: ownerAccept.id,
-      owner_give_account_id: ownerGive.id,
-      created_by: actor.userId,
-    })
-    .execute()
+  const system = await insertCampaignAccounts(trx, {
+    id: input.id,
+    acceptCurrency: input.acceptCurrency,
+    giveCurrency: input.giveCurrency,
+    cap,
+  })
+  await insertCampaign(trx, {
+    id: input.id,
+    entity_id: entity.id,
+    owner_type: input.groupId ? 'group' : 'user',
+    owner_user_id: input.groupId ? null : actor.userId,
+    owner_group_id: input.groupId ?? null,
+    title: input.title.trim() || input.title,
+    description: input.description ?? '',
+    accept_currency: input.acceptCurrency,
+    give_currency: input.giveCurrency,
+    accept_step: acceptStep,
+    give_step: giveStep,
+    cap,
+    goal,
+    deposit,
+    starts_at: startsAt,
+    ends_at: endsAt,
+    escrow_account_id: system.escrowAccountId,
+    reserve_account_id: system.reserveAccountId,
+    owner_accept_account_id: ownerAccept.id,
+    owner_give_account_id: ownerGive.id,
+    created_by: actor.userId,
+  })
   const campaign = (await campaignView(trx, input.id))!
   await campaignEvent(trx, 'campaign.created', campaign)
   return { ok: true, campaign, replayed: false }
@@ -174,7 +169,7 @@ function parseAll<K extends string>(
 ): { ok: true; values: Record<K, bigint> } | CommunityLedgerFailure {
   const values = {} as Record<K, bigint>
   for (const [name, [text, scale]] of Object.entries(fields) as [K, [string, number]][]) {
-    const parsed = parseAmount(text, scale)
+    const parsed = parseWireAmount(text, scale)
     if (!parsed.ok) return refuseCommunity('invalid_amount', `${name}: ${parsed.message}`)
     values[name] = parsed.minor
   }
@@ -187,71 +182,89 @@ async function isOwner(db: Kysely<DB>, actor: Actor, campaign: CampaignRow): Pro
   return managesGroup(db, actor.userId, campaign.owner_group_id!)
 }
 
-/**
- * Every change to a campaign starts by locking its row, so pledges, withdrawals, the deposit, a stop and the
- * settlement of one campaign queue behind each other (the ledger's account locks come after, in id order, so
- * nothing waits in a cycle). `now` is the database's clock, which decides deadlines.
- */
-async function lockCampaign(trx: Kysely<DB>, id: string) {
-  const result = await sql<CampaignRow & { now: Date }>`
-    SELECT c.*, now() AS now FROM campaigns c WHERE c.id = ${id}::uuid FOR UPDATE`.execute(trx)
-  const row = result.rows[0]
-  return row ? { campaign: row as CampaignRow, now: new Date(row.now) } : undefined
-}
-
-const isSettled = (c: CampaignRow) => c.state === 'funded' || c.state === 'stopped' || c.state === 'failed'
+const isSettled = (c: CampaignRow) => isSettledState(c.state)
 const hasEnded = (c: CampaignRow, now: Date) => new Date(c.ends_at).getTime() <= now.getTime()
+
+/**
+ * The one way a campaign's state changes: the move must be in the lifecycle's table (campaigns.lifecycle.ts),
+ * checked here as an assertion, since every command refuses an illegal move before it does any work. The row is
+ * locked by the caller; `campaign.state` is updated in place.
+ */
+async function moveCampaign(
+  trx: Kysely<DB>,
+  campaign: CampaignRow,
+  to: CampaignStoredState,
+  fields: { depositTransferId?: string; settledAt?: Date } = {},
+): Promise<void> {
+  const check = checkCampaignTransition(campaign.state, to)
+  if (check !== 'allowed') {
+    throw new Error(`campaign ${campaign.id}: ${campaign.state} → ${to} is not in its lifecycle (${check})`)
+  }
+  const updated = await updateCampaignState(trx, campaign.id, campaign.state, { state: to, ...fields })
+  if (updated !== 1) throw new Error(`campaign ${campaign.id} changed state under its row lock`)
+  campaign.state = to
+  if (fields.depositTransferId !== undefined) campaign.deposit_transfer_id = fields.depositTransferId
+  if (fields.settledAt !== undefined) campaign.settled_at = fields.settledAt
+}
 
 /**
  * The owner deposits what the campaign gives back (cap ÷ accept × give of the given currency) from their own
  * account (or the owning group's) into the campaign's reserve: that unlocks it. Exactly once: its transfer id
- * is derived from the campaign.
+ * is derived from the campaign. Runs in the caller's transaction; a campaign found past its end is settled as
+ * failed there even though the deposit is refused, so the caller commits refusals too.
+ *
+ * @example
+ * const outcome = await db.transaction().execute((trx) => depositCampaign(trx, actor, campaignId))
  */
 export async function depositCampaign(
-  ledger: Ledger,
+  trx: Kysely<DB>,
   actor: Actor,
   campaignId: string,
 ): Promise<CommunityLedgerOutcome<{ campaign: Campaign }>> {
-  return ledger.db.transaction().execute(async (trx) => {
-    const locked = await lockCampaign(trx, campaignId)
-    if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
-    const { campaign, now } = locked
-    if (!(await isOwner(trx, actor, campaign))) {
-      return refuseCommunity('forbidden', 'only the owner of a campaign deposits for it')
+  const locked = await lockCampaign(trx, campaignId)
+  if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
+  const { campaign, now } = locked
+  if (!(await isOwner(trx, actor, campaign))) {
+    return refuseCommunity('forbidden', 'only the owner of a campaign deposits for it')
+  }
+  const check = checkCampaignTransition(campaign.state, 'open')
+  switch (check) {
+    case 'already':
+      return refuseCommunity('already_deposited', 'the deposit was made already')
+    case 'settled':
+    case 'skipped':
+      return refuseCommunity('campaign_closed', `the campaign is ${campaign.state}`)
+    case 'allowed':
+      break
+    default:
+      return check satisfies never
+  }
+  if (hasEnded(campaign, now)) {
+    await settle(trx, campaign, 'failed', now)
+    return refuseCommunity('campaign_closed', 'the campaign ended before it was unlocked')
+  }
+  const id = deterministicUuid(`${campaign.id}:deposit`)
+  const [outcome] = await executeBatch(trx, [
+    create(id, campaign.owner_give_account_id, campaign.reserve_account_id, BigInt(campaign.deposit), {
+      currency: campaign.give_currency,
+      memo: `Deposit: ${campaign.title}`,
+      entityId: campaign.entity_id,
+      createdBy: actor.userId,
+    }),
+  ])
+  if (!outcome!.ok) {
+    if (outcome!.code === 'exceeds_credit_limit') {
+      return refuseCommunity(
+        'exceeds_credit_limit',
+        `the deposit needs ${formatAmount(BigInt(campaign.deposit), await currencyScale(trx, campaign.give_currency))} ${campaign.give_currency}, more than the owner holds`,
+      )
     }
-    if (campaign.state === 'open') return refuseCommunity('already_deposited', 'the deposit was made already')
-    if (isSettled(campaign)) return refuseCommunity('campaign_closed', `the campaign is ${campaign.state}`)
-    if (hasEnded(campaign, now)) {
-      await settle(trx, campaign, 'failed', now)
-      return refuseCommunity('campaign_closed', 'the campaign ended before it was unlocked')
-    }
-    const id = deterministicUuid(`${campaign.id}:deposit`)
-    const [outcome] = await executeBatch(trx, [
-      create(id, campaign.owner_give_account_id, campaign.reserve_account_id, BigInt(campaign.deposit), {
-        currency: campaign.give_currency,
-        memo: `Deposit: ${campaign.title}`,
-        entityId: campaign.entity_id,
-        createdBy: actor.userId,
-      }),
-    ])
-    if (!outcome!.ok) {
-      if (outcome!.code === 'exceeds_credit_limit') {
-        return refuseCommunity(
-          'exceeds_credit_limit',
-          `the deposit needs ${formatAmount(BigInt(campaign.deposit), await scale(trx, campaign.give_currency))} ${campaign.give_currency}, more than the owner holds`,
-        )
-      }
-      return refuseCommunity(outcome!.code, outcome!.message)
-    }
-    await trx
-      .updateTable('campaigns')
-      .set({ state: 'open', deposit_transfer_id: id })
-      .where('id', '=', campaign.id)
-      .execute()
-    const view = (await campaignView(trx, campaign.id))!
-    await campaignEvent(trx, 'campaign.opened', view)
-    return { ok: true, campaign: view }
-  })
+    return refuseCommunity(outcome!.code, outcome!.message)
+  }
+  await moveCampaign(trx, campaign, 'open', { depositTransferId: id })
+  const view = (await campaignView(trx, campaign.id))!
+  await campaignEvent(trx, 'campaign.opened', view)
+  return { ok: true, campaign: view }
 }
 
 /**
@@ -259,104 +272,85 @@ export async function depositCampaign(
  * the campaign's escrow, until the campaign settles or they withdraw. A pledge that would pass the cap is cut to
  * what is left; the pledge that reaches the cap settles the campaign at once, in the same transaction. The
  * owner (or a manager of the owning group) cannot back their own campaign. The id is the backer's key: a retry
- * answers the same pledge.
+ * answers the same pledge. Runs in the caller's transaction, which commits refusals too (a campaign found past
+ * its end is settled on the way).
+ *
+ * @example
+ * const outcome = await db.transaction().execute((trx) => pledge(trx, actor, campaignId, { id, amount: '4.00' }))
  */
 export async function pledge(
-  ledger: Ledger,
+  trx: Kysely<DB>,
   actor: Actor,
   campaignId: string,
   input: { id: string; amount: string },
 ): Promise<CommunityLedgerOutcome<{ pledge: Pledge; campaign: Campaign; replayed: boolean }>> {
-  return ledger.db.transaction().execute(async (trx) => {
-    const locked = await lockCampaign(trx, campaignId)
-    if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
-    const { campaign, now } = locked
-    const earlier = await trx
-      .selectFrom('campaign_pledges')
-      .selectAll()
-      .where('id', '=', input.id)
-      .executeTakeFirst()
-    if (earlier) {
-      if (earlier.campaign_id !== campaign.id || earlier.backer_id !== actor.userId) {
-        return refuseCommunity('exists_with_different_fields', `the key ${input.id} was used already`)
-      }
-      return {
-        ok: true,
-        replayed: true,
-        pledge: (await pledgeViews(trx, { id: input.id }))[0]!,
-        campaign: (await campaignView(trx, campaign.id))!,
-      }
-    }
-    const refusal = await mayPledge(trx, actor, campaign, now)
-    if (refusal) return refusal
-    const acceptScale = await scale(trx, campaign.accept_currency)
-    const requested = parseAmount(input.amount, acceptScale)
-    if (!requested.ok) return refuseCommunity('invalid_amount', requested.message)
-    const step = BigInt(campaign.accept_step)
-    if (requested.minor % step !== 0n) {
-      return refuseCommunity(
-        'invalid_amount',
-        `pledges are whole multiples of ${formatAmount(step, acceptScale)} ${campaign.accept_currency}`,
-      )
-    }
-    const counts = await trx
-      .selectFrom('campaign_pledges')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('campaign_id', '=', campaign.id)
-      .executeTakeFirstOrThrow()
-    if (Number(counts.n) >= campaignPledgesMax) {
-      return refuseCommunity('too_many_pledges', `a campaign takes ${campaignPledgesMax} pledges at most`)
-    }
-    const escrow = await trx
-      .selectFrom('accounts')
-      .select(['credits_posted', 'credits_pending'])
-      .where('id', '=', campaign.escrow_account_id)
-      .executeTakeFirstOrThrow()
-    const raised = BigInt(escrow.credits_posted) + BigInt(escrow.credits_pending)
-    const left = BigInt(campaign.cap) - raised
-    if (left <= 0n) return refuseCommunity('campaign_full', 'the campaign reached its cap')
-    const amount = requested.minor < left ? requested.minor : left
-    const account = await ensureOwnerAccount(trx, { userId: actor.userId }, campaign.accept_currency)
-    if (!account) throw new Error(`member ${actor.userId} vanished while pledging`)
-    const [outcome] = await executeBatch(trx, [
-      {
-        ...create(input.id, account.id, campaign.escrow_account_id, amount, {
-          currency: campaign.accept_currency,
-          memo: `Pledge: ${campaign.title}`,
-          entityId: campaign.entity_id,
-          createdBy: actor.userId,
-        }),
-        pending: true,
-      },
-    ])
-    if (!outcome!.ok) return refuseCommunity(outcome!.code, outcome!.message)
-    if (outcome!.replayed) {
+  const locked = await lockCampaign(trx, campaignId)
+  if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
+  const { campaign, now } = locked
+  const earlier = await findPledge(trx, input.id)
+  if (earlier) {
+    if (earlier.campaign_id !== campaign.id || earlier.backer_id !== actor.userId) {
       return refuseCommunity('exists_with_different_fields', `the key ${input.id} was used already`)
-    }
-    await trx
-      .insertInto('campaign_pledges')
-      .values({
-        id: input.id,
-        campaign_id: campaign.id,
-        backer_id: actor.userId,
-        account_id: account.id,
-        requested: requested.minor,
-        amount,
-      })
-      .execute()
-    if (raised + amount === BigInt(campaign.cap)) {
-      await campaignEvent(trx, 'campaign.pledged', (await campaignView(trx, campaign.id))!)
-      await settle(trx, campaign, 'funded', now)
-    } else {
-      await campaignEvent(trx, 'campaign.pledged', (await campaignView(trx, campaign.id))!)
     }
     return {
       ok: true,
-      replayed: false,
+      replayed: true,
       pledge: (await pledgeViews(trx, { id: input.id }))[0]!,
       campaign: (await campaignView(trx, campaign.id))!,
     }
+  }
+  const refusal = await mayPledge(trx, actor, campaign, now)
+  if (refusal) return refusal
+  const acceptScale = await currencyScale(trx, campaign.accept_currency)
+  const requested = parseWireAmount(input.amount, acceptScale)
+  if (!requested.ok) return refuseCommunity('invalid_amount', requested.message)
+  const step = BigInt(campaign.accept_step)
+  if (requested.minor % step !== 0n) {
+    return refuseCommunity(
+      'invalid_amount',
+      `pledges are whole multiples of ${formatAmount(step, acceptScale)} ${campaign.accept_currency}`,
+    )
+  }
+  if ((await countPledges(trx, campaign.id)) >= campaignPledgesMax) {
+    return refuseCommunity('too_many_pledges', `a campaign takes ${campaignPledgesMax} pledges at most`)
+  }
+  const raised = await escrowRaised(trx, campaign.escrow_account_id)
+  const left = BigInt(campaign.cap) - raised
+  if (left <= 0n) return refuseCommunity('campaign_full', 'the campaign reached its cap')
+  const amount = requested.minor < left ? requested.minor : left
+  const account = await ensureOwnerAccount(trx, { userId: actor.userId }, campaign.accept_currency)
+  if (!account) throw new Error(`member ${actor.userId} vanished while pledging`)
+  const [outcome] = await executeBatch(trx, [
+    {
+      ...create(input.id, account.id, campaign.escrow_account_id, amount, {
+        currency: campaign.accept_currency,
+        memo: `Pledge: ${campaign.title}`,
+        entityId: campaign.entity_id,
+        createdBy: actor.userId,
+      }),
+      pending: true,
+    },
+  ])
+  if (!outcome!.ok) return refuseCommunity(outcome!.code, outcome!.message)
+  if (outcome!.replayed) {
+    return refuseCommunity('exists_with_different_fields', `the key ${input.id} was used already`)
+  }
+  await insertPledge(trx, {
+    id: input.id,
+    campaign_id: campaign.id,
+    backer_id: actor.userId,
+    account_id: account.id,
+    requested: requested.minor,
+    amount,
   })
+  await campaignEvent(trx, 'campaign.pledged', (await campaignView(trx, campaign.id))!)
+  if (raised + amount === BigInt(campaign.cap)) await settle(trx, campaign, 'funded', now)
+  return {
+    ok: true,
+    replayed: false,
+    pledge: (await pledgeViews(trx, { id: input.id }))[0]!,
+    campaign: (await campaignView(trx, campaign.id))!,
+  }
 }
 
 /** Why the actor may not pledge to this campaign now, or undefined. Settles a campaign found past its end. */
@@ -388,68 +382,63 @@ async function mayPledge(
   return undefined
 }
 
-/** A backer withdraws a pledge while the campaign runs: its hold is voided, exactly once. */
+/**
+ * A backer withdraws a pledge while the campaign runs: its hold is voided, exactly once. Runs in the caller's
+ * transaction, which commits refusals too (a campaign found past its end is settled on the way).
+ */
 export async function withdrawPledge(
-  ledger: Ledger,
+  trx: Kysely<DB>,
   actor: Actor,
   campaignId: string,
   pledgeId: string,
 ): Promise<CommunityLedgerOutcome<{ pledge: Pledge; campaign: Campaign }>> {
-  return ledger.db.transaction().execute(async (trx) => {
-    const locked = await lockCampaign(trx, campaignId)
-    if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
-    const { campaign, now } = locked
-    const row = await trx
-      .selectFrom('campaign_pledges')
-      .selectAll()
-      .where('id', '=', pledgeId)
-      .where('campaign_id', '=', campaign.id)
-      .executeTakeFirst()
-    if (!row || row.backer_id !== actor.userId)
-      return refuseCommunity('not_found', `no pledge ${pledgeId} of yours`)
-    if (!isSettled(campaign) && hasEnded(campaign, now)) await settleDue(trx, campaign, now)
-    if (isSettled(campaign) || hasEnded(campaign, now)) {
-      return refuseCommunity('campaign_closed', 'the campaign has ended: pledges are settled, not withdrawn')
-    }
-    const [outcome] = await executeBatch(trx, [
-      {
-        kind: 'void',
-        id: deterministicUuid(`${pledgeId}:withdraw`),
-        pendingId: pledgeId,
-        memo: 'withdrawn',
-        createdBy: actor.userId,
-      },
-    ])
-    if (!outcome!.ok) return refuseCommunity(outcome!.code, outcome!.message)
-    const view = (await campaignView(trx, campaign.id))!
-    if (!outcome!.replayed) await campaignEvent(trx, 'campaign.withdrawn', view)
-    return { ok: true, pledge: (await pledgeViews(trx, { id: pledgeId }))[0]!, campaign: view }
-  })
+  const locked = await lockCampaign(trx, campaignId)
+  if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
+  const { campaign, now } = locked
+  const row = await findPledgeOfCampaign(trx, campaign.id, pledgeId)
+  if (!row || row.backer_id !== actor.userId)
+    return refuseCommunity('not_found', `no pledge ${pledgeId} of yours`)
+  if (!isSettled(campaign) && hasEnded(campaign, now)) await settleDue(trx, campaign, now)
+  if (isSettled(campaign) || hasEnded(campaign, now)) {
+    return refuseCommunity('campaign_closed', 'the campaign has ended: pledges are settled, not withdrawn')
+  }
+  const [outcome] = await executeBatch(trx, [
+    {
+      kind: 'void',
+      id: deterministicUuid(`${pledgeId}:withdraw`),
+      pendingId: pledgeId,
+      memo: 'withdrawn',
+      createdBy: actor.userId,
+    },
+  ])
+  if (!outcome!.ok) return refuseCommunity(outcome!.code, outcome!.message)
+  const view = (await campaignView(trx, campaign.id))!
+  if (!outcome!.replayed) await campaignEvent(trx, 'campaign.withdrawn', view)
+  return { ok: true, pledge: (await pledgeViews(trx, { id: pledgeId }))[0]!, campaign: view }
 }
 
 /**
  * The owner stops the campaign: every live pledge is voided and the deposit goes back. Past its end the
- * campaign settles by its own rules instead (funded when the goal was met), and the stop is refused.
+ * campaign settles by its own rules instead (funded when the goal was met), and the stop is refused. Runs in the
+ * caller's transaction, which commits that settlement with the refusal.
  */
 export async function stopCampaign(
-  ledger: Ledger,
+  trx: Kysely<DB>,
   actor: Actor,
   campaignId: string,
 ): Promise<CommunityLedgerOutcome<{ campaign: Campaign }>> {
-  return ledger.db.transaction().execute(async (trx) => {
-    const locked = await lockCampaign(trx, campaignId)
-    if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
-    const { campaign, now } = locked
-    if (!(await isOwner(trx, actor, campaign))) {
-      return refuseCommunity('forbidden', 'only the owner of a campaign stops it')
-    }
-    if (!isSettled(campaign) && hasEnded(campaign, now)) await settleDue(trx, campaign, now)
-    if (isSettled(campaign) || hasEnded(campaign, now)) {
-      return refuseCommunity('campaign_closed', `the campaign is ${campaign.state} already`)
-    }
-    await settle(trx, campaign, 'stopped', now)
-    return { ok: true, campaign: (await campaignView(trx, campaign.id))! }
-  })
+  const locked = await lockCampaign(trx, campaignId)
+  if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
+  const { campaign, now } = locked
+  if (!(await isOwner(trx, actor, campaign))) {
+    return refuseCommunity('forbidden', 'only the owner of a campaign stops it')
+  }
+  if (!isSettled(campaign) && hasEnded(campaign, now)) await settleDue(trx, campaign, now)
+  if (checkCampaignTransition(campaign.state, 'stopped') !== 'allowed' || hasEnded(campaign, now)) {
+    return refuseCommunity('campaign_closed', `the campaign is ${campaign.state} already`)
+  }
+  await settle(trx, campaign, 'stopped', now)
+  return { ok: true, campaign: (await campaignView(trx, campaign.id))! }
 }
 
 /**
@@ -457,16 +446,9 @@ export async function stopCampaign(
  * Each in its own transaction under its row lock, so several instances sweeping at once settle each once.
  */
 export async function settleDueCampaigns(ledger: Ledger): Promise<number> {
-  const due = await ledger.db
-    .selectFrom('campaigns')
-    .select('id')
-    .where('state', 'in', ['locked', 'open'])
-    .where('ends_at', '<=', sql<Date>`now()`)
-    .orderBy('ends_at')
-    .limit(dueCampaignsPerSweepMax)
-    .execute()
+  const due = await dueCampaignIds(ledger.db, dueCampaignsPerSweepMax)
   let settled = 0
-  for (const { id } of due) {
+  for (const id of due) {
     const done = await ledger.db.transaction().execute(async (trx) => {
       const locked = await lockCampaign(trx, id)
       if (!locked || isSettled(locked.campaign) || !hasEnded(locked.campaign, locked.now)) return false
@@ -480,12 +462,7 @@ export async function settleDueCampaigns(ledger: Ledger): Promise<number> {
 
 /** Settles a campaign past its end by its own rules; `campaign.state` is updated in place. */
 async function settleDue(trx: Kysely<DB>, campaign: CampaignRow, now: Date) {
-  const escrow = await trx
-    .selectFrom('accounts')
-    .select(['credits_posted', 'credits_pending'])
-    .where('id', '=', campaign.escrow_account_id)
-    .executeTakeFirstOrThrow()
-  const raised = BigInt(escrow.credits_posted) + BigInt(escrow.credits_pending)
+  const raised = await escrowRaised(trx, campaign.escrow_account_id)
   const funded = campaign.state === 'open' && raised >= BigInt(campaign.goal)
   await settle(trx, campaign, funded ? 'funded' : 'failed', now)
 }
@@ -500,114 +477,141 @@ async function settleDue(trx: Kysely<DB>, campaign: CampaignRow, now: Date) {
  * The shares are allocated by the largest remainder method, ties going to the earlier pledge (pro-rata.ts).
  * Since pledges are whole steps of the ratio, every share is exact (amount ÷ accept × give) and the remainder is
  * zero; the allocation still guarantees that the payouts sum to exactly what was promised.
+ *
+ * The steps: refuse a move the lifecycle does not have (before any money moves), gather the commands, run them
+ * as one batch, record the payouts and the new state, tell the map.
  */
 async function settle(trx: Kysely<DB>, campaign: CampaignRow, how: Settlement, now: Date) {
-  const live = await trx
-    .selectFrom('campaign_pledges as p')
-    .leftJoin('transfers as r', 'r.pending_id', 'p.id')
-    .select(['p.id', 'p.amount', 'p.backer_id'])
-    .where('p.campaign_id', '=', campaign.id)
-    .where('r.id', 'is', null)
-    .orderBy('p.seq')
-    .execute()
-  const deposited = campaign.deposit_transfer_id !== null
-  const commands: LedgerCommand[] = []
-  const payouts: { pledgeId: string; transferId: string }[] = []
-  const common = { entityId: campaign.entity_id, createdBy: null }
-  if (how === 'funded') {
-    const raised = live.reduce((sum, p) => sum + BigInt(p.amount), 0n)
-    for (const p of live) {
-      commands.push({
-        kind: 'post',
-        id: deterministicUuid(`${p.id}:post`),
-        pendingId: p.id,
-        amount: null,
-        createdBy: null,
-      })
-    }
-    if (raised > 0n) {
-      commands.push(
-        create(
-          deterministicUuid(`${campaign.id}:proceeds`),
-          campaign.escrow_account_id,
-          campaign.owner_accept_account_id,
-          raised,
-          {
-            ...common,
-            currency: campaign.accept_currency,
-            memo: `Raised: ${campaign.title}`,
-          },
-        ),
-      )
-    }
-    const promised = (raised / BigInt(campaign.accept_step)) * BigInt(campaign.give_step)
-    const shares = allocateProRata(
-      promised,
-      live.map((p) => BigInt(p.amount)),
-    )
-    const accountOf = new Map<string, string>()
-    for (const p of live) {
-      if (accountOf.has(p.backer_id)) continue
-      const account = await ensureOwnerAccount(trx, { userId: p.backer_id }, campaign.give_currency)
-      if (!account) throw new Error(`backer ${p.backer_id} of campaign ${campaign.id} vanished`)
-      accountOf.set(p.backer_id, account.id)
-    }
-    live.forEach((p, i) => {
-      const share = shares[i]!
-      if (share === 0n) return
-      const id = deterministicUuid(`${p.id}:payout`)
-      payouts.push({ pledgeId: p.id, transferId: id })
-      commands.push(
-        create(id, campaign.reserve_account_id, accountOf.get(p.backer_id)!, share, {
-          ...common,
-          currency: campaign.give_currency,
-          memo: `Reward: ${campaign.title}`,
-        }),
-      )
-    })
-    const rest = BigInt(campaign.deposit) - promised
-    if (rest > 0n) {
-      commands.push(
-        create(
-          deterministicUuid(`${campaign.id}:refund`),
-          campaign.reserve_account_id,
-          campaign.owner_give_account_id,
-          rest,
-          {
-            ...common,
-            currency: campaign.give_currency,
-            memo: `Deposit left over: ${campaign.title}`,
-          },
-        ),
-      )
-    }
-  } else {
-    for (const p of live) {
-      commands.push({
-        kind: 'void',
-        id: deterministicUuid(`${p.id}:void`),
-        pendingId: p.id,
-        memo: how,
-        createdBy: null,
-      })
-    }
-    if (deposited) {
-      commands.push(
-        create(
-          deterministicUuid(`${campaign.id}:refund`),
-          campaign.reserve_account_id,
-          campaign.owner_give_account_id,
-          BigInt(campaign.deposit),
-          {
-            ...common,
-            currency: campaign.give_currency,
-            memo: `Deposit returned: ${campaign.title}`,
-          },
-        ),
-      )
-    }
+  const check = checkCampaignTransition(campaign.state, how)
+  if (check !== 'allowed') {
+    throw new Error(`campaign ${campaign.id}: settling ${campaign.state} as ${how} (${check})`)
   }
-  const outcomes = commands.length ? await executeBatch(trx, commands) : []
+  const live = await livePledges(trx, campaign.id)
+  const { commands, payouts } =
+    how === 'funded' ? await fundedCommands(trx, campaign, live) : unwindCommands(campaign, how, live)
+  await runSettlement(trx, campaign, commands)
+  await setPledgePayouts(trx, payouts)
+  await moveCampaign(trx, campaign, how, { settledAt: now })
+  await campaignEvent(trx, `campaign.${how}`, (await campaignView(trx, campaign.id))!)
+}
+
+type SettlementPlan = { commands: LedgerCommand[]; payouts: { pledgeId: string; transferId: string }[] }
+
+/**
+ * A funded campaign's batch: post every live pledge, pay the owner what was raised, pay each pledge its share of
+ * what was promised from the reserve, and return what is left of the deposit.
+ */
+async function fundedCommands(
+  trx: Kysely<DB>,
+  campaign: CampaignRow,
+  live: readonly LivePledge[],
+): Promise<SettlementPlan> {
+  const common = { entityId: campaign.entity_id, createdBy: null }
+  const raised = live.reduce((sum, p) => sum + BigInt(p.amount), 0n)
+  const commands: LedgerCommand[] = live.map((p) => ({
+    kind: 'post',
+    id: deterministicUuid(`${p.id}:post`),
+    pendingId: p.id,
+    amount: null,
+    createdBy: null,
+  }))
+  if (raised > 0n) {
+    commands.push(
+      create(
+        deterministicUuid(`${campaign.id}:proceeds`),
+        campaign.escrow_account_id,
+        campaign.owner_accept_account_id,
+        raised,
+        { ...common, currency: campaign.accept_currency, memo: `Raised: ${campaign.title}` },
+      ),
+    )
+  }
+  const promised = (raised / BigInt(campaign.accept_step)) * BigInt(campaign.give_step)
+  const shares = allocateProRata(
+    promised,
+    live.map((p) => BigInt(p.amount)),
+  )
+  const accountOf = await backerAccounts(trx, campaign, live)
+  const payouts: SettlementPlan['payouts'] = []
+  live.forEach((p, i) => {
+    const share = shares[i]!
+    if (share === 0n) return
+    const id = deterministicUuid(`${p.id}:payout`)
+    payouts.push({ pledgeId: p.id, transferId: id })
+    commands.push(
+      create(id, campaign.reserve_account_id, accountOf.get(p.backer_id)!, share, {
+        ...common,
+        currency: campaign.give_currency,
+        memo: `Reward: ${campaign.title}`,
+      }),
+    )
+  })
+  const rest = BigInt(campaign.deposit) - promised
+  if (rest > 0n) {
+    commands.push(
+      create(
+        deterministicUuid(`${campaign.id}:refund`),
+        campaign.reserve_account_id,
+        campaign.owner_give_account_id,
+        rest,
+        { ...common, currency: campaign.give_currency, memo: `Deposit left over: ${campaign.title}` },
+      ),
+    )
+  }
+  return { commands, payouts }
+}
+
+/** Each backer's account in the given currency, opened where they have none yet: where their reward goes. */
+async function backerAccounts(
+  trx: Kysely<DB>,
+  campaign: CampaignRow,
+  live: readonly LivePledge[],
+): Promise<Map<string, string>> {
+  const accountOf = new Map<string, string>()
+  for (const p of live) {
+    if (accountOf.has(p.backer_id)) continue
+    const account = await ensureOwnerAccount(trx, { userId: p.backer_id }, campaign.give_currency)
+    if (!account) throw new Error(`backer ${p.backer_id} of campaign ${campaign.id} vanished`)
+    accountOf.set(p.backer_id, account.id)
+  }
+  return accountOf
+}
+
+/** A stopped or failed campaign's batch: void every live pledge and return the deposit, if it was made. */
+function unwindCommands(
+  campaign: CampaignRow,
+  how: Exclude<Settlement, 'funded'>,
+  live: readonly LivePledge[],
+): SettlementPlan {
+  const commands: LedgerCommand[] = live.map((p) => ({
+    kind: 'void',
+    id: deterministicUuid(`${p.id}:void`),
+    pendingId: p.id,
+    memo: how,
+    createdBy: null,
+  }))
+  if (campaign.deposit_transfer_id !== null) {
+    commands.push(
+      create(
+        deterministicUuid(`${campaign.id}:refund`),
+        campaign.reserve_account_id,
+        campaign.owner_give_account_id,
+        BigInt(campaign.deposit),
+        {
+          entityId: campaign.entity_id,
+          createdBy: null,
+          currency: campaign.give_currency,
+          memo: `Deposit returned: ${campaign.title}`,
+        },
+      ),
+    )
+  }
+  return { commands, payouts: [] }
+}
+
+/** Runs a settlement's batch; every command must pass. */
+async function runSettlement(trx: Kysely<DB>, campaign: CampaignRow, commands: readonly LedgerCommand[]) {
+  const outcomes = commands.length ? await executeBatch(trx, [...commands]) : []
   outcomes.forEach((outcome, i) => {
     // Every amount here was reserved under the campaign's lock: a refusal means the books are corrupt (or an
     // admin put an upper limit on a backer's account, which the settlement cannot honour).
@@ -617,20 +621,6 @@ async function settle(trx: Kysely<DB>, campaign: CampaignRow, how: Settlement, n
       )
     }
   })
-  if (payouts.length) {
-    await sql`UPDATE campaign_pledges p SET payout_transfer_id = v.transfer_id
-      FROM json_to_recordset(${JSON.stringify(payouts.map((p) => ({ pledge_id: p.pledgeId, transfer_id: p.transferId })))}::json)
-        AS v(pledge_id uuid, transfer_id uuid)
-      WHERE p.id = v.pledge_id`.execute(trx)
-  }
-  await trx
-    .updateTable('campaigns')
-    .set({ state: how, settled_at: now })
-    .where('id', '=', campaign.id)
-    .execute()
-  campaign.state = how
-  campaign.settled_at = now
-  await campaignEvent(trx, `campaign.${how}`, (await campaignView(trx, campaign.id))!)
 }
 
 function create(
@@ -656,15 +646,6 @@ function create(
   }
 }
 
-async function scale(db: Kysely<DB>, code: string): Promise<number> {
-  const row = await db
-    .selectFrom('currencies')
-    .select('scale')
-    .where('code', '=', code)
-    .executeTakeFirstOrThrow()
-  return row.scale
-}
-
 /**
  * A public `campaign.*` event with the linked entity's bbox, written in the same transaction as the change: the
  * map shows the campaign's progress live to every viewport that sees the place.
@@ -677,63 +658,10 @@ async function campaignEvent(trx: Kysely<DB>, topic: string, campaign: Campaign)
     FROM entities e WHERE e.id = ${campaign.entityId}::uuid`.execute(trx)
 }
 
-const campaignColumns = sql`c.*, ac.scale AS accept_scale, gc.scale AS give_scale,
-  e.credits_posted + e.credits_pending AS raised, now() AS now,
-  (SELECT count(DISTINCT p.backer_id) FROM campaign_pledges p
-    WHERE p.campaign_id = c.id
-      AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.pending_id = p.id AND r.type = 'void_pending')) AS backers`
-const campaignJoins = sql`JOIN currencies ac ON ac.code = c.accept_currency
-  JOIN currencies gc ON gc.code = c.give_currency
-  JOIN accounts e ON e.id = c.escrow_account_id`
-
-type CampaignViewRow = CampaignRow & {
-  accept_scale: number
-  give_scale: number
-  raised: string
-  now: Date
-  backers: string
-}
-
-function toCampaign(row: CampaignViewRow): Campaign {
-  const accept = (v: bigint | string) => formatAmount(v, row.accept_scale)
-  const give = (v: bigint | string) => formatAmount(v, row.give_scale)
-  const now = new Date(row.now).getTime()
-  let state: CampaignState = row.state
-  if (row.state === 'open') {
-    if (new Date(row.ends_at).getTime() <= now) state = 'ended'
-    else if (new Date(row.starts_at).getTime() > now) state = 'scheduled'
-  }
-  return {
-    id: row.id,
-    entityId: row.entity_id,
-    owner:
-      row.owner_type === 'user'
-        ? { type: 'user', userId: row.owner_user_id! }
-        : { type: 'group', groupId: row.owner_group_id! },
-    title: row.title,
-    description: row.description,
-    acceptCurrency: row.accept_currency,
-    giveCurrency: row.give_currency,
-    ratio: { accept: accept(row.accept_step), give: give(row.give_step) },
-    cap: accept(row.cap),
-    goal: accept(row.goal),
-    raised: accept(row.raised),
-    backers: Number(row.backers),
-    deposit: give(row.deposit),
-    deposited: row.deposit_transfer_id !== null,
-    state,
-    startsAt: new Date(row.starts_at).toISOString(),
-    endsAt: new Date(row.ends_at).toISOString(),
-    createdAt: new Date(row.created_at).toISOString(),
-    settledAt: row.settled_at ? new Date(row.settled_at).toISOString() : null,
-  }
-}
-
 /** A campaign as the API shows it, with what it raised and how many back it. */
 export async function campaignView(db: Kysely<DB>, id: string): Promise<Campaign | undefined> {
-  const result = await sql<CampaignViewRow>`SELECT ${campaignColumns} FROM campaigns c ${campaignJoins}
-    WHERE c.id = ${id}::uuid`.execute(db)
-  return result.rows[0] ? toCampaign(result.rows[0]) : undefined
+  const row = await selectCampaignView(db, id)
+  return row ? toCampaign(row) : undefined
 }
 
 /**
@@ -746,13 +674,13 @@ export async function listCampaigns(
 ): Promise<CommunityLedgerOutcome<{ items: Campaign[]; nextCursor: string | null }>> {
   const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor)
   if (after === null) return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
-  const result = await sql<CampaignViewRow>`SELECT ${campaignColumns} FROM campaigns c ${campaignJoins}
-    WHERE EXISTS (SELECT 1 FROM visible_entities v WHERE v.id = c.entity_id)
-      ${page.entityId ? sql`AND c.entity_id = ${page.entityId}::uuid` : sql``}
-      ${after ? sql`AND (c.created_at, c.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql``}
-    ORDER BY c.created_at DESC, c.id DESC LIMIT ${page.limit + 1}`.execute(db)
-  const items = result.rows.slice(0, page.limit).map(toCampaign)
-  const last = result.rows.length > page.limit ? items.at(-1) : undefined
+  const rows = await selectCampaignPage(db, {
+    limit: page.limit + 1,
+    ...(page.entityId ? { entityId: page.entityId } : {}),
+    ...(after ? { after } : {}),
+  })
+  const items = rows.slice(0, page.limit).map(toCampaign)
+  const last = rows.length > page.limit ? items.at(-1) : undefined
   return {
     ok: true,
     items,
@@ -789,11 +717,7 @@ export async function listPledges(
   campaignId: string,
   page: { limit: number; cursor?: string },
 ): Promise<CommunityLedgerOutcome<{ items: Pledge[]; nextCursor: string | null }>> {
-  const campaign = await db
-    .selectFrom('campaigns')
-    .selectAll()
-    .where('id', '=', campaignId)
-    .executeTakeFirst()
+  const campaign = await findCampaign(db, campaignId)
   if (!campaign) return refuseCommunity('not_found', `no campaign ${campaignId}`)
   if (page.cursor !== undefined && !/^[1-9][0-9]{0,18}$/.test(page.cursor)) {
     return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
@@ -813,45 +737,5 @@ async function pledgeViews(
   db: Kysely<DB>,
   by: { id?: string; campaignId?: string; backerId?: string; afterSeq?: string; limit?: number },
 ): Promise<(Pledge & { seq: string })[]> {
-  const rows = await db
-    .selectFrom('campaign_pledges as p')
-    .innerJoin('campaigns as c', 'c.id', 'p.campaign_id')
-    .innerJoin('currencies as ac', 'ac.code', 'c.accept_currency')
-    .innerJoin('currencies as gc', 'gc.code', 'c.give_currency')
-    .leftJoin('transfers as r', 'r.pending_id', 'p.id')
-    .leftJoin('transfers as o', 'o.id', 'p.payout_transfer_id')
-    .select([
-      'p.id',
-      'p.seq',
-      'p.campaign_id',
-      'p.backer_id',
-      'p.account_id',
-      'p.requested',
-      'p.amount',
-      'p.created_at',
-      'r.type as resolution',
-      'o.amount as payout',
-      'ac.scale as accept_scale',
-      'gc.scale as give_scale',
-    ])
-    .$if(by.id !== undefined, (q) => q.where('p.id', '=', by.id!))
-    .$if(by.campaignId !== undefined, (q) => q.where('p.campaign_id', '=', by.campaignId!))
-    .$if(by.backerId !== undefined, (q) => q.where('p.backer_id', '=', by.backerId!))
-    .$if(by.afterSeq !== undefined, (q) => q.where('p.seq', '>', by.afterSeq!))
-    .orderBy('p.seq')
-    .$if(by.limit !== undefined, (q) => q.limit(by.limit!))
-    .execute()
-  return rows.map((r) => ({
-    id: r.id,
-    seq: String(r.seq),
-    campaignId: r.campaign_id,
-    backerId: r.backer_id,
-    accountId: r.account_id,
-    requested: formatAmount(r.requested, r.accept_scale),
-    amount: formatAmount(r.amount, r.accept_scale),
-    state:
-      r.resolution === 'post_pending' ? 'posted' : r.resolution === 'void_pending' ? 'voided' : 'pending',
-    payout: r.payout === null ? null : formatAmount(r.payout, r.give_scale),
-    createdAt: new Date(r.created_at).toISOString(),
-  }))
+  return (await selectPledgeViews(db, by)).map(toPledge)
 }

@@ -7,27 +7,18 @@ import type {
   Transfer,
   TransferCaps,
 } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, managesGroup } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, accountView, findIssuanceAccount, mayOperate, timeCurrency } from './accounts'
-import { formatAmount, parseAmount } from './amounts'
+import { formatAmount, parseWireAmount } from './amounts'
 import type { Ledger } from './ledger'
 import { type CommunityLedgerOutcome, refuseCommunity } from './outcome'
 import { transferStates, transferView } from './transfer-views'
 
 export type CommunityTransferResult = CommunityLedgerOutcome<{ transfer: Transfer; replayed: boolean }>
 
-/** Whether the user is an owner or a manager of the group: who speaks for a group's money. */
-export async function managesGroup(db: Kysely<DB>, userId: string, groupId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('group_members')
-    .select('role')
-    .where('group_id', '=', groupId)
-    .where('user_id', '=', userId)
-    .where('role', 'in', ['owner', 'manager'])
-    .executeTakeFirst()
-  return row !== undefined
-}
+// Who speaks for a group's money is @quartiere/db's owner-or-manager rule; the ledger's public API keeps it.
+export { managesGroup }
 
 /** A decimal string of at most `scale` places in minor units, zero allowed (a credit line of "0"). */
 function parseNonNegative(text: string, scale: number): bigint | undefined {
@@ -70,7 +61,7 @@ export async function createCurrency(
   }
   let cap: bigint | null = null
   if (input.supplyCap) {
-    const parsed = parseAmount(input.supplyCap, scale)
+    const parsed = parseWireAmount(input.supplyCap, scale)
     if (!parsed.ok) return refuseCommunity('invalid_amount', `supplyCap: ${parsed.message}`)
     cap = parsed.minor
   }
@@ -276,7 +267,7 @@ export async function mintCurrency(
   if (!(await managesGroup(db, actor.userId, currency.issuerGroupId))) {
     return refuseCommunity('forbidden', "only the issuing group's owners and managers mint")
   }
-  const amount = parseAmount(input.amount, currency.scale)
+  const amount = parseWireAmount(input.amount, currency.scale)
   if (!amount.ok) return refuseCommunity('invalid_amount', amount.message)
   const issuance = await findIssuanceAccount(db, code)
   if (!issuance) throw new Error(`currency ${code} has no issuance account`)
@@ -326,7 +317,7 @@ export async function redeemCoupons(
   if (currency.kind !== 'coupon') {
     return refuseCommunity('not_redeemable', `${code} is a coin: coins circulate, only coupons are redeemed`)
   }
-  const amount = parseAmount(input.amount, currency.scale)
+  const amount = parseWireAmount(input.amount, currency.scale)
   if (!amount.ok) return refuseCommunity('invalid_amount', amount.message)
   const from = input.from
     ? await ledger.accounts.byId(input.from)

@@ -3,7 +3,7 @@ import type { Exchange } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, findUserAccount, timeCurrency } from './accounts'
-import { formatAmount, parseAmount } from './amounts'
+import { formatAmount, parseWireAmount } from './amounts'
 import type { Ledger } from './ledger'
 import { type LedgerOutcome, refuse } from './outcome'
 import { executeBatch } from './transfer-engine'
@@ -40,7 +40,7 @@ export async function openExchange(
   }
   if (entity.author_id === actor.userId)
     return refuse('own_entity', 'you cannot open an exchange on your own offer or request')
-  const hours = parseAmount(hoursText, 2)
+  const hours = parseWireAmount(hoursText, 2)
   if (!hours.ok) return refuse('invalid_amount', hours.message)
   if (hours.minor > exchangeHoursMax) return refuse('invalid_amount', 'one exchange holds at most 24 hours')
   const [providerId, receiverId] =

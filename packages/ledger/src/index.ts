@@ -11,7 +11,7 @@ export {
   timeCurrency,
   toAccountView,
 } from './accounts'
-export { amountMinorMax, formatAmount, parseAmount } from './amounts'
+export { amountMinorMax, formatAmount, parseWireAmount } from './amounts'
 export {
   batchCommandsMax,
   batchesInFlightMax,
@@ -19,6 +19,8 @@ export {
   queueCommandsMax,
   TransferBatcher,
 } from './batcher'
+export { campaignTransitions, checkCampaignTransition } from './campaigns.lifecycle'
+export { findLiveEntity } from './campaigns.repository'
 export {
   campaignEntityKinds,
   campaignView,

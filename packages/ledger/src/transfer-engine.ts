@@ -1,4 +1,4 @@
-import type { DB, TransfersTable } from '@quartiere/db'
+import { type DB, groupManagerRoleSql, type TransfersTable } from '@quartiere/db'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import { formatAmount } from './amounts'
 import { requestHash } from './request-hash'
@@ -374,7 +374,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
               ELSE (SELECT array_agg(m.user_id) FROM group_members m
                     WHERE m.group_id = coalesce(a.owner_group_id,
                                                 CASE WHEN a.system_name = 'issuance' THEN c.issuer_group_id END)
-                      AND m.role IN ('owner', 'manager')) END AS audience,
+                      AND ${groupManagerRoleSql('m.role')}) END AS audience,
          a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending, a.lower_limit, a.upper_limit,
          c.transfer_amount_max, c.daily_amount_max, c.daily_transfers_max,
          a.sent_day::text AS sent_day, a.sent_day_amount, a.sent_day_count,

@@ -10,7 +10,7 @@ import {
   mayOperate,
   timeCurrency,
 } from './accounts'
-import { parseAmount } from './amounts'
+import { parseWireAmount } from './amounts'
 import { deterministicUuid } from './deterministic-id'
 import { expiredHoldsPerSweepMax, type Ledger } from './ledger'
 import { type LedgerFailure, type LedgerOutcome, refuse } from './outcome'
@@ -121,7 +121,7 @@ export async function resolveHold(
   const scale = (await currencyScale(db, hold.currency)) ?? 0
   let amount: bigint | null = null
   if (options.amount !== undefined) {
-    const parsed = parseAmount(options.amount, scale)
+    const parsed = parseWireAmount(options.amount, scale)
     if (!parsed.ok) return refuse('invalid_amount', parsed.message)
     amount = parsed.minor
   }
@@ -267,7 +267,7 @@ async function amountIn(
 ): Promise<{ ok: true; scale: number; minor: bigint } | LedgerFailure> {
   const scale = await currencyScale(db, currency)
   if (scale === undefined) return refuse('currency_not_found', `no currency ${currency}`)
-  const amount = parseAmount(text, scale)
+  const amount = parseWireAmount(text, scale)
   if (!amount.ok) return refuse('invalid_amount', amount.message)
   return { ok: true, scale, minor: amount.minor }
 }

@@ -140,18 +140,6 @@ export async function geometryInvalidReason(db: Kysely<DB>, geojson: string): Pr
   return reason === 'Valid Geometry' ? null : reason
 }
 
-/** True when the user may manage the group entity (its owner or a manager). */
-export async function isGroupManager(db: Kysely<DB>, groupId: string, userId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('group_members')
-    .select('role')
-    .where('group_id', '=', groupId)
-    .where('user_id', '=', userId)
-    .where('role', 'in', ['owner', 'manager'])
-    .executeTakeFirst()
-  return row !== undefined
-}
-
 export interface EntityFilters {
   bbox?: [number, number, number, number]
   kinds?: string[]

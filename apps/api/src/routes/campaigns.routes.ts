@@ -20,6 +20,7 @@ import {
   campaignView,
   createCampaign,
   depositCampaign,
+  findLiveEntity,
   listCampaigns,
   listPledges,
   pledge,
@@ -48,7 +49,7 @@ const errors = {
  * Piggy banks: crowdfunding campaigns on a place or project of the map, accepting one currency and giving back
  * another. Their progress is public: `campaign.*` events carry the place's bbox to every viewport that sees it.
  */
-export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPluginAsyncTypebox {
+export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
   return async (app) => {
     app.post(
@@ -92,14 +93,9 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
             if (!created.ok) throw mapFailureToApiError(created)
             linkedId = created.feature.id as string
           } else if (!earlier) {
-            const target = await trx
-              .selectFrom('entities')
-              .select(['id', 'author_id'])
-              .where('id', '=', entityId!)
-              .where('deleted_at', 'is', null)
-              .executeTakeFirst()
+            const target = await findLiveEntity(trx, entityId!)
             if (!target) throw new ApiError(404, 'not_found', `no entity ${entityId}`)
-            if (!(await mayEditEntity(trx, actor, { id: target.id, authorId: target.author_id }))) {
+            if (!(await mayEditEntity(trx, actor, target))) {
               throw new ApiError(
                 403,
                 'forbidden',
@@ -160,7 +156,8 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
       },
     )
 
-    // The owner's two acts on a campaign: each answers the campaign as the owner now sees it.
+    // The owner's two acts on a campaign: each answers the campaign as the owner now sees it. Each runs in a
+    // transaction of its own that commits a refusal too: a campaign found past its end is settled on the way.
     for (const [path, summary, act] of [
       [
         '/api/campaigns/:id/deposit',
@@ -186,7 +183,9 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
         },
         async (request) => {
           const actor = requireActor(request)
-          const { campaign } = unwrapCommunity(await guard(() => act(ledger, actor, request.params.id)))
+          const { campaign } = unwrapCommunity(
+            await guard(() => db.transaction().execute((trx) => act(trx, actor, request.params.id))),
+          )
           return campaignForViewer(db, actor, campaign)
         },
       )
@@ -212,7 +211,11 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
         const id = idempotencyKey(request, request.body.id, true)!
         const actor = requireActor(request)
         const result = unwrapCommunity(
-          await guard(() => pledge(ledger, actor, request.params.id, { id, amount: request.body.amount })),
+          await guard(() =>
+            db
+              .transaction()
+              .execute((trx) => pledge(trx, actor, request.params.id, { id, amount: request.body.amount })),
+          ),
         )
         return reply
           .status(result.replayed ? 200 : 201)
@@ -258,7 +261,11 @@ export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPlug
       async (request) =>
         unwrapCommunity(
           await guard(() =>
-            withdrawPledge(ledger, requireActor(request), request.params.id, request.params.pledgeId),
+            db
+              .transaction()
+              .execute((trx) =>
+                withdrawPledge(trx, requireActor(request), request.params.id, request.params.pledgeId),
+              ),
           ),
         ).pledge,
     )

@@ -4,7 +4,7 @@ import { type ApiClient, newIdempotencyKey } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
-import { formatMinor, parseAmount } from '../state/amounts'
+import { formatMinor, parseTypedAmount } from '../state/amounts'
 import { CampaignList } from './campaigns'
 import { problemMessage } from './messages'
 
@@ -311,7 +311,7 @@ function Redeem({ api, currency, onRedeemed }: { api: ApiClient; currency: Curre
   const [busy, setBusy] = useState(false)
   const submit = async (event: FormEvent) => {
     event.preventDefault()
-    const units = parseAmount(amount, currency.scale)
+    const units = parseTypedAmount(amount, currency.scale)
     if (units === null) {
       setMessage({ ok: false, text: t('wallet.invalidAmountFor', { decimals: String(currency.scale) }) })
       return
@@ -428,7 +428,7 @@ function SendCredits({
     }
     // A wrong number of decimals is said here, in the currency's terms, before the API refuses it.
     const scale = scales[currency]
-    if (scale !== undefined && parseAmount(amount, scale) === null) {
+    if (scale !== undefined && parseTypedAmount(amount, scale) === null) {
       setMessage({ ok: false, text: t('wallet.invalidAmountFor', { decimals: String(scale) }) })
       return
     }

@@ -4,7 +4,7 @@ import {
   formatMinor,
   givesBack,
   isMultipleOf,
-  parseAmount,
+  parseTypedAmount,
   progressOf,
   roundDownToMultiple,
   toMinor,
@@ -12,15 +12,15 @@ import {
 
 describe('amounts', () => {
   it('parses what a person types into minor units, refusing more decimals than the currency has', () => {
-    expect(parseAmount('2.50', 2)).toBe(250n)
-    expect(parseAmount('2,5', 2)).toBe(250n)
-    expect(parseAmount(' 3 ', 0)).toBe(3n)
-    expect(parseAmount('3.5', 0)).toBeNull()
-    expect(parseAmount('1.234', 2)).toBeNull()
-    expect(parseAmount('-1', 2)).toBeNull()
-    expect(parseAmount('0', 2)).toBeNull()
-    expect(parseAmount('abc', 2)).toBeNull()
-    expect(parseAmount('', 2)).toBeNull()
+    expect(parseTypedAmount('2.50', 2)).toBe(250n)
+    expect(parseTypedAmount('2,5', 2)).toBe(250n)
+    expect(parseTypedAmount(' 3 ', 0)).toBe(3n)
+    expect(parseTypedAmount('3.5', 0)).toBeNull()
+    expect(parseTypedAmount('1.234', 2)).toBeNull()
+    expect(parseTypedAmount('-1', 2)).toBeNull()
+    expect(parseTypedAmount('0', 2)).toBeNull()
+    expect(parseTypedAmount('abc', 2)).toBeNull()
+    expect(parseTypedAmount('', 2)).toBeNull()
   })
 
   it('round-trips the API strings through minor units', () => {

@@ -14,9 +14,9 @@ export function decimalsOf(value: string): number {
 /**
  * A person's text as minor units of a currency with `scale` decimals, or null when it is not a positive
  * amount the currency can hold (more decimals than it has, a sign, letters). A comma is read as the decimal
- * separator, as Italian keyboards type it.
+ * separator, as Italian keyboards type it. (The API takes only its strict form: the ledger's `parseWireAmount`.)
  */
-export function parseAmount(text: string, scale: number): bigint | null {
+export function parseTypedAmount(text: string, scale: number): bigint | null {
   const match = amountPattern.exec(text.trim())
   if (!match) return null
   const whole = match[1] as string
@@ -85,7 +85,7 @@ export function checkPledge(
   acceptScale: number,
   giveScale: number,
 ): PledgeCheck {
-  const amount = parseAmount(text, acceptScale)
+  const amount = parseTypedAmount(text, acceptScale)
   if (amount === null) return { ok: false, amount: null, reason: 'invalid_amount' }
   const step = toMinor(campaign.ratio.accept, acceptScale)
   if (!isMultipleOf(amount, step)) {

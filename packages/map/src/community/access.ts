@@ -1,4 +1,4 @@
-import type { DB } from '@quartiere/db'
+import { type DB, groupManagerRoleSql } from '@quartiere/db'
 import type { Bbox } from '@quartiere/geo'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
@@ -104,7 +104,7 @@ export async function managesThroughGroup(
     SELECT EXISTS (
       SELECT 1 FROM chain c
       JOIN entities g ON g.id = c.id AND g.kind = 'group' AND g.deleted_at IS NULL
-      JOIN group_members m ON m.group_id = g.id AND m.user_id = ${userId}::uuid AND m.role IN ('owner', 'manager')
+      JOIN group_members m ON m.group_id = g.id AND m.user_id = ${userId}::uuid AND ${groupManagerRoleSql('m.role')}
     ) AS found`.execute(db)
   return result.rows[0]?.found === true
 }

@@ -1,5 +1,5 @@
 import type { GroupMember, JoinOutcome, JoinRequest, Membership } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, groupManagerIds, isGroupManagerRole } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { type EntityHeader, type GroupRole, groupRoleOf, readEntity, type Viewer } from './access'
@@ -25,20 +25,12 @@ async function readGroup(
 }
 
 /** The owners and managers of a group: who hears of joins and decides requests. */
-async function managersOf(db: Kysely<DB>, groupId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('group_members')
-    .select('user_id')
-    .where('group_id', '=', groupId)
-    .where('role', 'in', ['owner', 'manager'])
-    .execute()
-  return rows.map((row) => row.user_id)
-}
+const managersOf = (db: Kysely<DB>, groupId: string) => groupManagerIds(db, groupId)
 
 async function mayManage(db: Kysely<DB>, actor: Actor, groupId: string): Promise<boolean> {
   if (isModeratorOrAdmin(actor)) return true
   const role = await groupRoleOf(db, groupId, actor.userId)
-  return role === 'owner' || role === 'manager'
+  return isGroupManagerRole(role)
 }
 
 /** The members of a group, longest-standing first. */

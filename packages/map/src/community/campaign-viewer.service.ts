@@ -1,5 +1,5 @@
 import type { Campaign } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, managedGroupIds } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { isModeratorOrAdmin } from '../actor'
 import type { Viewer } from './access'
@@ -32,20 +32,10 @@ export async function campaignsForViewer(
     )
     .execute()
   const titles = new Map(places.map((place) => [place.id, place.title]))
-  const managed = new Set<string>()
   const groupIds = [
     ...new Set(campaigns.flatMap((campaign) => (campaign.owner.groupId ? [campaign.owner.groupId] : []))),
   ]
-  if (viewer && groupIds.length > 0) {
-    const rows = await db
-      .selectFrom('group_members')
-      .select('group_id')
-      .where('group_id', 'in', groupIds)
-      .where('user_id', '=', viewer.userId)
-      .where('role', 'in', ['owner', 'manager'])
-      .execute()
-    for (const row of rows) managed.add(row.group_id)
-  }
+  const managed = new Set(viewer ? await managedGroupIds(db, viewer.userId, groupIds) : [])
   return campaigns.map((campaign) => ({
     ...campaign,
     entityTitle: titles.get(campaign.entityId) ?? null,

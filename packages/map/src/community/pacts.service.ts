@@ -7,16 +7,37 @@ import type {
   PactTransitionBody,
   ProjectStatus,
 } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
-import { type Kysely, sql } from 'kysely'
+import { type DB, isGroupManagerRole } from '@quartiere/db'
+import type { Kysely } from 'kysely'
 import type { Actor } from '../actor'
 import { createEntity } from '../entities.service'
 import { checkProjectTransition } from '../entity-rules'
 import { appendOutboxEvent } from '../outbox'
 import { type EntityHeader, groupRoleOf, readEntity, type Viewer } from './access'
-import { iso, isoOrNull } from './keys'
+import { isoOrNull } from './keys'
 import { notifyFollowers, notifyUsers } from './notifications.service'
 import { type CommunityOutcome, refuse } from './outcome'
+import {
+  countPactDocuments,
+  findPactRow,
+  insertPact,
+  insertPactDocument,
+  insertPactHistory,
+  isPactSignatory,
+  liveEntityIdsOfKind,
+  managesSignatoryGroup,
+  pactDocuments,
+  pactHistory,
+  pactSignatoryIds,
+  pactSpaceIds,
+  replacePactSignatories,
+  replacePactSpaces,
+  setPactDuration,
+  shareLiveMedia,
+  signatoryManagerIds,
+  userDisplayName,
+  writePactStatus,
+} from './pacts.repository'
 
 /**
  * Patti di collaborazione, after Turin's regulation on the commons: a resident or a group proposes; the city's
@@ -52,23 +73,11 @@ async function rolesOf(db: Kysely<DB>, actor: Actor, pact: EntityHeader): Promis
   const roles = new Set<Role>()
   if (actor.role === 'admin') roles.add('admin')
   if (pact.authorId === actor.userId) roles.add('proposer')
-  const managed = await db
-    .selectFrom('pact_signatories as s')
-    .innerJoin('group_members as m', 'm.group_id', 's.group_id')
-    .select('s.group_id')
-    .where('s.pact_id', '=', pact.id)
-    .where('m.user_id', '=', actor.userId)
-    .where('m.role', 'in', ['owner', 'manager'])
-    .executeTakeFirst()
-  if (managed) roles.add('signatory')
-  const proposer = await db
-    .selectFrom('pacts')
-    .select('proposer_group_id')
-    .where('entity_id', '=', pact.id)
-    .executeTakeFirst()
+  if (await managesSignatoryGroup(db, pact.id, actor.userId)) roles.add('signatory')
+  const proposer = await findPactRow(db, pact.id)
   if (proposer?.proposer_group_id) {
-    const role = await groupRoleOf(db, proposer.proposer_group_id, actor.userId)
-    if (role === 'owner' || role === 'manager') roles.add('proposer')
+    if (isGroupManagerRole(await groupRoleOf(db, proposer.proposer_group_id, actor.userId)))
+      roles.add('proposer')
   }
   return roles
 }
@@ -83,14 +92,7 @@ async function checkLinks(
     [groups, 'group'],
   ] as const) {
     if (ids.length === 0) continue
-    const rows = await db
-      .selectFrom('entities')
-      .select('id')
-      .where('id', 'in', ids)
-      .where('kind', '=', kind)
-      .where('deleted_at', 'is', null)
-      .execute()
-    const found = new Set(rows.map((row) => row.id))
+    const found = await liveEntityIdsOfKind(db, ids, kind)
     const missing = ids.filter((id) => !found.has(id))
     if (missing.length) return refuse('invalid_link', `not a ${kind} on the map: ${missing.join(', ')}`)
   }
@@ -103,22 +105,8 @@ async function replaceLinks(
   spaces?: readonly string[],
   groups?: readonly string[],
 ) {
-  if (spaces) {
-    await db.deleteFrom('pact_spaces').where('pact_id', '=', pactId).execute()
-    if (spaces.length)
-      await db
-        .insertInto('pact_spaces')
-        .values(spaces.map((space_id) => ({ pact_id: pactId, space_id })))
-        .execute()
-  }
-  if (groups) {
-    await db.deleteFrom('pact_signatories').where('pact_id', '=', pactId).execute()
-    if (groups.length)
-      await db
-        .insertInto('pact_signatories')
-        .values(groups.map((group_id) => ({ pact_id: pactId, group_id })))
-        .execute()
-  }
+  if (spaces) await replacePactSpaces(db, pactId, spaces)
+  if (groups) await replacePactSignatories(db, pactId, groups)
 }
 
 /** A resident, or the managers of a group on its behalf, propose a pact. */
@@ -128,8 +116,7 @@ export async function proposePact(
   input: PactCreateBody,
 ): Promise<CommunityOutcome<{ pact: Pact }>> {
   if (input.proposerGroupId) {
-    const role = await groupRoleOf(db, input.proposerGroupId, actor.userId)
-    if (role !== 'owner' && role !== 'manager')
+    if (!isGroupManagerRole(await groupRoleOf(db, input.proposerGroupId, actor.userId)))
       return refuse('forbidden', 'only the owners and managers of a group propose a pact on its behalf')
   }
   const spaces = input.spaces ?? []
@@ -153,25 +140,19 @@ export async function proposePact(
   })
   if (!created.ok) return created
   const id = created.feature.id
-  await db
-    .insertInto('pacts')
-    .values({
-      entity_id: id,
-      proposer_group_id: input.proposerGroupId ?? null,
-      duration_months: input.durationMonths ?? null,
-    })
-    .execute()
+  await insertPact(db, {
+    entity_id: id,
+    proposer_group_id: input.proposerGroupId ?? null,
+    duration_months: input.durationMonths ?? null,
+  })
   await replaceLinks(db, id, spaces, groups)
-  await db
-    .insertInto('pact_history')
-    .values({
-      pact_id: id,
-      type: 'transition',
-      from_status: null,
-      to_status: 'proposal',
-      actor_id: actor.userId,
-    })
-    .execute()
+  await insertPactHistory(db, {
+    pact_id: id,
+    type: 'transition',
+    from_status: null,
+    to_status: 'proposal',
+    actor_id: actor.userId,
+  })
   return getPact(db, actor, id)
 }
 
@@ -183,30 +164,13 @@ export async function getPact(
   const found = await readPact(db, viewer, id)
   if (!found.ok) return found
   const { entity, status } = found
-  const [row, author, spaces, groups, documents, history] = await Promise.all([
-    db.selectFrom('pacts').selectAll().where('entity_id', '=', id).executeTakeFirst(),
-    db
-      .selectFrom('users')
-      .select(['id', 'display_name'])
-      .where('id', '=', entity.authorId)
-      .executeTakeFirstOrThrow(),
-    db.selectFrom('pact_spaces').select('space_id').where('pact_id', '=', id).orderBy('space_id').execute(),
-    db
-      .selectFrom('pact_signatories')
-      .select('group_id')
-      .where('pact_id', '=', id)
-      .orderBy('group_id')
-      .execute(),
-    db.selectFrom('pact_documents').selectAll().where('pact_id', '=', id).orderBy('created_at').execute(),
-    db
-      .selectFrom('pact_history as h')
-      .innerJoin('users as u', 'u.id', 'h.actor_id')
-      .selectAll('h')
-      .select('u.display_name')
-      .where('h.pact_id', '=', id)
-      .orderBy('h.created_at')
-      .orderBy('h.id')
-      .execute(),
+  const [row, proposer, spaces, signatoryGroups, documents, history] = await Promise.all([
+    findPactRow(db, id),
+    userDisplayName(db, entity.authorId),
+    pactSpaceIds(db, id),
+    pactSignatoryIds(db, id),
+    pactDocuments(db, id),
+    pactHistory(db, id),
   ])
   const roles = viewer ? await rolesOf(db, viewer, entity) : new Set<Role>()
   const nextSteps = (Object.keys(transitionRoles) as (keyof typeof transitionRoles)[])
@@ -218,30 +182,14 @@ export async function getPact(
       id,
       title: entity.title,
       status,
-      proposer: { id: author.id, displayName: author.display_name },
+      proposer,
       proposerGroupId: row?.proposer_group_id ?? null,
-      spaces: spaces.map((s) => s.space_id),
-      signatoryGroups: groups.map((g) => g.group_id),
+      spaces,
+      signatoryGroups,
       durationMonths: row?.duration_months ?? null,
       signedAt: isoOrNull(row?.signed_at ?? null),
-      documents: documents.map((d) => ({
-        id: d.id,
-        title: d.title,
-        url: d.url,
-        mediaId: d.media_id,
-        addedBy: d.added_by,
-        createdAt: iso(d.created_at),
-      })),
-      history: history.map((h) => ({
-        id: h.id,
-        type: h.type,
-        from: h.from_status,
-        to: h.to_status,
-        actor: { id: h.actor_id, displayName: h.display_name },
-        groupId: h.group_id,
-        note: h.note,
-        at: iso(h.created_at),
-      })),
+      documents,
+      history,
       nextSteps,
     },
   }
@@ -270,62 +218,29 @@ export async function transitionPact(
     return refuse('forbidden', `a pact goes from ${status} to ${to} by ${who}`)
   }
   if (to === 'signed') {
-    const signatories = await db
-      .selectFrom('pact_signatories')
-      .select('group_id')
-      .where('pact_id', '=', id)
-      .execute()
-    if (signatories.length === 0)
+    if ((await pactSignatoryIds(db, id)).length === 0)
       return refuse('invalid_link', 'a pact is signed by at least one group: add its signatory groups first')
   }
-  const updated = await db
-    .updateTable('entities')
-    .set({
-      properties: sql`jsonb_set(properties, '{status}', to_jsonb(${to}::text))` as never,
-      version: sql`version + 1` as never,
-      updated_at: sql`now()` as never,
-    })
-    .where('id', '=', id)
-    .returning('feature_json')
-    .executeTakeFirstOrThrow()
-  await db
-    .insertInto('pacts')
-    .values({ entity_id: id, signed_at: to === 'signed' ? (sql`now()` as never) : null })
-    .onConflict((oc) =>
-      oc
-        .column('entity_id')
-        .doUpdateSet(to === 'signed' ? { signed_at: sql`now()` as never } : { entity_id: id }),
-    )
-    .execute()
-  await db
-    .insertInto('pact_history')
-    .values({
-      pact_id: id,
-      type: 'transition',
-      from_status: status,
-      to_status: to,
-      actor_id: actor.userId,
-      note: input.note ?? '',
-    })
-    .execute()
+  const featureJson = await writePactStatus(db, id, to)
+  await insertPactHistory(db, {
+    pact_id: id,
+    type: 'transition',
+    from_status: status,
+    to_status: to,
+    actor_id: actor.userId,
+    note: input.note ?? '',
+  })
   await appendOutboxEvent(db, {
     topic: 'entity.updated',
     entityId: id,
     bbox: entity.bbox,
-    payload: JSON.parse(updated.feature_json) as unknown,
+    payload: JSON.parse(featureJson) as unknown,
   })
-  const managers = await db
-    .selectFrom('pact_signatories as s')
-    .innerJoin('group_members as m', 'm.group_id', 's.group_id')
-    .select('m.user_id')
-    .where('s.pact_id', '=', id)
-    .where('m.role', 'in', ['owner', 'manager'])
-    .execute()
   await notifyFollowers(
     db,
     [id],
     { topic: 'pact.transitioned', entityId: id, payload: { title: entity.title, from: status, to } },
-    { except: actor.userId, also: [entity.authorId, ...managers.map((m) => m.user_id)] },
+    { except: actor.userId, also: [entity.authorId, ...(await signatoryManagerIds(db, id))] },
   )
   return getPact(db, actor, id)
 }
@@ -344,25 +259,17 @@ export async function reportPactActivity(
       'invalid_status_transition',
       `activity is reported on a signed or active pact, not a ${found.status} one`,
     )
-  const signatory = await db
-    .selectFrom('pact_signatories')
-    .select('group_id')
-    .where('pact_id', '=', id)
-    .where('group_id', '=', input.groupId)
-    .executeTakeFirst()
-  if (!signatory) return refuse('invalid_link', `${input.groupId} is not a signatory group of this pact`)
+  if (!(await isPactSignatory(db, id, input.groupId)))
+    return refuse('invalid_link', `${input.groupId} is not a signatory group of this pact`)
   if (!(await groupRoleOf(db, input.groupId, actor.userId)))
     return refuse('forbidden', 'only members of a signatory group report its activity')
-  await db
-    .insertInto('pact_history')
-    .values({
-      pact_id: id,
-      type: 'report',
-      actor_id: actor.userId,
-      group_id: input.groupId,
-      note: input.note,
-    })
-    .execute()
+  await insertPactHistory(db, {
+    pact_id: id,
+    type: 'report',
+    actor_id: actor.userId,
+    group_id: input.groupId,
+    note: input.note,
+  })
   await notifyFollowers(
     db,
     [id],
@@ -394,15 +301,7 @@ export async function updatePactLinks(
   const links = await checkLinks(db, input.spaces ?? [], input.signatoryGroups ?? [])
   if (!links.ok) return links
   await replaceLinks(db, id, input.spaces, input.signatoryGroups)
-  if (input.durationMonths !== undefined) {
-    await db
-      .insertInto('pacts')
-      .values({ entity_id: id, duration_months: input.durationMonths })
-      .onConflict((oc) =>
-        oc.column('entity_id').doUpdateSet({ duration_months: input.durationMonths ?? null }),
-      )
-      .execute()
-  }
+  if (input.durationMonths !== undefined) await setPactDuration(db, id, input.durationMonths ?? null)
   return getPact(db, actor, id)
 }
 
@@ -423,33 +322,19 @@ export async function addPactDocument(
     )
   if (!input.url && !input.mediaId) return refuse('invalid_query', 'a document needs a url or a mediaId')
   if (input.mediaId) {
-    const media = await db
-      .selectFrom('media')
-      .select('id')
-      .where('id', '=', input.mediaId)
-      .where('deleted_at', 'is', null)
-      // Held until the document is written: an image being deleted is waited for, then refused.
-      .forShare()
-      .executeTakeFirst()
-    if (!media) return refuse('invalid_media', `no image ${input.mediaId}`)
+    // Held until the document is written: an image being deleted is waited for, then refused.
+    if (!(await shareLiveMedia(db, input.mediaId)))
+      return refuse('invalid_media', `no image ${input.mediaId}`)
   }
-  const count = await db
-    .selectFrom('pact_documents')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('pact_id', '=', id)
-    .executeTakeFirstOrThrow()
-  if (Number(count.n) >= pactDocumentsMax)
+  if ((await countPactDocuments(db, id)) >= pactDocumentsMax)
     return refuse('invalid_query', `a pact holds at most ${pactDocumentsMax} documents`)
-  await db
-    .insertInto('pact_documents')
-    .values({
-      pact_id: id,
-      title: input.title,
-      url: input.url ?? null,
-      media_id: input.mediaId ?? null,
-      added_by: actor.userId,
-    })
-    .execute()
+  await insertPactDocument(db, {
+    pact_id: id,
+    title: input.title,
+    url: input.url ?? null,
+    media_id: input.mediaId ?? null,
+    added_by: actor.userId,
+  })
   await notifyUsers(
     db,
     [found.entity.authorId],

@@ -61,6 +61,12 @@ export async function currencyScale(db: Kysely<DB>, code: string): Promise<numbe
   return row.scale
 }
 
+/** The database's clock, which decides a campaign's deadlines (the transaction's start, as `now()` is). */
+export async function databaseNow(db: Kysely<DB>): Promise<Date> {
+  const result = await sql<{ now: Date }>`SELECT now() AS now`.execute(db)
+  return new Date(result.rows[0]!.now)
+}
+
 /** Opens the campaign's system accounts: the escrow (accepted currency, up to the cap) and the reserve. */
 export async function insertCampaignAccounts(
   db: Kysely<DB>,

@@ -16,6 +16,7 @@ import {
   countPledges,
   currencyScale,
   currencyScales,
+  databaseNow,
   dueCampaignIds,
   escrowRaised,
   findCampaign,
@@ -117,7 +118,7 @@ export async function createCampaign(
   const deposit = (cap / acceptStep) * giveStep
   if (deposit > amountMinorMax)
     return refuseCommunity('invalid_campaign', 'the deposit this needs is too large')
-  const { now } = (await sql<{ now: Date }>`SELECT now() AS now`.execute(trx)).rows[0]!
+  const now = await databaseNow(trx)
   const startsAt = input.startsAt ? new Date(input.startsAt) : new Date(now)
   const endsAt = new Date(input.endsAt)
   if (endsAt.getTime() <= startsAt.getTime() || endsAt.getTime() <= new Date(now).getTime()) {

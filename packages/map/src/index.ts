@@ -27,5 +27,5 @@ export {
   parseEntitiesQuery,
   updateEntity,
 } from './entities.service'
-export { appendOutboxEvent, entityMatchState, type OutboxEvent, type OutboxMatchState } from './outbox'
+export { entityMatchState } from './outbox'
 export type { FieldError, MapFailure, MapFailureCode, MapOutcome } from './outcome'

@@ -530,6 +530,10 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
       })),
   )
   if (!requests.length && !transfers.length) return
+  // What the outbox stores of each event (`sides` and `actor` served the notifications above).
+  const outboxInsert = outboxInsertSql(
+    events.map((e) => ({ topic: e.topic, entityId: e.entity_id, audience: e.audience, payload: e.payload })),
+  )
   const inserted = await sql<{ id: string; seq: string }>`
     WITH requests AS (
       INSERT INTO transfer_requests (id, request_hash, outcome, detail, created_by)
@@ -544,7 +548,7 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
         AS v(id uuid, dp bigint, cp bigint, dpe bigint, cpe bigint, sd date, sda bigint, sdc integer)
       WHERE a.id = v.id
     ), events AS (
-      ${outboxInsertSql(events.map(({ topic, entity_id, audience, payload }) => ({ topic, entityId: entity_id, audience, payload })))}
+      ${outboxInsert}
     ), notified AS (
       INSERT INTO notifications (user_id, topic, entity_id, payload)
       SELECT user_id, topic, entity_id, payload

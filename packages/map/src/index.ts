@@ -29,3 +29,12 @@ export {
 } from './entities.service'
 export { entityMatchState } from './outbox'
 export type { FieldError, MapFailure, MapFailureCode, MapOutcome } from './outcome'
+export {
+  eraseMemberMapData,
+  exportMemberMapData,
+  forgetMemberInNotifications,
+  groupsSolelyOwnedBy,
+  type MapPersonalDataSection,
+  type MapSectionReader,
+  mapUserReferences,
+} from './personal-data'

@@ -28,6 +28,7 @@ export { type OutboxEventRow, pruneOutbox, readOutbox } from './outbox.repositor
 export {
   appendOutboxEvent,
   appendOutboxEvents,
+  forgetUserInOutbox,
   type OutboxEvent,
   type OutboxMatchState,
   type OutboxRecord,

@@ -99,3 +99,26 @@ export async function appendOutboxEvents(db: Kysely<DB>, events: readonly Outbox
 export async function appendOutboxEvent(db: Kysely<DB>, event: OutboxEvent): Promise<void> {
   await appendOutboxEvents(db, [event])
 }
+
+/**
+ * Erasing a member (GDPR Art. 17): outbox events addressed to the member alone are deleted; from the others'
+ * audiences the member is removed; payloads that name them (as {"id", "displayName"} objects and bare ids)
+ * name the tombstone instead (migration 0009's quartiere_json_forget_user). In the erasure's transaction.
+ *
+ * This reads every outbox row's text once: erasure is rare, and the outbox keeps a week.
+ */
+export async function forgetUserInOutbox(
+  db: Kysely<DB>,
+  member: { id: string; displayName: string },
+  tombstone: { id: string; displayName: string },
+): Promise<void> {
+  const nameJson = JSON.stringify(member.displayName)
+  await sql`DELETE FROM events_outbox WHERE audience <@ ARRAY[${member.id}::uuid]`.execute(db)
+  await sql`UPDATE events_outbox SET audience = array_remove(audience, ${member.id}::uuid)
+             WHERE ${member.id}::uuid = ANY (audience)`.execute(db)
+  await sql`
+    UPDATE events_outbox
+       SET payload = quartiere_json_forget_user(payload, ${member.id}, ${member.displayName}, ${tombstone.id},
+                                                ${tombstone.displayName})
+     WHERE strpos(payload::text, ${member.id}) > 0 OR strpos(payload::text, ${nameJson}) > 0`.execute(db)
+}

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { userReferences } from '@quartiere/auth'
 import type {
   AuthTokens,
   Campaign,
@@ -16,6 +15,7 @@ import type {
   StatementLine,
 } from '@quartiere/contracts'
 import { settleDueCampaigns } from '@quartiere/ledger'
+import { userReferences } from '@quartiere/personal-data'
 import { sql } from 'kysely'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AuthTokens, RealtimeServerMessage } from '@quartiere/contracts'
-import { appendOutboxEvent, deleteEntity, updateEntity } from '@quartiere/map'
+import { deleteEntity, updateEntity } from '@quartiere/map'
+import { appendOutboxEvent } from '@quartiere/realtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point, validEntityByKind } from '../support/fixtures'
 import { pay } from '../support/ledger'

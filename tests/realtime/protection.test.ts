@@ -1,5 +1,5 @@
 import type { AuthTokens } from '@quartiere/contracts'
-import { appendOutboxEvent } from '@quartiere/map'
+import { appendOutboxEvent } from '@quartiere/realtime'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { point, validEntityByKind } from '../support/fixtures'

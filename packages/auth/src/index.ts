@@ -20,15 +20,19 @@ export {
   verifyPassword,
 } from './password'
 export {
-  type ErasureFailureCode,
-  type ErasureOutcome,
-  eraseAccount,
-  eraseMember,
+  type AccountProfile,
+  type AccountSession,
+  accountUserReferences,
+  confirmPassword,
+  deleteErasedUser,
+  eraseAccountSessions,
+  exportAccountData,
+  insertTombstone,
+  lockMemberForErasure,
+  type PasswordConfirmation,
   tombstoneDisplayName,
   tombstoneEmailDomain,
-  userReferences,
-} from './personal-data/erasure'
-export { exportPersonalData, type PersonalData, type PersonalDataSectionName } from './personal-data/export'
+} from './personal-data/account-data'
 export type { IssuedRefreshToken, RefreshTokenRotation } from './refresh-tokens'
 export {
   issueRefreshToken,

@@ -6,6 +6,7 @@ import {
   type Pledge,
 } from '@quartiere/contracts'
 import { type DB, managesGroup } from '@quartiere/db'
+import { outboxRecordsInsertSql } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, ensureOwnerAccount, timeCurrency } from './accounts'
 import { amountMinorMax, formatAmount, parseWireAmount } from './amounts'
@@ -653,10 +654,12 @@ function create(
  * (Its public geometry's bbox: a private location's is blurred, migrations/0008.)
  */
 async function campaignEvent(trx: Kysely<DB>, topic: string, campaign: Campaign) {
-  await sql`INSERT INTO events_outbox (topic, entity_id, min_lon, min_lat, max_lon, max_lat, audience, payload)
-    SELECT ${topic}, e.id, ST_XMin(e.public_geom), ST_YMin(e.public_geom), ST_XMax(e.public_geom),
-           ST_YMax(e.public_geom), NULL, ${JSON.stringify(campaign)}::jsonb
-    FROM entities e WHERE e.id = ${campaign.entityId}::uuid`.execute(trx)
+  await outboxRecordsInsertSql(sql`(
+    SELECT coalesce(json_agg(json_build_object(
+             'topic', ${topic}::text, 'entity_id', e.id, 'min_lon', ST_XMin(e.public_geom),
+             'min_lat', ST_YMin(e.public_geom), 'max_lon', ST_XMax(e.public_geom), 'max_lat', ST_YMax(e.public_geom),
+             'payload', ${JSON.stringify(campaign)}::jsonb)), '[]'::json)
+      FROM entities e WHERE e.id = ${campaign.entityId}::uuid)`).execute(trx)
 }
 
 /** A campaign as the API shows it, with what it raised and how many back it. */

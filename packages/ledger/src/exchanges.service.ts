@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Exchange } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
+import { appendOutboxEvent } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, findUserAccount, timeCurrency } from './accounts'
 import { formatAmount, parseWireAmount } from './amounts'
@@ -84,23 +85,20 @@ export async function openExchange(
         .returning('id')
         .executeTakeFirstOrThrow()
       // Both parties see the exchange open live (its hold's own event says transfer.pending).
-      await trx
-        .insertInto('events_outbox')
-        .values({
-          topic: 'exchange.opened',
-          entity_id: entity.id,
-          audience: [providerId, receiverId],
-          payload: JSON.stringify({
-            id: exchange.id,
-            holdId,
-            entityId: entity.id,
-            providerId,
-            receiverId,
-            state: 'opened',
-            hours: formatAmount(hours.minor, 2),
-          }),
-        })
-        .execute()
+      await appendOutboxEvent(trx, {
+        topic: 'exchange.opened',
+        entityId: entity.id,
+        audience: [providerId, receiverId],
+        payload: {
+          id: exchange.id,
+          holdId,
+          entityId: entity.id,
+          providerId,
+          receiverId,
+          state: 'opened',
+          hours: formatAmount(hours.minor, 2),
+        },
+      })
     }
     return outcome!
   })

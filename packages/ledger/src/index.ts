@@ -65,6 +65,16 @@ export type {
   LedgerOutcome,
   LedgerServiceFailureCode,
 } from './outcome'
+export {
+  exportMemberLedgerData,
+  type LedgerPersonalDataSection,
+  type LedgerSectionReader,
+  ledgerUserReferences,
+  lockMemberAccounts,
+  moveMemberAccounts,
+  moveMemberLedgerReferences,
+  runningCampaignsOf,
+} from './personal-data'
 export { allocateProRata } from './pro-rata'
 export { statementCsv } from './statement-csv'
 export { executeBatch } from './transfer-engine'

@@ -1,4 +1,5 @@
 import { type DB, groupManagerRoleSql, type TransfersTable } from '@quartiere/db'
+import { outboxInsertSql, outboxRecordsInsertSql } from '@quartiere/realtime'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import { formatAmount } from './amounts'
 import { requestHash } from './request-hash'
@@ -529,6 +530,10 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
       })),
   )
   if (!requests.length && !transfers.length) return
+  // What the outbox stores of each event (`sides` and `actor` served the notifications above).
+  const outboxInsert = outboxInsertSql(
+    events.map((e) => ({ topic: e.topic, entityId: e.entity_id, audience: e.audience, payload: e.payload })),
+  )
   const inserted = await sql<{ id: string; seq: string }>`
     WITH requests AS (
       INSERT INTO transfer_requests (id, request_hash, outcome, detail, created_by)
@@ -543,10 +548,7 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
         AS v(id uuid, dp bigint, cp bigint, dpe bigint, cpe bigint, sd date, sda bigint, sdc integer)
       WHERE a.id = v.id
     ), events AS (
-      INSERT INTO events_outbox (topic, entity_id, audience, payload)
-      SELECT topic, entity_id, audience, payload
-      FROM json_to_recordset(${JSON.stringify(events)}::json)
-        AS e(topic text, entity_id uuid, audience uuid[], payload jsonb)
+      ${outboxInsert}
     ), notified AS (
       INSERT INTO notifications (user_id, topic, entity_id, payload)
       SELECT user_id, topic, entity_id, payload
@@ -554,11 +556,13 @@ async function writeBatch(trx: Kysely<DB>, writes: BatchWrites, accounts: Map<st
         AS n(user_id uuid, topic text, entity_id uuid, payload jsonb)
       RETURNING id, user_id, topic, entity_id, payload, created_at
     ), notified_events AS (
-      INSERT INTO events_outbox (topic, entity_id, audience, payload)
-      SELECT 'notification.created', n.entity_id, ARRAY[n.user_id],
-             jsonb_build_object('id', n.id, 'topic', n.topic, 'entityId', n.entity_id, 'payload', n.payload,
-                                'createdAt', quartiere_iso(n.created_at), 'readAt', NULL)
-      FROM notified n
+      ${outboxRecordsInsertSql(sql`(
+        SELECT coalesce(json_agg(json_build_object(
+                 'topic', 'notification.created', 'entity_id', n.entity_id, 'audience', json_build_array(n.user_id),
+                 'payload', jsonb_build_object('id', n.id, 'topic', n.topic, 'entityId', n.entity_id,
+                                               'payload', n.payload, 'createdAt', quartiere_iso(n.created_at),
+                                               'readAt', NULL))), '[]'::json)
+          FROM notified n)`)}
     )
     INSERT INTO transfers (id, type, debit_account_id, credit_account_id, amount, currency, pending_id,
                            reversal_of, expires_at, memo, entity_id, created_by, created_at,

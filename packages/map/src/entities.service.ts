@@ -16,6 +16,7 @@ import {
   parseTimeWindow,
   validateGeometry,
 } from '@quartiere/geo'
+import { appendOutboxEvent, type OutboxMatchState } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from './actor'
 import { maySeeHidden } from './community/access'
@@ -40,7 +41,7 @@ import {
   defaultZoomLevelByKind,
   normalizeLabels,
 } from './entity-rules'
-import { appendOutboxEvent, entityMatchState, type OutboxMatchState } from './outbox'
+import { entityMatchState } from './outbox'
 import { failure, type MapFailure, type MapOutcome } from './outcome'
 
 /** The largest bbox a map query may ask for, in square degrees (about 20 × 20 degrees). */

@@ -27,5 +27,14 @@ export {
   parseEntitiesQuery,
   updateEntity,
 } from './entities.service'
-export { appendOutboxEvent, entityMatchState, type OutboxEvent, type OutboxMatchState } from './outbox'
+export { entityMatchState } from './outbox'
 export type { FieldError, MapFailure, MapFailureCode, MapOutcome } from './outcome'
+export {
+  eraseMemberMapData,
+  exportMemberMapData,
+  forgetMemberInNotifications,
+  groupsSolelyOwnedBy,
+  type MapPersonalDataSection,
+  type MapSectionReader,
+  mapUserReferences,
+} from './personal-data'

@@ -7,6 +7,9 @@
  *   function: each event has `seq`, `topic`, `entityId`, `bbox` (and `previous` for moves and deletes), e.g.
  *   for the open-data tile cache to drop the tiles an event touches. Call `relay.announce()` after committing
  *   outbox events in this process (the API does it after every successful write request).
+ * - `appendOutboxEvents(db, events)` (and `appendOutboxEvent`) is the one writer of `events_outbox`, in the
+ *   caller's transaction; `outboxInsertSql(events)` is the same INSERT as a fragment for a statement that writes
+ *   its events among other rows (the ledger's batch).
  * - `createFeed({ db, relay, authenticate, checkMessage })` speaks the protocol of
  *   packages/contracts/src/realtime.ts over any websocket (`accept(socket)`).
  */
@@ -22,6 +25,17 @@ export {
 } from './feed'
 export { type CompiledSubscription, compileSubscription, type MatchState, matches } from './matching'
 export { type OutboxEventRow, pruneOutbox, readOutbox } from './outbox.repository'
+export {
+  appendOutboxEvent,
+  appendOutboxEvents,
+  forgetUserInOutbox,
+  type OutboxEvent,
+  type OutboxMatchState,
+  type OutboxRecord,
+  outboxInsertSql,
+  outboxRecordsInsertSql,
+  toOutboxRecord,
+} from './outbox.writer'
 export {
   createOutboxRelay,
   type EventsListener,

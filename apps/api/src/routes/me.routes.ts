@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { type ErasureOutcome, eraseAccount, exportPersonalData } from '@quartiere/auth'
 import { DeleteAccountBody, PersonalDataExport, Problem } from '@quartiere/contracts'
 import { LocalDiskMediaStore, type MediaStore } from '@quartiere/media'
+import { type ErasureOutcome, eraseAccount, exportPersonalData } from '@quartiere/personal-data'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { AccountPresence } from '../plugins/account-presence'

@@ -1,5 +1,5 @@
 import { type DB, now } from '@quartiere/db'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { maySeeHidden } from './access'
 import { type CommunityOutcome, refuse } from './outcome'

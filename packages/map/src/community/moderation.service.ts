@@ -6,9 +6,10 @@ import type {
   ReportTargetType,
 } from '@quartiere/contracts'
 import { type DB, now } from '@quartiere/db'
+import { appendOutboxEvent } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
-import { appendOutboxEvent, entityMatchState } from '../outbox'
+import { entityMatchState } from '../outbox'
 import { readEntity } from './access'
 import { cursorTime, iso, keysetPage, readCursor } from './keys'
 import { notifyUsers } from './notifications.service'

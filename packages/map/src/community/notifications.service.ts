@@ -1,8 +1,8 @@
 import type { Notification, Subscription } from '@quartiere/contracts'
 import { type DB, now } from '@quartiere/db'
+import { appendOutboxEvents } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import type { Actor } from '../actor'
-import { appendOutboxEvent } from '../outbox'
 import { readEntity } from './access'
 import { cursorTime, decodeTimeKey, encodeTimeKey, iso, isoOrNull, keysetPage, readCursor } from './keys'
 import { type CommunityOutcome, refuse } from './outcome'
@@ -43,14 +43,15 @@ export async function notifyUsers(
     )
     .returning(['id', 'user_id', 'topic', 'entity_id', 'payload', 'created_at', 'read_at'])
     .execute()
-  for (const row of rows) {
-    await appendOutboxEvent(db, {
+  await appendOutboxEvents(
+    db,
+    rows.map((row) => ({
       topic: 'notification.created',
       ...(row.entity_id ? { entityId: row.entity_id } : {}),
       audience: [row.user_id],
       payload: toNotification(row),
-    })
-  }
+    })),
+  )
   return rows.length
 }
 

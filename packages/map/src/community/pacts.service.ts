@@ -8,11 +8,11 @@ import type {
   ProjectStatus,
 } from '@quartiere/contracts'
 import { type DB, isGroupManagerRole } from '@quartiere/db'
+import { appendOutboxEvent } from '@quartiere/realtime'
 import type { Kysely } from 'kysely'
 import type { Actor } from '../actor'
 import { createEntity } from '../entities.service'
 import { checkProjectTransition } from '../entity-rules'
-import { appendOutboxEvent } from '../outbox'
 import { type EntityHeader, groupRoleOf, readEntity, type Viewer } from './access'
 import { isoOrNull } from './keys'
 import { notifyFollowers, notifyUsers } from './notifications.service'

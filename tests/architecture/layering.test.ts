@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest'
 /**
  * The layering rule of DESIGN.md, checked on the code itself rather than only written down:
  *
- *   apps/*  →  domain packages (auth, map, ledger, realtime, opendata, media)  →  foundation (db, geo, contracts)
+ *   apps/*  →  use cases across domains (personal-data)
+ *           →  domain packages (auth, map, ledger, realtime, opendata, media)  →  foundation (db, geo, contracts)
  *
  * - a package imports only workspace packages of a lower layer, or the few same-layer edges named below;
  * - no package imports fastify, a fastify plugin, or the websocket server: HTTP belongs to apps/api;
@@ -16,7 +17,7 @@ import { describe, expect, it } from 'vitest'
 
 const repositoryRoot = resolve(import.meta.dirname, '../..')
 
-type Layer = 'foundation' | 'domain' | 'app'
+type Layer = 'foundation' | 'domain' | 'use-case' | 'app'
 
 const layers: Record<string, Layer> = {
   '@quartiere/contracts': 'foundation',
@@ -28,21 +29,19 @@ const layers: Record<string, Layer> = {
   '@quartiere/media': 'domain',
   '@quartiere/opendata': 'domain',
   '@quartiere/realtime': 'domain',
+  '@quartiere/personal-data': 'use-case',
   '@quartiere/api': 'app',
   '@quartiere/web': 'app',
 }
-const layerRank: Record<Layer, number> = { foundation: 0, domain: 1, app: 2 }
+const layerRank: Record<Layer, number> = { foundation: 0, domain: 1, 'use-case': 2, app: 3 }
 
 /**
- * Same-layer imports that are part of the design: the domains write their changes to the realtime outbox, the
- * map stores images through media, and the personal-data use cases of auth ask the domains that own the data.
+ * Same-layer imports that are part of the design: the domains write their changes to the realtime outbox in
+ * their own transaction. Anything that needs several domains at once is a use case one layer up.
  */
 const sameLayerEdges = new Set([
   '@quartiere/map → @quartiere/realtime',
-  '@quartiere/map → @quartiere/media',
   '@quartiere/ledger → @quartiere/realtime',
-  '@quartiere/auth → @quartiere/map',
-  '@quartiere/auth → @quartiere/ledger',
 ])
 
 /** What HTTP and websocket serving is made of: only apps/api may import it. */

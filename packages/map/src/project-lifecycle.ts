@@ -32,11 +32,6 @@ export function checkProjectTransition(from: ProjectStatus, to: ProjectStatus): 
   )
 }
 
-/** The statuses a project in `from` may be given by its next write: its own and the next steps. */
-export function reachableProjectStatuses(from: ProjectStatus): ProjectStatus[] {
-  return [from, ...(isProjectStatus(from) ? projectStatusTransitions[from] : [])]
-}
-
 /**
  * A new pact of collaboration has no history yet, so it can only be a proposal: signing, activating or
  * rejecting it are steps its rules give to the city's admins and its signatory groups (POST

@@ -77,6 +77,21 @@ export const EventProperties = Type.Object(
 /** The lifecycle of a project, and of a pact of collaboration (patto di collaborazione) in particular. */
 export const projectStatuses = ['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'] as const
 export type ProjectStatus = (typeof projectStatuses)[number]
+/**
+ * Where each project status may go next: proposal → co-design → signed → active → concluded, and a proposal or a
+ * co-design may be rejected. The API enforces it on every write of a project's status; a form offers only these.
+ * A pact of collaboration starts as a proposal and takes each step through its own route.
+ */
+export const projectStatusTransitions: Readonly<Record<ProjectStatus, readonly ProjectStatus[]>> = {
+  proposal: ['co-design', 'rejected'],
+  'co-design': ['signed', 'rejected'],
+  signed: ['active'],
+  active: ['concluded'],
+  concluded: [],
+  rejected: [],
+}
+/** The status every pact of collaboration is created with. */
+export const pactInitialStatus: ProjectStatus = 'proposal'
 export const projectTypes = ['pact', 'programme', 'initiative', 'other'] as const
 export const ProjectProperties = Type.Object(
   {

@@ -35,14 +35,10 @@ import {
   selectFeaturePage,
   wouldCreateCycle,
 } from './entities.repository'
-import {
-  checkKindProperties,
-  checkProjectTransition,
-  defaultZoomLevelByKind,
-  normalizeLabels,
-} from './entity-rules'
+import { checkKindProperties, defaultZoomLevelByKind, normalizeLabels } from './entity-rules'
 import { entityMatchState } from './outbox'
 import { failure, type MapFailure, type MapOutcome } from './outcome'
+import { checkProjectTransition, isPact, newPactProperties } from './project-lifecycle'
 
 /** The largest bbox a map query may ask for, in square degrees (about 20 × 20 degrees). */
 export const bboxAreaDeg2Max = 400
@@ -62,7 +58,11 @@ export async function createEntity(
 ): Promise<EntityResult> {
   const geometry = validateGeometry(input.geometry)
   if (!geometry.ok) return geometryFailure(geometry)
-  const properties = checkKindProperties(input.kind, input.properties ?? {})
+  // Every route that creates a thing comes through here (the map, pacts, campaigns, the demo data): a pact is
+  // born a proposal on all of them.
+  const lifecycle = input.kind === 'project' ? newPactProperties(input.properties ?? {}) : undefined
+  if (lifecycle && !lifecycle.ok) return lifecycle
+  const properties = checkKindProperties(input.kind, lifecycle?.value ?? input.properties ?? {})
   if (!properties.ok) return properties
   const window = defaultEventWindow(input.kind, properties.value, input.validFrom, input.validTo)
   const windowCheck = checkWindow(window.validFrom, window.validTo)
@@ -419,10 +419,6 @@ function markHidden(featureJson: string): string {
   const feature = JSON.parse(featureJson) as EntityFeature
   feature.properties.hidden = true
   return JSON.stringify(feature)
-}
-
-function isPact(properties: Record<string, unknown>): boolean {
-  return properties.projectType === 'pact'
 }
 
 function splitList(value: string): string[] {

@@ -1,9 +1,4 @@
-import {
-  type EntityKind,
-  entityKinds,
-  type ProjectStatus,
-  propertiesSchemaByKind,
-} from '@quartiere/contracts'
+import { type EntityKind, entityKinds, propertiesSchemaByKind } from '@quartiere/contracts'
 import { Compile } from 'typebox/compile'
 import { failure, type MapFailure } from './outcome'
 
@@ -48,27 +43,8 @@ export function checkKindProperties(kind: EntityKind, properties: Record<string,
   return { ok: true, value: properties }
 }
 
-/**
- * The lifecycle of a project (and of a pact of collaboration): proposal → co-design → signed → active →
- * concluded, and a proposal or a co-design may be rejected. Staying in the same status is always allowed.
- */
-const nextStatuses: Record<ProjectStatus, readonly ProjectStatus[]> = {
-  proposal: ['co-design', 'rejected'],
-  'co-design': ['signed', 'rejected'],
-  signed: ['active'],
-  active: ['concluded'],
-  concluded: [],
-  rejected: [],
-}
-
-export function checkProjectTransition(from: ProjectStatus, to: ProjectStatus): MapFailure | undefined {
-  if (from === to || nextStatuses[from].includes(to)) return undefined
-  const allowed = nextStatuses[from]
-  return failure(
-    'invalid_status_transition',
-    `a project cannot go from ${from} to ${to}; from ${from} it can go to ${allowed.length ? allowed.join(' or ') : 'nothing (it is final)'}`,
-  )
-}
+// The project lifecycle lives in its own module; pacts.service.ts imports the check from here.
+export { checkProjectTransition } from './project-lifecycle'
 
 /** Categories keep their spelling; tags are lower-case. Both are trimmed, de-duplicated and kept in order. */
 export function normalizeLabels(labels: readonly string[] | undefined, lowerCase: boolean): string[] {

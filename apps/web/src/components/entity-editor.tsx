@@ -1,4 +1,13 @@
-import type { EntityCreateBody, EntityFeature, EntityKind, EntityPatchBody } from '@quartiere/contracts'
+import {
+  type EntityCreateBody,
+  type EntityFeature,
+  type EntityKind,
+  type EntityPatchBody,
+  type ProjectStatus,
+  pactInitialStatus,
+  projectStatusTransitions,
+  projectTypes,
+} from '@quartiere/contracts'
 import { type FormEvent, useState } from 'react'
 import type { ApiClient, Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
@@ -13,6 +22,8 @@ interface FieldSpec {
   type: FieldType
   required?: boolean
   options?: readonly string[]
+  disabled?: boolean
+  hint?: MessageKey
 }
 
 const skillCategories = [
@@ -153,6 +164,34 @@ function propertiesFrom(kind: EntityKind, values: Values): Record<string, unknow
   return properties
 }
 
+/**
+ * A project's status and type as the API's lifecycle allows them (the table is the contract's, not a copy): a
+ * new pact is a proposal; a pact's status changes on its own page, through its transitions, so here it is
+ * read-only; a plain project offers its status and the next steps; a pact stays a pact and a project a project.
+ */
+export function projectFieldSpec(
+  spec: FieldSpec,
+  target: EntityEditorProps['target'],
+  values: Values,
+): FieldSpec {
+  const stored = target.mode === 'edit' ? target.entity.value.properties.properties : undefined
+  const storedPact = stored?.projectType === 'pact'
+  if (spec.key === 'status') {
+    if (!stored && values['properties.projectType'] === 'pact')
+      return { ...spec, options: [pactInitialStatus], disabled: true, hint: 'editor.pactStartsAsProposal' }
+    if (!stored) return spec
+    const status = stored.status as ProjectStatus
+    if (storedPact) return { ...spec, options: [status], disabled: true, hint: 'editor.pactStatusOnItsPage' }
+    return { ...spec, options: [status, ...(projectStatusTransitions[status] ?? [])] }
+  }
+  if (spec.key === 'projectType' && stored) {
+    return storedPact
+      ? { ...spec, options: ['pact'], disabled: true }
+      : { ...spec, options: projectTypes.filter((type) => type !== 'pact') }
+  }
+  return spec
+}
+
 export interface EntityEditorProps {
   api: ApiClient
   /** The signed-in member: only a thing's author may mark its location private or public again. */
@@ -189,7 +228,15 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
   const [conflict, setConflict] = useState<Versioned<EntityFeature> | null>(null)
   const [saving, setSaving] = useState(false)
 
-  const set = (key: string, value: string | boolean) => setValues((current) => ({ ...current, [key]: value }))
+  const set = (key: string, value: string | boolean) =>
+    setValues((current) => ({
+      ...current,
+      [key]: value,
+      // A new pact is a proposal, whatever status was picked before it became a pact.
+      ...(key === 'properties.projectType' && value === 'pact' && target.mode === 'create'
+        ? { 'properties.status': pactInitialStatus }
+        : {}),
+    }))
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -274,6 +321,7 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
             value={String(value ?? '')}
             aria-invalid={!!error}
             aria-describedby={describedBy}
+            disabled={spec.disabled}
             onChange={(event) => set(key, event.target.value)}
           >
             <option value="">—</option>
@@ -305,6 +353,7 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
           {spec.required ? ' *' : ''}
         </label>
         {input}
+        {spec.hint && <p className="hint">{t(spec.hint)}</p>}
         {error && (
           <p className="field-error" id={`${id}-error`}>
             {error}
@@ -341,7 +390,11 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
       {field('title', 'field.title', { type: 'text', required: true })}
       {field('description', 'field.description', { type: 'longtext' })}
       {kindFields[kind].map((spec) =>
-        field(`properties.${spec.key}`, `prop.${spec.key}` as MessageKey, spec),
+        field(
+          `properties.${spec.key}`,
+          `prop.${spec.key}` as MessageKey,
+          kind === 'project' ? projectFieldSpec(spec, target, values) : spec,
+        ),
       )}
       {kind !== 'event' && (
         <>

@@ -213,6 +213,9 @@ const en = {
   'editor.locationPrivateHint':
     'For a home, or a request for help at home: the exact place is shown to you alone. Everyone else sees a point up to about 180 m away (the centre of a 250 m square), always the same one.',
   'editor.locationPrivateAuthorOnly': 'Only its author can change this.',
+  'editor.pactStartsAsProposal':
+    'A pact of collaboration starts as a proposal; the city takes it through its steps.',
+  'editor.pactStatusOnItsPage': "A pact's status changes through its steps, on the pact's page.",
 
   'thread.title': 'Conversation',
   'thread.loginToPost': 'Log in to write here.',
@@ -623,6 +626,9 @@ const it: Messages = {
   'editor.locationPrivateHint':
     "Per una casa, o una richiesta d'aiuto a domicilio: il punto esatto lo vedi solo tu. Tutti gli altri vedono un punto fino a circa 180 m di distanza (il centro di un quadrato di 250 m), sempre lo stesso.",
   'editor.locationPrivateAuthorOnly': "Solo chi l'ha creato può cambiarlo.",
+  'editor.pactStartsAsProposal':
+    'Un patto di collaborazione nasce come proposta; la Città lo accompagna nei passi successivi.',
+  'editor.pactStatusOnItsPage': 'Lo stato di un patto cambia con i suoi passi, nella pagina del patto.',
 
   'thread.title': 'Conversazione',
   'thread.loginToPost': 'Accedi per scrivere qui.',

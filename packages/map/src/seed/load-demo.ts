@@ -1,7 +1,11 @@
-import type { EntityCreateBody } from '@quartiere/contracts'
+import { type EntityCreateBody, type ProjectStatus, pactInitialStatus } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Actor } from '../actor'
+import { transitionPact } from '../community/pacts.service'
 import { createEntity } from '../entities.service'
+import { isPact, projectStatusPath } from '../project-lifecycle'
+import type { SeedEntity } from './seed-types'
 import { turinSeedEntities, turinSeedUsers } from './turin-data'
 
 /**
@@ -63,7 +67,10 @@ export async function loadDemoData(db: Kysely<DB>): Promise<DemoLoadResult> {
           ...(seed.categories ? { categories: seed.categories } : {}),
           ...(seed.tags ? { tags: seed.tags } : {}),
           ...(seed.parentKey ? { parentId: entityIds.get(seed.parentKey)! } : {}),
-          properties: seed.properties,
+          // A pact is born a proposal, on the demo data too; walkPact takes it to its status below.
+          properties: isPact(seed.properties)
+            ? { ...seed.properties, status: pactInitialStatus }
+            : seed.properties,
         }
         const outcome = await createEntity(trx, { userId: author.id, role: author.role }, input)
         if (!outcome.ok)
@@ -71,6 +78,39 @@ export async function loadDemoData(db: Kysely<DB>): Promise<DemoLoadResult> {
         entityIds.set(seed.key, outcome.feature.id)
       }
     }
+    const city = [...userIds.values()].find((user) => user.role === 'admin')
+    if (!city) throw new Error('demo data: no admin to take the pacts through their steps')
+    for (const seed of turinSeedEntities) {
+      if (seed.kind === 'project' && isPact(seed.properties))
+        await walkPact(trx, { userId: city.id, role: city.role }, seed, entityIds)
+    }
     return { loaded: true, users: userIds.size, entities: entityIds.size } as const
   })
+}
+
+/**
+ * Takes a demo pact from proposal to its status in the data set through the pact's own transitions, by the
+ * city's admin, after linking its signatory groups: the same rules and history as a pact made through the API.
+ */
+async function walkPact(
+  trx: Transaction<DB>,
+  city: Actor,
+  seed: SeedEntity,
+  entityIds: ReadonlyMap<string, string>,
+): Promise<void> {
+  const id = entityIds.get(seed.key)!
+  const target = seed.properties.status as ProjectStatus
+  const path = projectStatusPath(pactInitialStatus, target)
+  if (!path) throw new Error(`demo data: no pact reaches ${target} from ${pactInitialStatus} (${seed.key})`)
+  const groups = (seed.signatoryKeys ?? []).map((key) => {
+    const groupId = entityIds.get(key)
+    if (!groupId) throw new Error(`demo data: unknown signatory group ${key} of ${seed.key}`)
+    return { pact_id: id, group_id: groupId }
+  })
+  if (groups.length) await trx.insertInto('pact_signatories').values(groups).execute()
+  for (const to of path) {
+    const step = await transitionPact(trx, city, id, { to })
+    if (!step.ok)
+      throw new Error(`demo data: ${seed.key} could not go to ${to}: ${step.code} ${step.message}`)
+  }
 }

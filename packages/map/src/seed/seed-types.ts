@@ -27,6 +27,11 @@ export interface SeedEntity {
   tags?: string[]
   parentKey?: string
   properties: Record<string, unknown>
+  /**
+   * A pact of collaboration's signatory groups, by key. The loader creates every pact as a proposal and walks it
+   * to the status in `properties` through the pact's own transitions, as the city would; signing needs these.
+   */
+  signatoryKeys?: string[]
 }
 
 /** A demo member account; seeded entities are authored by these. */

@@ -420,6 +420,7 @@ export const turinSeedEntities: (SeedEntity & { authorKey: string })[] = [
     tags: ['patto di collaborazione', 'orto', 'mirafiori sud'],
     parentKey: 'casa-nel-parco',
     properties: { status: 'active', projectType: 'pact' },
+    signatoryKeys: ['orto-condiviso-mirafiori-sud'],
   },
   {
     key: 'patto-sponde-dora',
@@ -445,6 +446,7 @@ export const turinSeedEntities: (SeedEntity & { authorKey: string })[] = [
     tags: ['patto di collaborazione', 'dora', 'pulizia', 'aurora'],
     parentKey: 'cecchi-point',
     properties: { status: 'signed', projectType: 'pact' },
+    signatoryKeys: ['repair-cafe-aurora'],
   },
   {
     key: 'patto-cortile-aglie',
@@ -461,6 +463,7 @@ export const turinSeedEntities: (SeedEntity & { authorKey: string })[] = [
     tags: ['patto di collaborazione', 'cortile', 'barriera di milano'],
     parentKey: 'bagni-pubblici-via-aglie',
     properties: { status: 'concluded', projectType: 'pact' },
+    signatoryKeys: ['vicini-di-cortile-barriera'],
   },
   {
     key: 'patto-area-gioco-vallette',

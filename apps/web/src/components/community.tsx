@@ -1,4 +1,5 @@
 import type { EntityFeature, Membership, Pact, User } from '@quartiere/contracts'
+import { pactStatuses } from '@quartiere/contracts/enums'
 import { useCallback, useEffect, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
@@ -6,11 +7,8 @@ import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { problemMessage } from './messages'
 
-/**
- * A pact's steps in order (the contracts' own list is not imported: it would pull the schema library into the
- * bundle for one array; `Pact['status']` keeps this in step with it).
- */
-const pactPath: Pact['status'][] = ['proposal', 'co-design', 'signed', 'active', 'concluded']
+/** A pact's steps in order, when it is not rejected: the contracts' workflow without its last, refused, end. */
+const pactPath: readonly Pact['status'][] = pactStatuses.filter((status) => status !== 'rejected')
 
 function messageOf(i18n: ReturnType<typeof useI18n>, failure: unknown): string {
   return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
@@ -222,7 +220,7 @@ export function PactSteps({ api, id }: { api: ApiClient; id: string }) {
   }, [api, id])
   if (!pact) return null
   const rejectedAt = pact.history.find((item) => item.type === 'transition' && item.to === 'rejected')?.from
-  const path: Pact['status'][] =
+  const path: readonly Pact['status'][] =
     pact.status === 'rejected'
       ? [
           ...pactPath.slice(0, pactPath.indexOf(rejectedAt === 'co-design' ? 'co-design' : 'proposal') + 1),

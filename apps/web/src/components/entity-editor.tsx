@@ -1,4 +1,5 @@
 import type { EntityCreateBody, EntityFeature, EntityKind, EntityPatchBody } from '@quartiere/contracts'
+import { groupMembershipPolicies, projectTypes, skillCategories } from '@quartiere/contracts/enums'
 import { type FormEvent, useState } from 'react'
 import type { ApiClient, Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
@@ -15,20 +16,6 @@ interface FieldSpec {
   options?: readonly string[]
 }
 
-const skillCategories = [
-  'care',
-  'education',
-  'repairs',
-  'gardening',
-  'cooking',
-  'transport',
-  'technology',
-  'arts',
-  'languages',
-  'administration',
-  'health',
-  'other',
-] as const
 const exchangeFields: FieldSpec[] = [
   { key: 'hours', type: 'decimal', required: true },
   { key: 'skillCategory', type: 'select', required: true, options: skillCategories },
@@ -46,7 +33,7 @@ export const kindFields: Record<EntityKind, FieldSpec[]> = {
     { key: 'network', type: 'text' },
   ],
   group: [
-    { key: 'membership', type: 'select', options: ['open', 'closed'] },
+    { key: 'membership', type: 'select', options: groupMembershipPolicies },
     { key: 'legalForm', type: 'text' },
     { key: 'website', type: 'url' },
   ],
@@ -65,7 +52,7 @@ export const kindFields: Record<EntityKind, FieldSpec[]> = {
       required: true,
       options: ['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'],
     },
-    { key: 'projectType', type: 'select', options: ['pact', 'programme', 'initiative', 'other'] },
+    { key: 'projectType', type: 'select', options: projectTypes },
     { key: 'programme', type: 'text' },
     { key: 'budget', type: 'decimal' },
     { key: 'website', type: 'url' },

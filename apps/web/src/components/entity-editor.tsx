@@ -6,6 +6,7 @@ import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { entityKindList } from '../map/kinds'
+import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
 
 type FieldType = 'text' | 'longtext' | 'datetime' | 'integer' | 'decimal' | 'boolean' | 'url' | 'select'
@@ -358,11 +359,7 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
         {fieldErrors.locationPrivate && <p className="field-error">{fieldErrors.locationPrivate}</p>}
       </div>
       {fieldErrors.geometry && <p className="field-error">{fieldErrors.geometry}</p>}
-      {formError && (
-        <p role="alert" className="error" data-testid="editor-error">
-          {formError}
-        </p>
-      )}
+      <FormMessage message={formError} testId="editor-error" />
       {conflict && (
         <div className="conflict" role="alert" data-testid="conflict">
           <p>

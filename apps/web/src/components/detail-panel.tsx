@@ -79,8 +79,11 @@ export function DetailPanel(props: DetailPanelProps) {
   const parent = related.data?.parent ?? null
   const children = related.data?.children ?? []
   const group = related.data?.group ?? null
-  const [removeError, setRemoveError] = useState<string | null>(null)
-  const error = removeError ?? (detail.error ? messageOf(i18n, detail.error) : null)
+  // A refused removal concerns the thing it was asked for, not the next one opened.
+  const [removeError, setRemoveError] = useState<{ id: string; text: string } | null>(null)
+  const error =
+    (removeError?.id === id ? removeError.text : null) ??
+    (detail.error ? messageOf(i18n, detail.error) : null)
   const [hours, setHours] = useState('')
   const [exchangeMessage, setExchangeMessage] = useState<FormNote | null>(null)
   // The hours offered start at the thing's own, once it is known (what one typed stays).
@@ -151,7 +154,7 @@ export function DetailPanel(props: DetailPanelProps) {
       queryClient.removeQueries({ queryKey: queryKeys.entity.all(feature.id) })
       props.onDeleted(feature.id)
     } catch (failure) {
-      setRemoveError(messageOf(i18n, failure))
+      setRemoveError({ id: feature.id, text: messageOf(i18n, failure) })
     }
   }
 

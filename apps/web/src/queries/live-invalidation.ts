@@ -16,7 +16,7 @@ interface EventSubject {
 const idOf = (value: unknown): string | null => (typeof value === 'string' && value ? value : null)
 
 /** What a topic of one family makes stale, given the thing (`entityId`) it is about. */
-function byTopic(topic: string, subject: EventSubject, entityId: string | null): QueryKeyPrefix[] {
+function byTopic(topic: string, entityId: string | null): QueryKeyPrefix[] {
   const family = topic.split('.')[0]
   switch (family) {
     case 'transfer':
@@ -49,14 +49,14 @@ export function liveInvalidations(event: Pick<RealtimeEvent, 'topic' | 'data'>):
   const [family] = event.topic.split('.')
   if (event.topic === 'notification.created') {
     const topic = idOf(subject.topic)
-    return [queryKeys.notifications.all, ...(topic ? byTopic(topic, subject, idOf(subject.entityId)) : [])]
+    return [queryKeys.notifications.all, ...(topic ? byTopic(topic, idOf(subject.entityId)) : [])]
   }
   if (family === 'entity') {
     const id = idOf(subject.id)
     const parentId = idOf(subject.properties?.parentId)
-    return [...byTopic(event.topic, subject, id), ...(parentId ? [queryKeys.entity.all(parentId)] : [])]
+    return [...byTopic(event.topic, id), ...(parentId ? [queryKeys.entity.all(parentId)] : [])]
   }
-  return byTopic(event.topic, subject, idOf(subject.entityId))
+  return byTopic(event.topic, idOf(subject.entityId))
 }
 
 /**

@@ -259,12 +259,13 @@ function Shell({
       }
     }
     if (known) check(known)
+    // The detail panel asks for the same thing at the same moment: one request serves both.
     else
-      api
-        .getEntity(id)
+      queryClient
+        .fetchQuery({ queryKey: queryKeys.entity.detail(id), queryFn: () => api.getEntity(id) })
         .then((entity) => check(entity.value))
         .catch(() => undefined)
-  }, [view.selected, bounds, data.features, api, view.zoom])
+  }, [view.selected, bounds, data.features, api, view.zoom, queryClient])
 
   const inView = useMemo(() => {
     if (!bounds) return data.features

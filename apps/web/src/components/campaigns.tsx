@@ -15,6 +15,11 @@ import { problemMessage } from './messages'
 /** Campaigns whose progress is followed live at most (one feed subscription each, under the server's 20). */
 export const watchedCampaignsMax = 15
 const runningStates = new Set<Campaign['state']>(['locked', 'scheduled', 'open'])
+/**
+ * A place read this recently (by the detail panel, say) is not read again for its title and box: both change
+ * rarely, and a change on the feed marks the read stale anyway.
+ */
+const placeReuseMs = 60_000
 /** A point's box is widened by this much (degrees) so that the feed sees a box, not a dot. */
 const watchPaddingDeg = 0.0005
 
@@ -65,8 +70,13 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
     let cancelled = false
     const ids: string[] = []
     for (const [campaignId, placeId] of pairs) {
-      api
-        .getEntity(placeId)
+      // The place is often the thing the detail panel shows: its cached read serves here too.
+      queryClient
+        .fetchQuery({
+          queryKey: queryKeys.entity.detail(placeId),
+          queryFn: () => api.getEntity(placeId),
+          staleTime: placeReuseMs,
+        })
         .then(({ value }) => {
           setPlaces((current) => ({ ...current, [placeId]: value.properties.title }))
           const box = geometryBbox(value.geometry)
@@ -89,7 +99,7 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
       cancelled = true
       for (const id of ids) hub.unwatch(id)
     }
-  }, [api, hub, watchKey])
+  }, [api, hub, watchKey, queryClient])
 
   // An action's answer is the campaign as it now stands for this reader: shown at once.
   const replace = (campaign: Campaign) =>

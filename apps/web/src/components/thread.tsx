@@ -1,11 +1,11 @@
 import type { Comment, Post, User } from '@quartiere/contracts'
-import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
 import { queryKeys } from '../queries/query-keys'
-import { mergeComment, mergePost } from '../state/thread'
+import { itemsOf, mergeComment, mergePost, type Paged, withItem } from '../state/thread'
 import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
 
@@ -50,35 +50,6 @@ function useAction() {
     void run(action)
   }
   return { busy, failure, run, onSubmit }
-}
-
-/** A list the API pages with a cursor, as the query cache holds it: the pages loaded so far. */
-type Paged<T> = InfiniteData<{ items: T[]; nextCursor: string | null }>
-
-/**
- * Puts a post or comment the member just wrote or changed (the API's answer) in the cached pages at once: in the
- * page that holds it, else in the first. The live feed then marks the thread stale and it is read again.
- */
-function withItem<T extends { id: string }>(
-  data: Paged<T> | undefined,
-  item: T,
-  merge: (items: readonly T[], item: T) => T[],
-): Paged<T> {
-  if (!data || data.pages.length === 0)
-    return { pages: [{ items: [item], nextCursor: null }], pageParams: [undefined] }
-  const holder = data.pages.findIndex((page) => page.items.some((existing) => existing.id === item.id))
-  const target = Math.max(holder, 0)
-  return {
-    ...data,
-    pages: data.pages.map((page, index) =>
-      index === target ? { ...page, items: merge(page.items, item) } : page,
-    ),
-  }
-}
-
-/** All the pages' items in the thread's order, each once. */
-function itemsOf<T>(data: Paged<T> | undefined, merge: (items: readonly T[], item: T) => T[]): T[] {
-  return (data?.pages ?? []).flatMap((page) => page.items).reduce<T[]>(merge, [])
 }
 
 /**

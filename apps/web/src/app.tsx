@@ -1,4 +1,5 @@
 import type { EntityFeature, EntityKind, RealtimeEvent } from '@quartiere/contracts'
+import { type QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query'
 import {
   lazy,
   Suspense,
@@ -14,6 +15,7 @@ import { AuthDialog } from './components/auth-dialog'
 import { DetailPanel } from './components/detail-panel'
 import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
+import { FormMessage } from './components/form-message'
 import { type Camera, MapView } from './components/map-view'
 import { Notifications } from './components/notifications'
 import { Timeline } from './components/timeline'
@@ -22,6 +24,9 @@ import type { Locale } from './i18n/dictionaries'
 import { I18nProvider, useI18n } from './i18n/i18n'
 import { LiveHub } from './live/hub'
 import { LiveConnection, type LiveStatus } from './live/live'
+import { useLiveInvalidation } from './queries/live-invalidation'
+import { createQueryClient } from './queries/query-client'
+import { queryKeys } from './queries/query-keys'
 import type { SessionStore } from './session/session'
 import {
   type DrawingAction,
@@ -40,7 +45,7 @@ import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewSt
 import { useMapData } from './state/use-map-data'
 
 // The wallet and the editor are not needed for the first map: their code loads when they are first opened.
-const Wallet = lazy(() => import('./components/wallet').then((module) => ({ default: module.Wallet })))
+const Wallet = lazy(() => import('./components/wallet/wallet').then((module) => ({ default: module.Wallet })))
 const EntityEditor = lazy(() =>
   import('./components/entity-editor').then((module) => ({ default: module.EntityEditor })),
 )
@@ -59,18 +64,23 @@ export interface AppProps {
   session: SessionStore
   initialLocale: Locale
   onLocaleChange(locale: Locale): void
+  queryClient?: QueryClient
 }
 
 export function App(props: AppProps) {
   const [locale, setLocale] = useState(props.initialLocale)
+  // One cache of API reads for the app's lifetime (a test may hand in its own).
+  const [queryClient] = useState(() => props.queryClient ?? createQueryClient())
   const changeLocale = (next: Locale) => {
     setLocale(next)
     props.onLocaleChange(next)
   }
   return (
-    <I18nProvider locale={locale}>
-      <Shell {...props} locale={locale} onLocale={changeLocale} />
-    </I18nProvider>
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider locale={locale}>
+        <Shell {...props} locale={locale} onLocale={changeLocale} />
+      </I18nProvider>
+    </QueryClientProvider>
   )
 }
 
@@ -113,9 +123,6 @@ function Shell({
   const [authMode, setAuthMode] = useState<'login' | 'register' | null>(null)
   const [drawing, setDrawing] = useState<Drawing | null>(null)
   const [editor, setEditor] = useState<EntityEditorProps['target'] | null>(null)
-  const [detailRevision, setDetailRevision] = useState(0)
-  const [walletRevision, setWalletRevision] = useState(0)
-  const [notificationsRevision, setNotificationsRevision] = useState(0)
   const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting')
   const [notice, setNotice] = useState<string | null>(null)
   // Resolved by the map when it first draws things: the rest of the view's pages wait for it.
@@ -128,6 +135,8 @@ function Shell({
   })
   const data = useMapData(api, view, bounds, firstDrawn.promise)
   const hub = useMemo(() => new LiveHub(), [])
+  const queryClient = useQueryClient()
+  useLiveInvalidation(hub)
 
   useEffect(() => {
     document.documentElement.lang = locale
@@ -186,9 +195,9 @@ function Shell({
       handlers: {
         onStatus: setLiveStatus,
         onReset: () => {
+          // The feed could not replay what was missed: everything shown may be stale.
           dataRef.current.reload()
-          setWalletRevision((value) => value + 1)
-          setNotificationsRevision((value) => value + 1)
+          void queryClient.invalidateQueries()
         },
         onEvent: (event: RealtimeEvent) => {
           hub.emit(event)
@@ -206,9 +215,6 @@ function Shell({
             else if (matchesView(feature, current))
               dataRef.current.upsertLive(feature, session.user()?.id ?? null)
             else dataRef.current.remove(feature.id)
-            if (feature.id === current.selected) setDetailRevision((value) => value + 1)
-          } else if (family === 'transfer' || family === 'exchange') {
-            setWalletRevision((value) => value + 1)
           }
         },
       },
@@ -220,7 +226,7 @@ function Shell({
       hub.attach(null)
       live.stop()
     }
-  }, [session, hub])
+  }, [session, hub, queryClient])
   const userId = user?.id ?? null
   const firstUser = useRef(userId)
   useEffect(() => {
@@ -253,12 +259,13 @@ function Shell({
       }
     }
     if (known) check(known)
+    // The detail panel asks for the same thing at the same moment: one request serves both.
     else
-      api
-        .getEntity(id)
+      queryClient
+        .fetchQuery({ queryKey: queryKeys.entity.detail(id), queryFn: () => api.getEntity(id) })
         .then((entity) => check(entity.value))
         .catch(() => undefined)
-  }, [view.selected, bounds, data.features, api, view.zoom])
+  }, [view.selected, bounds, data.features, api, view.zoom, queryClient])
 
   const inView = useMemo(() => {
     if (!bounds) return data.features
@@ -294,7 +301,8 @@ function Shell({
   const onSaved = (entity: Versioned<EntityFeature>) => {
     setEditor(null)
     data.upsert(entity.value)
-    setDetailRevision((value) => value + 1)
+    queryClient.setQueryData(queryKeys.entity.detail(entity.value.id), entity)
+    void queryClient.invalidateQueries({ queryKey: queryKeys.entity.all(entity.value.id) })
     setView((current) => ({ ...current, selected: entity.value.id }))
     setNotice(t('editor.saved'))
   }
@@ -358,7 +366,7 @@ function Shell({
               key={user.id}
               api={api}
               hub={hub}
-              revision={notificationsRevision}
+              userId={user.id}
               onSelect={(id) => {
                 setPage('map')
                 select(id)
@@ -387,7 +395,7 @@ function Shell({
       )}
       {page === 'wallet' && user ? (
         <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
-          <Wallet api={api} user={user} revision={walletRevision} hub={hub} />
+          <Wallet api={api} user={user} hub={hub} />
         </Suspense>
       ) : (
         <div className="workspace">
@@ -443,11 +451,7 @@ function Shell({
                   </button>
                 </>
               )}
-              {data.error && (
-                <span role="alert" className="error">
-                  {t('map.loadFailed')}
-                </span>
-              )}
+              <FormMessage message={data.error && t('map.loadFailed')} as="span" />
             </div>
             <MapView
               initialCamera={initialCamera.current}
@@ -492,7 +496,6 @@ function Shell({
                 id={view.selected}
                 user={user}
                 hub={hub}
-                revision={detailRevision}
                 onClose={() => select(null)}
                 onSelect={select}
                 onEdit={(entity) => setEditor({ mode: 'edit', entity })}
@@ -502,7 +505,6 @@ function Shell({
                   data.remove(id)
                   select(null)
                 }}
-                onExchangeOpened={() => setWalletRevision((value) => value + 1)}
               />
             ) : (
               <>

@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
+import { userRoles } from './enums'
 import { LiteralUnion } from './literal-union'
 
-export const userRoles = ['member', 'moderator', 'admin', 'researcher'] as const
 export const UserRole = LiteralUnion(userRoles)
 export type UserRole = (typeof userRoles)[number]
 export const Locale = Type.Union([Type.Literal('it'), Type.Literal('en')])

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { EntityCreateBody } from './entities'
+import { campaignStates } from './enums'
 import { LiteralUnion } from './literal-union'
 
 /** Campaigns and pledges listed per page at most. */
@@ -16,14 +17,6 @@ const amountWith = (description: string) =>
 const Amount = amountWith('A positive decimal string in the currency\'s scale, e.g. "2.00".')
 const CurrencyCode = Type.String({ pattern: '^[A-Z][A-Z0-9]{1,11}$' })
 const DateTime = Type.String({ format: 'date-time' })
-
-/**
- * Locked until the owner deposits what it gives back; scheduled before its start; open while it takes pledges;
- * ended when its end passed and it is being settled; then funded (pledges posted, payouts made), stopped by its
- * owner or failed short of its goal (pledges voided, deposit returned).
- */
-export const campaignStates = ['locked', 'scheduled', 'open', 'ended', 'funded', 'stopped', 'failed'] as const
-export type CampaignState = (typeof campaignStates)[number]
 
 export const CampaignCreateBody = Type.Object(
   {

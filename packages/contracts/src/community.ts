@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { groupRoles, pactStatuses, reportReasons, reportTargetTypes } from './enums'
 import { Geometry } from './geojson'
 import { LiteralUnion } from './literal-union'
 
@@ -161,9 +162,6 @@ export const CommentList = Type.Object({ items: Type.Array(Comment), nextCursor:
 
 // ---------------------------------------------------------------------------------------------- groups
 
-export const groupRoles = ['owner', 'manager', 'member'] as const
-export type GroupRole = (typeof groupRoles)[number]
-
 export const GroupMember = Type.Object(
   {
     user: PersonRef,
@@ -263,7 +261,6 @@ export const PactPatchBody = Type.Object(
 )
 export type PactPatchBody = Static<typeof PactPatchBody>
 
-export const pactStatuses = ['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'] as const
 export const PactTransitionBody = Type.Object(
   {
     to: LiteralUnion(pactStatuses),
@@ -380,18 +377,6 @@ export const InitiativeEntityParams = Type.Object(
 )
 
 // ---------------------------------------------------------------------------------------------- moderation
-
-export const reportTargetTypes = ['entity', 'post', 'comment'] as const
-export type ReportTargetType = (typeof reportTargetTypes)[number]
-export const reportReasons = [
-  'spam',
-  'harassment',
-  'hate',
-  'misinformation',
-  'privacy',
-  'illegal',
-  'other',
-] as const
 
 export const ReportCreateBody = Type.Object(
   {

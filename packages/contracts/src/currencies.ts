@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { currencyKinds } from './enums'
 import { LiteralUnion } from './literal-union'
 
 /** Currencies listed per page at most. */
@@ -19,9 +20,6 @@ const CommunityCurrencyCode = Type.String({
   pattern: '^[A-Z][A-Z0-9]{1,11}$',
   description: 'Unique, 2–12 capital letters or digits, starting with a letter (TIME is taken).',
 })
-
-export const currencyKinds = ['time', 'coin', 'coupon'] as const
-export type CurrencyKind = (typeof currencyKinds)[number]
 
 export const CurrencyCodeParams = Type.Object(
   { code: CommunityCurrencyCode },

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { entityKinds, groupMembershipPolicies, projectStatuses, projectTypes, skillCategories } from './enums'
 import { LiteralUnion } from './literal-union'
 
 /**
@@ -6,16 +7,6 @@ import { LiteralUnion } from './literal-union'
  * client may store under `properties` is explicit and the same for the API, the database seed and the web client.
  */
 
-export const entityKinds = [
-  'space',
-  'group',
-  'event',
-  'project',
-  'news',
-  'story',
-  'offer',
-  'request',
-] as const
 export const EntityKind = LiteralUnion(entityKinds, { description: 'What the thing on the map is.' })
 export type EntityKind = (typeof entityKinds)[number]
 
@@ -47,7 +38,6 @@ export const SpaceProperties = Type.Object(
   { additionalProperties: false },
 )
 
-export const groupMembershipPolicies = ['open', 'closed'] as const
 export const GroupProperties = Type.Object(
   {
     membership: Type.Optional(
@@ -74,25 +64,6 @@ export const EventProperties = Type.Object(
   { additionalProperties: false },
 )
 
-/** The lifecycle of a project, and of a pact of collaboration (patto di collaborazione) in particular. */
-export const projectStatuses = ['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'] as const
-export type ProjectStatus = (typeof projectStatuses)[number]
-/**
- * Where each project status may go next: proposal → co-design → signed → active → concluded, and a proposal or a
- * co-design may be rejected. The API enforces it on every write of a project's status; a form offers only these.
- * A pact of collaboration starts as a proposal and takes each step through its own route.
- */
-export const projectStatusTransitions: Readonly<Record<ProjectStatus, readonly ProjectStatus[]>> = {
-  proposal: ['co-design', 'rejected'],
-  'co-design': ['signed', 'rejected'],
-  signed: ['active'],
-  active: ['concluded'],
-  concluded: [],
-  rejected: [],
-}
-/** The status every pact of collaboration is created with. */
-export const pactInitialStatus: ProjectStatus = 'proposal'
-export const projectTypes = ['pact', 'programme', 'initiative', 'other'] as const
 export const ProjectProperties = Type.Object(
   {
     status: LiteralUnion(projectStatuses),
@@ -126,20 +97,6 @@ export const StoryProperties = Type.Object(
   { additionalProperties: false },
 )
 
-export const skillCategories = [
-  'care',
-  'education',
-  'repairs',
-  'gardening',
-  'cooking',
-  'transport',
-  'technology',
-  'arts',
-  'languages',
-  'administration',
-  'health',
-  'other',
-] as const
 export const ExchangeProperties = Type.Object(
   {
     hours: DecimalString(2, 'Hours of work (time credits), e.g. "1.50".'),

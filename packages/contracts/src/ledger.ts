@@ -1,7 +1,7 @@
 import { type Static, Type } from 'typebox'
+import { transferStates } from './enums'
 import { LiteralUnion } from './literal-union'
 
-export const transferStates = ['posted', 'pending', 'voided'] as const
 export const ledgerPageSizeMax = 500
 export const ledgerPageSizeDefault = 50
 /** A hold may wait at most 30 days for its post or void. */

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from 'typebox'
-import { type EntityKind, entityKinds, propertiesSchemaByKind } from './entity-properties'
+import { type EntityKind, propertiesSchemaByKind } from './entity-properties'
+import { entityKinds } from './enums'
 
 /**
  * OGC API - Features, Part 1 (Core), with GeoJSON and OpenAPI 3.0, served under /ogc. GDAL, QGIS and the

@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox'
-import { userRoles } from './auth'
+import { userRoles } from './enums'
 import { Geometry } from './geojson'
 import { LiteralUnion } from './literal-union'
 

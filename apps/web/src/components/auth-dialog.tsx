@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
 import type { SessionStore } from '../session/session'
+import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
 
 export interface AuthDialogProps {
@@ -95,11 +96,7 @@ export function AuthDialog({ api, session, initialMode, onClose }: AuthDialogPro
           {mode === 'register' && <p className="hint">{t('auth.passwordHint')}</p>}
           {fieldErrors.password && <p className="field-error">{fieldErrors.password}</p>}
         </div>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <FormMessage message={error} />
         <div className="row">
           <button type="submit" disabled={busy} data-testid="auth-submit">
             {mode === 'register' ? t('auth.register') : t('auth.login')}

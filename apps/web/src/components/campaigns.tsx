@@ -1,17 +1,25 @@
 import type { Campaign, Pledge, User } from '@quartiere/contracts'
-import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
+import { queryKeys } from '../queries/query-keys'
 import { checkPledge, decimalsOf, formatMinor, givesBack, progressOf } from '../state/amounts'
 import { geometryBbox } from '../state/entity-cache'
+import { FormMessage, type FormNote } from './form-message'
 import { problemMessage } from './messages'
 
 /** Campaigns whose progress is followed live at most (one feed subscription each, under the server's 20). */
 export const watchedCampaignsMax = 15
 const runningStates = new Set<Campaign['state']>(['locked', 'scheduled', 'open'])
+/**
+ * A place read this recently (by the detail panel, say) is not read again for its title and box: both change
+ * rarely, and a change on the feed marks the read stale anyway.
+ */
+const placeReuseMs = 60_000
 /** A point's box is widened by this much (degrees) so that the feed sees a box, not a dot. */
 const watchPaddingDeg = 0.0005
 
@@ -38,22 +46,16 @@ export interface CampaignListProps {
 export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMoved }: CampaignListProps) {
   const i18n = useI18n()
   const { t } = i18n
-  const [campaigns, setCampaigns] = useState<Campaign[] | null>(null)
+  const queryClient = useQueryClient()
+  // Whether each campaign is theirs to manage is the API's answer to the reader: the member is part of the key.
+  // The feed's campaign events mark the list stale, so progress moves live (queries/live-invalidation.ts).
+  const listKey = queryKeys.campaigns.list(entityId ?? null, user?.id ?? null)
+  const query = useQuery({
+    queryKey: listKey,
+    queryFn: async ({ signal }) => (await api.campaigns(entityId ? { entityId } : {}, signal)).items,
+  })
+  const campaigns = query.data ?? null
   const [places, setPlaces] = useState<Record<string, string>>({})
-  const [error, setError] = useState<string | null>(null)
-
-  // Read again when someone else signs in: whether each campaign is theirs to manage is the API's answer to them.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the user's id asks for a fresh read.
-  useEffect(() => {
-    const controller = new AbortController()
-    api
-      .campaigns(entityId ? { entityId } : {}, controller.signal)
-      .then((page) => setCampaigns(page.items))
-      .catch((failure: unknown) => {
-        if (!controller.signal.aborted) setError(messageOf(i18n, failure))
-      })
-    return () => controller.abort()
-  }, [api, entityId, i18n, user?.id])
 
   // Progress is public and live: each running campaign's place is watched on the feed (its box is read from the
   // place; its title comes with the campaign).
@@ -68,8 +70,13 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
     let cancelled = false
     const ids: string[] = []
     for (const [campaignId, placeId] of pairs) {
-      api
-        .getEntity(placeId)
+      // The place is often the thing the detail panel shows: its cached read serves here too.
+      queryClient
+        .fetchQuery({
+          queryKey: queryKeys.entity.detail(placeId),
+          queryFn: () => api.getEntity(placeId),
+          staleTime: placeReuseMs,
+        })
         .then(({ value }) => {
           setPlaces((current) => ({ ...current, [placeId]: value.properties.title }))
           const box = geometryBbox(value.geometry)
@@ -92,39 +99,15 @@ export function CampaignList({ api, user, hub, entityId, scales = {}, onMoneyMov
       cancelled = true
       for (const id of ids) hub.unwatch(id)
     }
-  }, [api, hub, watchKey])
+  }, [api, hub, watchKey, queryClient])
 
-  useEffect(
-    () =>
-      hub.on((event) => {
-        if (!event.topic.startsWith('campaign.')) return
-        const campaign = event.data as Campaign
-        if (!campaign?.id) return
-        if (entityId && campaign.entityId !== entityId) return
-        setCampaigns((current) => {
-          if (!current) return current
-          const index = current.findIndex((item) => item.id === campaign.id)
-          if (index < 0) return [campaign, ...current]
-          const next = [...current]
-          // Feed events carry no reader's view (the place's title, canManage): the last HTTP answer's stay.
-          next[index] = { ...next[index], ...campaign }
-          return next
-        })
-      }),
-    [hub, entityId],
-  )
-
-  const replace = useCallback((campaign: Campaign) => {
-    setCampaigns((current) => current?.map((item) => (item.id === campaign.id ? campaign : item)) ?? current)
-  }, [])
-
-  if (error) {
-    return (
-      <p role="alert" className="error">
-        {error}
-      </p>
+  // An action's answer is the campaign as it now stands for this reader: shown at once.
+  const replace = (campaign: Campaign) =>
+    queryClient.setQueryData<Campaign[]>(listKey, (current) =>
+      current?.map((item) => (item.id === campaign.id ? campaign : item)),
     )
-  }
+
+  if (query.error) return <FormMessage message={messageOf(i18n, query.error)} />
   if (!campaigns) return <p className="hint">{t('common.loading')}</p>
   if (campaigns.length === 0) return entityId ? null : <p className="empty">{t('campaign.none')}</p>
   return (
@@ -169,9 +152,9 @@ function CampaignCard({
   const { t } = i18n
   const [amount, setAmount] = useState('')
   const [key, setKey] = useState(newIdempotencyKey)
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
-  const [pledges, setPledges] = useState<Pledge[]>([])
+  const [message, setMessage] = useState<FormNote | null>(null)
   const [busy, setBusy] = useState(false)
+  const queryClient = useQueryClient()
   // The API says whether this reader manages it (a group's campaign: its owners and managers); a campaign first
   // heard of on the feed carries no such answer, and is then the reader's only when they opened it.
   const owner =
@@ -180,16 +163,18 @@ function CampaignCard({
   const money = (value: string, currency: string) =>
     t('wallet.amount', { amount: i18n.decimal(value), currency })
 
-  const loadPledges = useCallback(async () => {
-    if (!user) return
-    const page = await api.pledges(campaign.id)
-    setPledges(page.items.filter((pledge) => pledge.backerId === user.id))
-  }, [api, campaign.id, user])
-  // Re-read one's own pledges when the campaign moves (a settlement posts or voids them).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the campaign's state and raised ask for a fresh read.
-  useEffect(() => {
-    loadPledges().catch(() => undefined)
-  }, [loadPledges, campaign.state, campaign.raised])
+  // One's own pledges, read again when the campaign moves (a settlement posts or voids them): the feed's
+  // campaign events and one's own actions mark them stale.
+  const userId = user?.id ?? null
+  const pledgesQuery = useQuery({
+    queryKey: queryKeys.campaigns.pledges(campaign.id, userId ?? ''),
+    enabled: userId !== null,
+    queryFn: async () =>
+      (await api.pledges(campaign.id)).items.filter((pledge: Pledge) => pledge.backerId === userId),
+  })
+  const pledges = pledgesQuery.data ?? []
+  const loadPledges = () =>
+    queryClient.invalidateQueries({ queryKey: queryKeys.campaigns.pledges(campaign.id, userId ?? '') })
 
   const act = async (action: () => Promise<Campaign | null>, success?: (campaign: Campaign) => string) => {
     setBusy(true)
@@ -368,15 +353,7 @@ function CampaignCard({
           ))}
         </ul>
       )}
-      {message && (
-        <p
-          role={message.ok ? 'status' : 'alert'}
-          className={message.ok ? 'ok' : 'error'}
-          data-testid="campaign-message"
-        >
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} testId="campaign-message" />
       {campaign.state === 'funded' && (
         <p className="hint">
           {t('campaign.fundedNote', {

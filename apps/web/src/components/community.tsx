@@ -1,16 +1,17 @@
 import type { EntityFeature, Membership, Pact, User } from '@quartiere/contracts'
-import { useCallback, useEffect, useState } from 'react'
+import { pactStatuses } from '@quartiere/contracts/enums'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
+import { queryKeys } from '../queries/query-keys'
+import { FormMessage, type FormNote } from './form-message'
 import { problemMessage } from './messages'
 
-/**
- * A pact's steps in order (the contracts' own list is not imported: it would pull the schema library into the
- * bundle for one array; `Pact['status']` keeps this in step with it).
- */
-const pactPath: Pact['status'][] = ['proposal', 'co-design', 'signed', 'active', 'concluded']
+/** A pact's steps in order, when it is not rejected: the contracts' workflow without its last, refused, end. */
+const pactPath: readonly Pact['status'][] = pactStatuses.filter((status) => status !== 'rejected')
 
 function messageOf(i18n: ReturnType<typeof useI18n>, failure: unknown): string {
   return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
@@ -51,33 +52,26 @@ export function GroupMembership({
 }) {
   const i18n = useI18n()
   const { t } = i18n
-  const [membership, setMembership] = useState<Membership | null>(null)
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null)
+  const queryClient = useQueryClient()
+  // One's standing in the group is the API's answer to whoever is signed in: the member is part of the key.
+  const membershipKey = queryKeys.group.membership(group.id, user?.id ?? null)
+  const query = useQuery({
+    queryKey: membershipKey,
+    queryFn: ({ signal }) => api.membership(group.id, signal),
+  })
+  const membership: Membership | null = query.data ?? null
+  const [message, setMessage] = useState<FormNote | null>(null)
   const [busy, setBusy] = useState(false)
   const closed = membership
     ? membership.membership === 'closed'
     : group.properties.properties.membership === 'closed'
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: another member signing in stands elsewhere in the group.
-  const load = useCallback(
-    async (signal?: AbortSignal) => setMembership(await api.membership(group.id, signal)),
-    [api, group.id, user?.id],
-  )
-
-  useEffect(() => {
-    const controller = new AbortController()
-    load(controller.signal).catch(() => {
-      if (!controller.signal.aborted) setMembership(null)
-    })
-    return () => controller.abort()
-  }, [load])
 
   const act = async (action: () => Promise<string>) => {
     setBusy(true)
     setMessage(null)
     try {
       const text = await action()
-      await load()
+      await queryClient.invalidateQueries({ queryKey: queryKeys.group.all(group.id) })
       setMessage({ ok: true, text })
     } catch (failure) {
       setMessage({ ok: false, text: messageOf(i18n, failure) })
@@ -146,15 +140,7 @@ export function GroupMembership({
           {closed ? t('group.askToJoin') : t('group.join')}
         </button>
       )}
-      {message && (
-        <p
-          role={message.ok ? 'status' : 'alert'}
-          className={message.ok ? 'ok' : 'error'}
-          data-testid="group-message"
-        >
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} testId="group-message" />
     </section>
   )
 }
@@ -163,46 +149,35 @@ export function GroupMembership({
 export function FollowButton({ api, entityId, user }: { api: ApiClient; entityId: string; user: User }) {
   const i18n = useI18n()
   const { t } = i18n
-  const [following, setFollowing] = useState<boolean | null>(null)
-  const [error, setError] = useState<string | null>(null)
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: another member signing in follows other things.
-  useEffect(() => {
-    const controller = new AbortController()
-    setFollowing(null)
-    api
-      .following(entityId, controller.signal)
-      .then((state) => setFollowing(state.following))
-      .catch(() => undefined)
-    return () => controller.abort()
-  }, [api, entityId, user.id])
-
-  const toggle = async () => {
-    setError(null)
-    try {
-      if (following) await api.unfollow(entityId)
-      else await api.follow(entityId)
-      setFollowing(!following)
-    } catch (failure) {
-      setError(messageOf(i18n, failure))
-    }
-  }
+  const queryClient = useQueryClient()
+  // What one follows is one's own: another member signing in reads it afresh under their own key.
+  const followingKey = queryKeys.entity.following(entityId, user.id)
+  const query = useQuery({
+    queryKey: followingKey,
+    queryFn: async ({ signal }) => (await api.following(entityId, signal)).following,
+  })
+  const following = query.data ?? null
+  const toggle = useMutation({
+    mutationFn: async (follow: boolean) => {
+      if (follow) await api.follow(entityId)
+      else await api.unfollow(entityId)
+      return follow
+    },
+    onSuccess: (follow) => queryClient.setQueryData(followingKey, follow),
+  })
+  const error = toggle.error ? messageOf(i18n, toggle.error) : null
   return (
     <>
       <button
         type="button"
         aria-pressed={following ?? false}
         disabled={following === null}
-        onClick={() => void toggle()}
+        onClick={() => toggle.mutate(!following)}
         data-testid="follow"
       >
         {following ? t('follow.unfollow') : t('follow.follow')}
       </button>
-      {error && (
-        <span role="alert" className="error">
-          {error}
-        </span>
-      )}
+      <FormMessage message={error} as="span" />
     </>
   )
 }
@@ -211,18 +186,15 @@ export function FollowButton({ api, entityId, user }: { api: ApiClient; entityId
 export function PactSteps({ api, id }: { api: ApiClient; id: string }) {
   const i18n = useI18n()
   const { t } = i18n
-  const [pact, setPact] = useState<Pact | null>(null)
-  useEffect(() => {
-    const controller = new AbortController()
-    api
-      .pact(id, controller.signal)
-      .then(setPact)
-      .catch(() => setPact(null))
-    return () => controller.abort()
-  }, [api, id])
+  // Read again whenever the pact's thing changes (its step moves it): the feed marks the thing stale.
+  const query = useQuery({
+    queryKey: queryKeys.entity.pact(id),
+    queryFn: ({ signal }) => api.pact(id, signal),
+  })
+  const pact = query.data
   if (!pact) return null
   const rejectedAt = pact.history.find((item) => item.type === 'transition' && item.to === 'rejected')?.from
-  const path: Pact['status'][] =
+  const path: readonly Pact['status'][] =
     pact.status === 'rejected'
       ? [
           ...pactPath.slice(0, pactPath.indexOf(rejectedAt === 'co-design' ? 'co-design' : 'proposal') + 1),

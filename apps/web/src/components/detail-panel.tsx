@@ -1,13 +1,16 @@
 import type { EntityFeature, User } from '@quartiere/contracts'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey, type Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { type I18n, useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
 import { kindStyle } from '../map/kinds'
+import { queryKeys } from '../queries/query-keys'
 import { geometryBbox } from '../state/entity-cache'
 import { CampaignList } from './campaigns'
 import { FollowButton, GroupMembership, groupOf, PactSteps } from './community'
+import { FormMessage, type FormNote } from './form-message'
 import { problemMessage } from './messages'
 import { Thread } from './thread'
 
@@ -19,8 +22,6 @@ export interface DetailPanelProps {
   id: string
   user: User | null
   hub: LiveHub
-  /** Bumped when a live update or an edit changed this thing, so the panel reads it again. */
-  revision: number
   onClose(): void
   onSelect(id: string): void
   onEdit(entity: Versioned<EntityFeature>): void
@@ -28,7 +29,10 @@ export interface DetailPanelProps {
   onRedraw(entity: Versioned<EntityFeature>): void
   onLogin?(): void
   onDeleted(id: string): void
-  onExchangeOpened(): void
+}
+
+function messageOf(i18n: I18n, failure: unknown): string {
+  return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
 }
 
 /** A property value as a person reads it: dates in the locale, yes/no, links, decimal amounts. */
@@ -51,39 +55,42 @@ export function DetailPanel(props: DetailPanelProps) {
   const i18n = useI18n()
   const { t } = i18n
   const { api, id, user } = props
-  const [entity, setEntity] = useState<Versioned<EntityFeature> | null>(null)
-  const [parent, setParent] = useState<EntityFeature | null>(null)
-  const [children, setChildren] = useState<EntityFeature[]>([])
-  const [group, setGroup] = useState<EntityFeature | null>(null)
-  const [error, setError] = useState<string | null>(null)
+  const queryClient = useQueryClient()
+  // Read again when the live feed or the editor changes this thing (they mark its queries stale).
+  const detail = useQuery({
+    queryKey: queryKeys.entity.detail(id),
+    queryFn: ({ signal }) => api.getEntity(id, signal),
+  })
+  const entity = detail.data ?? null
+  // Its parent, its children and the group it belongs to: read once the thing is known, again with it.
+  const parentId = entity?.value.properties.parentId ?? null
+  const related = useQuery({
+    queryKey: queryKeys.entity.related(id, parentId),
+    enabled: entity !== null,
+    queryFn: async ({ signal }) => {
+      const [parentEntity, childPage, group] = await Promise.all([
+        parentId ? api.getEntity(parentId, signal).catch(() => null) : Promise.resolve(null),
+        api.listEntities({ parent: id, limit: 50 }, signal),
+        entity ? groupOf(api, entity.value, signal) : Promise.resolve(null),
+      ])
+      return { parent: parentEntity?.value ?? null, children: childPage.features, group }
+    },
+  })
+  const parent = related.data?.parent ?? null
+  const children = related.data?.children ?? []
+  const group = related.data?.group ?? null
+  // A refused removal concerns the thing it was asked for, not the next one opened.
+  const [removeError, setRemoveError] = useState<{ id: string; text: string } | null>(null)
+  const error =
+    (removeError?.id === id ? removeError.text : null) ??
+    (detail.error ? messageOf(i18n, detail.error) : null)
   const [hours, setHours] = useState('')
-  const [exchangeMessage, setExchangeMessage] = useState<{ ok: boolean; text: string } | null>(null)
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the revision asks for a fresh read.
+  const [exchangeMessage, setExchangeMessage] = useState<FormNote | null>(null)
+  // The hours offered start at the thing's own, once it is known (what one typed stays).
+  const offeredHours = entity ? String(entity.value.properties.properties.hours ?? '') : ''
   useEffect(() => {
-    const controller = new AbortController()
-    setError(null)
-    api
-      .getEntity(id, controller.signal)
-      .then(async (loaded) => {
-        setEntity(loaded)
-        setHours((current) => current || String(loaded.value.properties.properties.hours ?? ''))
-        const parentId = loaded.value.properties.parentId
-        const [parentEntity, childPage] = await Promise.all([
-          parentId ? api.getEntity(parentId, controller.signal).catch(() => null) : Promise.resolve(null),
-          api.listEntities({ parent: id, limit: 50 }, controller.signal),
-        ])
-        setParent(parentEntity?.value ?? null)
-        setChildren(childPage.features)
-        setGroup(await groupOf(api, loaded.value, controller.signal))
-      })
-      .catch((failure: unknown) => {
-        if (controller.signal.aborted) return
-        setEntity(null)
-        setError(failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure))
-      })
-    return () => controller.abort()
-  }, [api, id, props.revision])
+    setHours((current) => current || offeredHours)
+  }, [offeredHours])
 
   // Posts, comments and campaign moves on this thing arrive live even when the map looks elsewhere.
   const { hub } = props
@@ -110,7 +117,7 @@ export function DetailPanel(props: DetailPanelProps) {
         <button type="button" className="close" onClick={props.onClose} aria-label={t('common.close')}>
           ×
         </button>
-        <p role="alert">{error}</p>
+        <FormMessage message={error} />
       </aside>
     )
   }
@@ -134,21 +141,20 @@ export function DetailPanel(props: DetailPanelProps) {
     try {
       await api.openExchange(feature.id, hours.trim(), newIdempotencyKey())
       setExchangeMessage({ ok: true, text: t('detail.exchangeOpened') })
-      props.onExchangeOpened()
+      // The wallet lists the new exchange the next time it is shown.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.wallet.all })
     } catch (failure) {
-      setExchangeMessage({
-        ok: false,
-        text: failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure),
-      })
+      setExchangeMessage({ ok: false, text: messageOf(i18n, failure) })
     }
   }
   const remove = async () => {
     if (!window.confirm(t('detail.confirmDelete'))) return
     try {
       await api.deleteEntity(feature.id, entity.version)
+      queryClient.removeQueries({ queryKey: queryKeys.entity.all(feature.id) })
       props.onDeleted(feature.id)
     } catch (failure) {
-      setError(failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure))
+      setRemoveError({ id: feature.id, text: messageOf(i18n, failure) })
     }
   }
 
@@ -241,7 +247,7 @@ export function DetailPanel(props: DetailPanelProps) {
           {...(props.onLogin ? { onLogin: props.onLogin } : {})}
         />
       )}
-      {isPact && <PactSteps api={api} id={feature.id} key={`${feature.id}:${entity.version}`} />}
+      {isPact && <PactSteps api={api} id={feature.id} />}
       {mayHaveCampaigns && (
         <section aria-label={t('campaign.title')}>
           <CampaignList api={api} user={user} hub={hub} entityId={feature.id} />
@@ -263,11 +269,7 @@ export function DetailPanel(props: DetailPanelProps) {
           <button type="submit">
             {p.kind === 'offer' ? t('detail.requestService') : t('detail.offerHelp')}
           </button>
-          {exchangeMessage && (
-            <p role={exchangeMessage.ok ? 'status' : 'alert'} className={exchangeMessage.ok ? 'ok' : 'error'}>
-              {exchangeMessage.text}
-            </p>
-          )}
+          <FormMessage message={exchangeMessage} />
         </form>
       )}
       {!user && (p.kind === 'offer' || p.kind === 'request') && (
@@ -286,7 +288,7 @@ export function DetailPanel(props: DetailPanelProps) {
           </button>
         </div>
       )}
-      <Thread api={api} entityId={feature.id} user={user} hub={hub} key={feature.id} />
+      <Thread api={api} entityId={feature.id} user={user} key={feature.id} />
     </aside>
   )
 }

@@ -1,19 +1,20 @@
+import type { EntityCreateBody, EntityFeature, EntityKind, EntityPatchBody } from '@quartiere/contracts'
 import {
-  type EntityCreateBody,
-  type EntityFeature,
-  type EntityKind,
-  type EntityPatchBody,
+  groupMembershipPolicies,
   type ProjectStatus,
   pactInitialStatus,
+  projectStatuses,
   projectStatusTransitions,
   projectTypes,
-} from '@quartiere/contracts'
+  skillCategories,
+} from '@quartiere/contracts/enums'
 import { type FormEvent, useState } from 'react'
 import type { ApiClient, Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { entityKindList } from '../map/kinds'
+import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
 
 type FieldType = 'text' | 'longtext' | 'datetime' | 'integer' | 'decimal' | 'boolean' | 'url' | 'select'
@@ -26,20 +27,6 @@ interface FieldSpec {
   hint?: MessageKey
 }
 
-const skillCategories = [
-  'care',
-  'education',
-  'repairs',
-  'gardening',
-  'cooking',
-  'transport',
-  'technology',
-  'arts',
-  'languages',
-  'administration',
-  'health',
-  'other',
-] as const
 const exchangeFields: FieldSpec[] = [
   { key: 'hours', type: 'decimal', required: true },
   { key: 'skillCategory', type: 'select', required: true, options: skillCategories },
@@ -57,7 +44,7 @@ export const kindFields: Record<EntityKind, FieldSpec[]> = {
     { key: 'network', type: 'text' },
   ],
   group: [
-    { key: 'membership', type: 'select', options: ['open', 'closed'] },
+    { key: 'membership', type: 'select', options: groupMembershipPolicies },
     { key: 'legalForm', type: 'text' },
     { key: 'website', type: 'url' },
   ],
@@ -74,9 +61,9 @@ export const kindFields: Record<EntityKind, FieldSpec[]> = {
       key: 'status',
       type: 'select',
       required: true,
-      options: ['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'],
+      options: projectStatuses,
     },
-    { key: 'projectType', type: 'select', options: ['pact', 'programme', 'initiative', 'other'] },
+    { key: 'projectType', type: 'select', options: projectTypes },
     { key: 'programme', type: 'text' },
     { key: 'budget', type: 'decimal' },
     { key: 'website', type: 'url' },
@@ -424,11 +411,7 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
         {fieldErrors.locationPrivate && <p className="field-error">{fieldErrors.locationPrivate}</p>}
       </div>
       {fieldErrors.geometry && <p className="field-error">{fieldErrors.geometry}</p>}
-      {formError && (
-        <p role="alert" className="error" data-testid="editor-error">
-          {formError}
-        </p>
-      )}
+      <FormMessage message={formError} testId="editor-error" />
       {conflict && (
         <div className="conflict" role="alert" data-testid="conflict">
           <p>

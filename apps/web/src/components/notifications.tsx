@@ -1,9 +1,11 @@
 import type { Notification } from '@quartiere/contracts'
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { type I18n, useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
+import { queryKeys } from '../queries/query-keys'
 import {
   emptyInbox,
   type Inbox,
@@ -16,6 +18,7 @@ import {
   withPage,
   withRead,
 } from '../state/notifications'
+import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
 
 function messageOf(i18n: I18n, failure: unknown): string {
@@ -25,97 +28,90 @@ function messageOf(i18n: I18n, failure: unknown): string {
 export interface NotificationsProps {
   api: ApiClient
   hub: LiveHub
-  /** Changes when the live feed was interrupted and may have missed notifications: the inbox is read again. */
-  revision: number
+  /** The signed-in member whose inbox this is (the cache keeps one inbox per member). */
+  userId: string
   /** Shows a thing a notification is about (the app's selection). */
   onSelect(id: string): void
 }
 
 /**
  * The signed-in member's bell with the unread count, and the inbox it opens. Notifications arriving on the live
- * feed go on top of the list and into the count at once; the list is read again whenever the inbox is opened.
+ * feed go on top of the list and into the count at once (and the feed marks the inbox stale, so the server's
+ * count follows); the list is read again whenever the inbox is opened.
  */
-export function Notifications({ api, hub, revision, onSelect }: NotificationsProps) {
+export function Notifications({ api, hub, userId, onSelect }: NotificationsProps) {
   const i18n = useI18n()
   const { t } = i18n
-  const [inbox, setInbox] = useState<Inbox>(emptyInbox)
+  const queryClient = useQueryClient()
+  const inboxKey = queryKeys.notifications.inbox(userId)
+  // The first page replaces what was shown; a newer read supersedes an older one still on its way.
+  const query = useQuery({
+    queryKey: inboxKey,
+    queryFn: async ({ signal }) => withPage(emptyInbox, await api.notifications(undefined, signal), true),
+  })
+  const inbox = query.data ?? emptyInbox
   const [open, setOpen] = useState(false)
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  // Only the latest first-page read may replace the list: an older answer arriving late would undo newer state.
-  const reads = useRef(0)
-
-  const loadFirst = useCallback(async () => {
-    const read = ++reads.current
-    setLoading(true)
-    try {
-      const page = await api.notifications()
-      if (read !== reads.current) return
-      setInbox((current) => withPage(current, page, true))
-      setError(null)
-    } catch (failure) {
-      if (read === reads.current) setError(messageOf(i18n, failure))
-    } finally {
-      if (read === reads.current) setLoading(false)
-    }
-  }, [api, i18n])
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: revision is the signal to read the inbox again.
-  useEffect(() => {
-    void loadFirst()
-  }, [loadFirst, revision])
+  const [loadingMore, setLoadingMore] = useState(false)
+  const [actionError, setActionError] = useState<string | null>(null)
+  const update = (change: (current: Inbox) => Inbox) =>
+    queryClient.setQueryData<Inbox>(inboxKey, (current) => change(current ?? emptyInbox))
 
   useEffect(
     () =>
       hub.on((event) => {
         if (event.topic !== 'notification.created') return
         const notification = notificationOf(event.data)
-        if (notification) setInbox((current) => withArrived(current, notification))
+        if (notification)
+          queryClient.setQueryData<Inbox>(queryKeys.notifications.inbox(userId), (current) =>
+            withArrived(current ?? emptyInbox, notification),
+          )
       }),
-    [hub],
+    [hub, queryClient, userId],
   )
 
   const show = () => {
     setOpen(true)
-    void loadFirst()
+    setActionError(null)
+    void query.refetch()
   }
 
   const loadMore = async () => {
     if (!inbox.nextCursor) return
-    setLoading(true)
+    setLoadingMore(true)
     try {
       const page = await api.notifications(inbox.nextCursor)
-      setInbox((current) => withPage(current, page, false))
-      setError(null)
+      update((current) => withPage(current, page, false))
+      setActionError(null)
     } catch (failure) {
-      setError(messageOf(i18n, failure))
+      setActionError(messageOf(i18n, failure))
     } finally {
-      setLoading(false)
+      setLoadingMore(false)
     }
   }
 
-  const markAll = async () => {
-    try {
-      await api.markAllNotificationsRead()
-      setInbox((current) => withAllRead(current, new Date().toISOString()))
-      setError(null)
-    } catch (failure) {
-      setError(messageOf(i18n, failure))
-    }
-  }
+  const markAll = useMutation({
+    mutationFn: () => api.markAllNotificationsRead(),
+    onSuccess: () => {
+      update((current) => withAllRead(current, new Date().toISOString()))
+      setActionError(null)
+    },
+    onError: (failure) => setActionError(messageOf(i18n, failure)),
+  })
 
   const choose = (item: Notification) => {
     if (!item.readAt) {
       // Shown read at once; should the server refuse, the list is read again and tells the truth.
-      setInbox((current) => withRead(current, item.id, new Date().toISOString()))
+      update((current) => withRead(current, item.id, new Date().toISOString()))
       api.markNotificationRead(item.id).catch((failure: unknown) => {
-        setError(messageOf(i18n, failure))
-        void loadFirst()
+        setActionError(messageOf(i18n, failure))
+        void query.refetch()
       })
     }
     if (item.entityId && notificationShowsThing(item)) onSelect(item.entityId)
   }
 
+  const error = actionError ?? (query.error ? messageOf(i18n, query.error) : null)
+  const loading = query.isFetching || loadingMore
   const count = inbox.unreadCount
   const label =
     count === 0
@@ -147,7 +143,7 @@ export function Notifications({ api, hub, revision, onSelect }: NotificationsPro
           loading={loading}
           error={error}
           onChoose={choose}
-          onMarkAll={() => void markAll()}
+          onMarkAll={() => markAll.mutate()}
           onMore={() => void loadMore()}
           onClose={() => setOpen(false)}
         />
@@ -220,11 +216,7 @@ function InboxDialog({ inbox, loading, error, onChoose, onMarkAll, onMore, onClo
             {t('common.close')}
           </button>
         </div>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <FormMessage message={error} />
         {inbox.items.length === 0 ? (
           <p className="empty">{loading ? t('common.loading') : t('notifications.empty')}</p>
         ) : (

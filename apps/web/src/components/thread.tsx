@@ -1,17 +1,18 @@
 import type { Comment, Post, User } from '@quartiere/contracts'
-import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
-import type { LiveHub } from '../live/hub'
-import { mergeComment, mergePost, removedComment, removedPost } from '../state/thread'
+import { queryKeys } from '../queries/query-keys'
+import { itemsOf, mergeComment, mergePost, type Paged, withItem } from '../state/thread'
+import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
 
 export interface ThreadProps {
   api: ApiClient
   entityId: string
   user: User | null
-  hub: LiveHub
 }
 
 interface Failure {
@@ -53,98 +54,48 @@ function useAction() {
 
 /**
  * A thing's wall: posts newest first (paged with "more"), each with its comments oldest first, forms to write
- * both when logged in, editing and removing one's own, and new posts and comments arriving live.
+ * both when logged in, editing and removing one's own. What others write arrives through the live feed, which
+ * marks the thread stale (queries/live-invalidation.ts): the pages shown are read again.
  */
-export function Thread({ api, entityId, user, hub }: ThreadProps) {
+export function Thread({ api, entityId, user }: ThreadProps) {
   const i18n = useI18n()
   const { t } = i18n
-  const [posts, setPosts] = useState<Post[]>([])
-  const [nextCursor, setNextCursor] = useState<string | null>(null)
-  const [loaded, setLoaded] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-
-  useEffect(() => {
-    const controller = new AbortController()
-    setPosts([])
-    setLoaded(false)
-    api
-      .posts(entityId, undefined, controller.signal)
-      .then((page) => {
-        setPosts((current) => page.items.reduce(mergePost, current))
-        setNextCursor(page.nextCursor)
-        setLoaded(true)
-      })
-      .catch((failure: unknown) => {
-        if (!controller.signal.aborted) setError(failureOf(i18n, failure).text)
-      })
-    return () => controller.abort()
-  }, [api, entityId, i18n])
-
-  useEffect(
-    () =>
-      hub.on((event) => {
-        const data = event.data as { entityId?: string; id?: string; postId?: string } | null
-        if (!data || data.entityId !== entityId) return
-        switch (event.topic) {
-          case 'post.created':
-          case 'post.updated':
-            setPosts((current) => mergePost(current, event.data as Post))
-            return
-          case 'post.deleted':
-          case 'post.hidden':
-            if (data.id)
-              setPosts((current) => removedPost(current, data.id as string, event.topic === 'post.hidden'))
-            return
-          default:
-            return
-        }
-      }),
-    [hub, entityId],
-  )
-
-  const more = async () => {
-    if (!nextCursor) return
-    try {
-      const page = await api.posts(entityId, nextCursor)
-      setPosts((current) => page.items.reduce(mergePost, current))
-      setNextCursor(page.nextCursor)
-    } catch (failure) {
-      setError(failureOf(i18n, failure).text)
-    }
-  }
+  const queryClient = useQueryClient()
+  const postsKey = queryKeys.thread.posts(entityId)
+  const query = useInfiniteQuery({
+    queryKey: postsKey,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) => api.posts(entityId, pageParam, signal),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  })
+  const posts = itemsOf(query.data, mergePost)
+  const loaded = query.isSuccess
+  const error = query.error ? failureOf(i18n, query.error).text : null
+  const changed = (post: Post) =>
+    queryClient.setQueryData<Paged<Post>>(postsKey, (current) => withItem(current, post, mergePost))
 
   return (
     <section className="thread" aria-labelledby="thread-title" data-testid="thread">
       <h3 id="thread-title">{t('thread.title')}</h3>
       {user ? (
-        <PostForm
-          api={api}
-          entityId={entityId}
-          onPosted={(post) => setPosts((current) => mergePost(current, post))}
-        />
+        <PostForm api={api} entityId={entityId} onPosted={changed} />
       ) : (
         <p className="hint">{t('thread.loginToPost')}</p>
       )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <FormMessage message={error} />
       {loaded && posts.length === 0 && <p className="empty">{t('thread.empty')}</p>}
       <ol className="posts">
         {posts.map((post) => (
-          <PostItem
-            key={post.id}
-            api={api}
-            post={post}
-            user={user}
-            hub={hub}
-            onChanged={(changed) => setPosts((current) => mergePost(current, changed))}
-          />
+          <PostItem key={post.id} api={api} entityId={entityId} post={post} user={user} onChanged={changed} />
         ))}
       </ol>
-      {nextCursor && (
-        <button type="button" className="more" onClick={() => void more()} data-testid="posts-more">
+      {query.hasNextPage && (
+        <button
+          type="button"
+          className="more"
+          onClick={() => void query.fetchNextPage()}
+          data-testid="posts-more"
+        >
           {t('thread.morePosts')}
         </button>
       )}
@@ -202,66 +153,47 @@ function PostForm({
       <button type="submit" disabled={busy} data-testid="post-submit">
         {t('thread.publish')}
       </button>
-      {failure && (
-        <p role="alert" className="error" data-testid="post-error">
-          {failure.text}
-        </p>
-      )}
+      <FormMessage message={failure?.text} testId="post-error" />
     </form>
   )
 }
 
 function PostItem({
   api,
+  entityId,
   post,
   user,
-  hub,
   onChanged,
 }: {
   api: ApiClient
+  entityId: string
   post: Post
   user: User | null
-  hub: LiveHub
   onChanged(post: Post): void
 }) {
   const i18n = useI18n()
   const { t } = i18n
-  const [comments, setComments] = useState<Comment[]>([])
-  const [nextCursor, setNextCursor] = useState<string | null>(null)
+  const queryClient = useQueryClient()
   const [editing, setEditing] = useState(false)
   const { failure, run } = useAction()
   const mine = !!user && post.author?.id === user.id
   const moderator = !!user && (user.role === 'moderator' || user.role === 'admin')
 
-  const loadComments = useCallback(
-    async (cursor?: string) => {
-      const page = await api.comments(post.id, cursor)
-      setComments((current) => page.items.reduce(mergeComment, current))
-      setNextCursor(page.nextCursor)
-    },
-    [api, post.id],
-  )
-  // Comments load with their post when it has any; new ones arrive live or from the form.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once per post, not on every count change.
-  useEffect(() => {
-    if (post.commentsCount > 0) loadComments().catch(() => undefined)
-  }, [loadComments])
-
-  // Comments on this post arriving live (from others, or this member in another tab).
-  useEffect(
-    () =>
-      hub.on((event) => {
-        const data = event.data as (Partial<Comment> & { id?: string; postId?: string }) | null
-        if (!data || data.postId !== post.id || !event.topic.startsWith('comment.')) return
-        if (event.topic === 'comment.deleted' || event.topic === 'comment.hidden') {
-          const id = data.id
-          if (id) setComments((current) => removedComment(current, id, event.topic === 'comment.hidden'))
-        } else if (event.topic === 'comment.created' || event.topic === 'comment.updated') {
-          setComments((current) => mergeComment(current, data as Comment))
-        }
-      }),
-    [hub, post.id],
-  )
+  // Comments load with their post once it has any (the count is not part of the key: a new comment does not
+  // read them all again); new ones arrive from the form or, marked stale by the feed, from a new read.
+  const commentsKey = queryKeys.thread.comments(entityId, post.id)
+  const commentsQuery = useInfiniteQuery({
+    queryKey: commentsKey,
+    enabled: post.commentsCount > 0,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) => api.comments(post.id, pageParam, signal),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  })
+  const comments = itemsOf(commentsQuery.data, mergeComment)
+  const commentChanged = (comment: Comment) =>
+    queryClient.setQueryData<Paged<Comment>>(commentsKey, (current) =>
+      withItem(current, comment, mergeComment),
+    )
 
   const remove = async () => {
     if (!window.confirm(t('thread.confirmRemove'))) return
@@ -309,11 +241,7 @@ function PostItem({
           )}
         </>
       )}
-      {failure && (
-        <p role="alert" className="error">
-          {failure.text}
-        </p>
-      )}
+      <FormMessage message={failure?.text} />
       {comments.length > 0 && (
         <ol className="comments" aria-label={t('thread.comments')}>
           {comments.map((comment) => (
@@ -322,13 +250,13 @@ function PostItem({
               api={api}
               comment={comment}
               user={user}
-              onChanged={(changed) => setComments((current) => mergeComment(current, changed))}
+              onChanged={commentChanged}
             />
           ))}
         </ol>
       )}
-      {nextCursor && (
-        <button type="button" className="link" onClick={() => void loadComments(nextCursor)}>
+      {commentsQuery.hasNextPage && (
+        <button type="button" className="link" onClick={() => void commentsQuery.fetchNextPage()}>
           {t('thread.moreComments')}
         </button>
       )}
@@ -337,7 +265,7 @@ function PostItem({
           api={api}
           postId={post.id}
           onCommented={(comment) => {
-            setComments((current) => mergeComment(current, comment))
+            commentChanged(comment)
             onChanged({ ...post, commentsCount: post.commentsCount + 1 })
           }}
         />
@@ -407,11 +335,7 @@ function CommentItem({
           )}
         </>
       )}
-      {failure && (
-        <p role="alert" className="error">
-          {failure.text}
-        </p>
-      )}
+      <FormMessage message={failure?.text} />
     </li>
   )
 }
@@ -449,11 +373,11 @@ function CommentForm({
       <button type="submit" disabled={busy} data-testid="comment-submit">
         {t('thread.comment')}
       </button>
-      {failure && (
-        <p role="alert" className="field-error" data-testid="comment-error">
-          {failure.fields.body ?? failure.text}
-        </p>
-      )}
+      <FormMessage
+        message={failure && (failure.fields.body ?? failure.text)}
+        variant="field"
+        testId="comment-error"
+      />
     </form>
   )
 }
@@ -491,11 +415,7 @@ function EditText({
         rows={3}
         onChange={(event) => setBody(event.target.value)}
       />
-      {failure && (
-        <p role="alert" className="field-error">
-          {failure.fields.body ?? failure.text}
-        </p>
-      )}
+      <FormMessage message={failure && (failure.fields.body ?? failure.text)} variant="field" />
       <div className="row small">
         <button type="submit" disabled={busy}>
           {t('common.save')}

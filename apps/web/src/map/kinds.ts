@@ -1,9 +1,9 @@
 import type { EntityKind } from '@quartiere/contracts'
+import { entityKinds } from '@quartiere/contracts/enums'
 
 /**
  * How each kind looks. A `Record<EntityKind, …>` so a kind added to the contracts fails the type check here
- * until it has a colour and an icon. (The contracts' runtime list is not imported: it would pull the schema
- * library into the browser bundle for one array.)
+ * until it has a colour and an icon.
  */
 export const kindStyle: Record<EntityKind, { color: string; icon: string }> = {
   space: { color: '#1f7a4d', icon: 'M4 11 12 4l8 7v9h-5v-6H9v6H4z' },
@@ -19,8 +19,8 @@ export const kindStyle: Record<EntityKind, { color: string; icon: string }> = {
   request: { color: '#c2185b', icon: 'M9 9a3 3 0 1 1 4 3c-1 1-1 1-1 3M12 18v1' },
 }
 
-/** The kinds in the order the filters and legends list them. */
-export const entityKindList = Object.keys(kindStyle) as EntityKind[]
+/** The kinds in the order the filters and legends list them: the contracts' order. */
+export const entityKindList: readonly EntityKind[] = entityKinds
 
 /** A kind's icon as an SVG document: white strokes on the kind's colour, drawn without any font. */
 export function kindIconSvg(kind: EntityKind, size = 28): string {

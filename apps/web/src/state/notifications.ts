@@ -1,4 +1,5 @@
 import type { Notification, NotificationList } from '@quartiere/contracts'
+import { groupRoles, pactStatuses } from '@quartiere/contracts/enums'
 import type { MessageKey } from '../i18n/dictionaries'
 import type { I18n } from '../i18n/i18n'
 
@@ -87,8 +88,8 @@ function personName(payload: Payload, key: string): string | null {
 }
 
 /** Values the server sends as codes and the dictionaries spell out; anything else is shown as it came. */
-const pactStatuses = new Set(['proposal', 'co-design', 'signed', 'active', 'concluded', 'rejected'])
-const groupRoles = new Set(['owner', 'manager', 'member'])
+const pactStatusSet = new Set<string>(pactStatuses)
+const groupRoleSet = new Set<string>(groupRoles)
 const moderationTargets = new Set(['entity', 'post', 'comment'])
 /** The ledger's time credits (packages/ledger: timeCurrency). */
 const timeCurrency = 'TIME'
@@ -131,7 +132,7 @@ function sentenceOf(i18n: Pick<I18n, 't' | 'decimal'>, topic: string, payload: P
       const from = text(payload, 'from')
       const to = text(payload, 'to')
       if (!title || !from || !to) return null
-      const status = (value: string) => (pactStatuses.has(value) ? t(`value.${value}` as MessageKey) : value)
+      const status = (value: string) => (pactStatusSet.has(value) ? t(`value.${value}` as MessageKey) : value)
       return ['notif.pactTransitioned', { title, from: status(from), to: status(to) }]
     }
     case 'pact.reported': {
@@ -174,7 +175,7 @@ function sentenceOf(i18n: Pick<I18n, 't' | 'decimal'>, topic: string, payload: P
       return group ? ['notif.memberRemoved', { group }] : null
     case 'group.role_changed': {
       const role = text(payload, 'role')
-      if (!group || !role || !groupRoles.has(role)) return null
+      if (!group || !role || !groupRoleSet.has(role)) return null
       return ['notif.roleChanged', { group, role: t(`role.${role}` as MessageKey) }]
     }
     case 'transfer.posted':

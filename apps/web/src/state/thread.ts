@@ -1,4 +1,5 @@
 import type { Comment, Post } from '@quartiere/contracts'
+import type { InfiniteData } from '@tanstack/react-query'
 
 /**
  * A thread's lists as they change: pages, the member's own writes and live events may bring the same post or
@@ -43,4 +44,33 @@ export function removedPost(posts: readonly Post[], id: string, hidden: boolean)
 export function removedComment(comments: readonly Comment[], id: string, hidden: boolean): Comment[] {
   if (hidden) return comments.filter((comment) => comment.id !== id)
   return comments.map((comment) => (comment.id === id ? { ...comment, removed: true, body: '' } : comment))
+}
+
+/** A list the API pages with a cursor, as the query cache holds it: the pages loaded so far. */
+export type Paged<T> = InfiniteData<{ items: T[]; nextCursor: string | null }>
+
+/**
+ * Puts a post or comment the member just wrote or changed (the API's answer) in the cached pages at once: in the
+ * page that holds it, else in the first. The live feed then marks the thread stale and it is read again.
+ */
+export function withItem<T extends { id: string }>(
+  data: Paged<T> | undefined,
+  item: T,
+  merge: (items: readonly T[], item: T) => T[],
+): Paged<T> {
+  if (!data || data.pages.length === 0)
+    return { pages: [{ items: [item], nextCursor: null }], pageParams: [undefined] }
+  const holder = data.pages.findIndex((page) => page.items.some((existing) => existing.id === item.id))
+  const target = Math.max(holder, 0)
+  return {
+    ...data,
+    pages: data.pages.map((page, index) =>
+      index === target ? { ...page, items: merge(page.items, item) } : page,
+    ),
+  }
+}
+
+/** All the pages' items in the thread's order, each once. */
+export function itemsOf<T>(data: Paged<T> | undefined, merge: (items: readonly T[], item: T) => T[]): T[] {
+  return (data?.pages ?? []).flatMap((page) => page.items).reduce<T[]>(merge, [])
 }

@@ -1,0 +1,52 @@
+/**
+ * The keys of everything the web reads, one family per resource. A family's first element is its prefix: the
+ * live feed invalidates by prefix (everything of one thing, one thread, one wallet), so what belongs together
+ * shares a prefix. The signed-in member's id is part of the key of anything the API answers per reader.
+ */
+export const queryKeys = {
+  /** One thing's detail and what the panel reads around it (children, group, pact, following). */
+  entity: {
+    all: (id: string) => ['entity', id] as const,
+    detail: (id: string) => ['entity', id, 'detail'] as const,
+    related: (id: string, parentId: string | null) => ['entity', id, 'related', parentId] as const,
+    pact: (id: string) => ['entity', id, 'pact'] as const,
+    following: (id: string, userId: string) => ['entity', id, 'following', userId] as const,
+  },
+  /** A thing's posts, and the comments of each post. */
+  thread: {
+    all: (entityId: string) => ['thread', entityId] as const,
+    posts: (entityId: string) => ['thread', entityId, 'posts'] as const,
+    comments: (entityId: string, postId: string) => ['thread', entityId, 'comments', postId] as const,
+  },
+  group: {
+    all: (groupId: string) => ['group', groupId] as const,
+    membership: (groupId: string, userId: string | null) => ['group', groupId, 'membership', userId] as const,
+  },
+  /** The signed-in member's accounts, exchanges and statements. */
+  wallet: {
+    all: ['wallet'] as const,
+    accounts: (userId: string) => ['wallet', 'accounts', userId] as const,
+    exchanges: (userId: string) => ['wallet', 'exchanges', userId] as const,
+    statement: (accountId: string) => ['wallet', 'statement', accountId] as const,
+  },
+  currencies: {
+    all: ['currencies'] as const,
+    list: ['currencies', 'list'] as const,
+    one: (code: string) => ['currencies', 'one', code] as const,
+  },
+  campaigns: {
+    all: ['campaigns'] as const,
+    list: (entityId: string | null, userId: string | null) =>
+      ['campaigns', 'list', entityId, userId] as const,
+    pledges: (campaignId: string, userId: string) => ['campaigns', 'pledges', campaignId, userId] as const,
+  },
+  notifications: {
+    all: ['notifications'] as const,
+    inbox: (userId: string) => ['notifications', userId] as const,
+  },
+  members: {
+    search: (text: string) => ['members', 'search', text] as const,
+  },
+} as const
+
+export type QueryKeyPrefix = readonly unknown[]

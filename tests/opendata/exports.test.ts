@@ -129,7 +129,9 @@ describe('how an export reads', () => {
     const file = join(dir, 'snapshot.fgb')
     writeFileSync(file, bytes)
     const count = Number(/Feature Count: (\d+)/.exec(await gdal('ogrinfo', ['-ro', '-so', '-al', file]))?.[1])
-    // Keyset seeks (the embedded database) may or may not meet the new thing, depending on its random id.
+    // Keyset seeks (the embedded database) may or may not meet the new thing, depending on its random id. On
+    // PostgreSQL the export must have read through a cursor, or the exact check below would be skipped.
+    expect(cursors === null).toBe(t.database.backend === 'pglite')
     if (cursors) expect(read).toBe(count)
     expect(Math.abs(read - count)).toBeLessThanOrEqual(1)
   })

@@ -76,8 +76,20 @@ describe('the content security policy in Chromium', () => {
     await expect(page.getByTestId('nav-wallet').getAttribute('aria-current')).resolves.toBe('page')
     await page.waitForTimeout(1_000)
     await screenshot(page, 'csp-wallet')
-    const violations = await page.evaluate(() => window.__cspViolations ?? [])
+    const violations = await page.evaluate(() => window.__cspViolations)
     expect(violations).toEqual([])
     expect(consoleViolations).toEqual([])
+    // The listener hears a violation when there is one: an image from an origin the policy does not name.
+    await page.evaluate(() => {
+      const image = new Image()
+      image.src = 'https://not-allowed.example/pixel.png'
+      document.body.append(image)
+    })
+    await expect
+      .poll(() => page.evaluate(() => window.__cspViolations?.length ?? 0), { timeout: 10_000 })
+      .toBe(1)
+    expect(await page.evaluate(() => window.__cspViolations?.[0])).toMatch(
+      /^img-src https:\/\/not-allowed\.example/,
+    )
   })
 })

@@ -59,14 +59,37 @@ describe('the content security policy in Chromium', () => {
 
   it('renders the map, its workers and the panels with no violation', async () => {
     await waitForRendered(page, (entities) => entities.length >= 5)
-    // Open what loads more code and data: the wall's first entity and the wallet page.
-    const first = page.locator('[data-testid="wall"] li button, [data-testid="wall"] li a').first()
-    if (await first.count()) await first.click()
+    // Open what loads more code and data: the wall's first entity and the wallet page. Each must really open
+    // (an item that matched nothing once left the detail panel out of this test without a word).
+    const first = page.locator('.wall .wall-items li button.wall-item').first()
+    await first.waitFor({ timeout: 30_000 })
+    const title = await first.locator('.wall-title').textContent()
+    expect(title?.trim()).toBeTruthy()
+    await first.click()
+    await page
+      .getByTestId('detail-title')
+      .filter({ hasText: title?.trim() ?? '' })
+      .waitFor({ timeout: 30_000 })
+    await expect(page.getByTestId('detail-title').textContent()).resolves.toBe(title?.trim())
+    await screenshot(page, 'csp-detail')
     await page.getByTestId('nav-wallet').click()
+    await expect(page.getByTestId('nav-wallet').getAttribute('aria-current')).resolves.toBe('page')
     await page.waitForTimeout(1_000)
     await screenshot(page, 'csp-wallet')
-    const violations = await page.evaluate(() => window.__cspViolations ?? [])
+    const violations = await page.evaluate(() => window.__cspViolations)
     expect(violations).toEqual([])
     expect(consoleViolations).toEqual([])
+    // The listener hears a violation when there is one: an image from an origin the policy does not name.
+    await page.evaluate(() => {
+      const image = new Image()
+      image.src = 'https://not-allowed.example/pixel.png'
+      document.body.append(image)
+    })
+    await expect
+      .poll(() => page.evaluate(() => window.__cspViolations?.length ?? 0), { timeout: 10_000 })
+      .toBe(1)
+    expect(await page.evaluate(() => window.__cspViolations?.[0])).toMatch(
+      /^img-src https:\/\/not-allowed\.example/,
+    )
   })
 })

@@ -59,6 +59,7 @@ describe('queryables and conformance', () => {
     const { collections } = (await get('/ogc/collections')).json() as {
       collections: { id: string; links: { rel: string; href: string }[] }[]
     }
+    expect(collections.length).toBeGreaterThan(0)
     for (const c of collections) {
       const link = c.links.find((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/queryables')
       expect(link?.href, c.id).toBe(`http://quartiere.test/ogc/collections/${c.id}/queryables`)

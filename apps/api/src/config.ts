@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
+import { flowExchangesMin, flowMembersMin } from '@quartiere/contracts'
 import { cursorReadsMax } from '@quartiere/db'
 import { loadRealtimeConfig, type RealtimeConfig } from './plugins/realtime'
 
@@ -49,6 +50,11 @@ export interface Config {
   browser: BrowserPolicyConfig
   /** When the process is too busy to answer well, and how much a member may write. */
   load: LoadConfig
+  /**
+   * The k of the ledger statistics: every published cell counts at least this many distinct members and
+   * exchanges. RESEARCH_K_MIN may raise it above the built-in floor (5), never lower it.
+   */
+  researchKMin: number
 }
 
 export interface BrowserPolicyConfig {
@@ -163,7 +169,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
       writesPerMinute: integer(env.WRITES_PER_MINUTE, defaults.writesPerMinute, 'WRITES_PER_MINUTE'),
     },
+    researchKMin: researchKMin(env.RESEARCH_K_MIN),
   }
+}
+
+/** A deployment may be stricter than the built-in floor of the ledger statistics, never laxer: refused at start. */
+function researchKMin(value: string | undefined): number {
+  const floor = Math.max(flowMembersMin, flowExchangesMin)
+  const k = integer(value, floor, 'RESEARCH_K_MIN')
+  if (k < floor)
+    throw new Error(
+      `RESEARCH_K_MIN may raise the floor of the ledger statistics (${floor}), not lower it: got ${k}`,
+    )
+  return k
 }
 
 /** A comma-separated list of origins (`https://host[:port]`), or `*`. Paths and junk are refused at start. */

@@ -74,29 +74,55 @@ export const ExportFormatParams = Type.Object(
   { additionalProperties: false },
 )
 
-/** Cells with fewer distinct members than this are suppressed from the ledger statistics. */
-export const ledgerFlowsKAnonymityDefault = 5
-export const ledgerFlowsKAnonymityMin = 2
+/**
+ * The floor of the ledger statistics, which no caller can lower (an admin may raise it for the deployment with
+ * RESEARCH_K_MIN): a published cell counts at least this many distinct members…
+ */
+export const flowMembersMin = 5
+/** …and at least this many exchanges. */
+export const flowExchangesMin = 5
+/** A caller may ask for a stricter k, up to this. */
 export const ledgerFlowsKAnonymityMax = 100
-/** Grid cells are squares of this many degrees by default (about 1 km by 0.8 km in Turin). */
-export const ledgerFlowsCellDegDefault = 0.01
+/**
+ * The finest grid cell, in degrees: 0.01° is about 1.1 km north–south and 0.8 km east–west in Turin, the size of
+ * a neighbourhood (a borgo, a few dozen blocks) rather than of a street or a building.
+ */
+export const flowCellDegreesMin = 0.01
+/**
+ * The grid cells a caller may ask for, as multiples of the finest one. Every grid starts at 0° lon, 0° lat and each
+ * size divides the next (1, 5, 10, 50, 100 × 0.01°), so the grids nest: no two of them can be shifted or
+ * overlapped to carve a thin strip, and a coarse cell is always a union of whole finer cells.
+ */
+export const flowCellMultiples = [1, 5, 10, 50, 100] as const
+/** Grid cells are squares of this many degrees by default. */
+export const ledgerFlowsCellDegDefault = flowCellDegreesMin
+
+const flowCellSizes = flowCellMultiples.map((m) => Number((m * flowCellDegreesMin).toFixed(6))).join(', ')
 
 export const LedgerFlowsQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ maxLength: 40, description: 'Exchanges posted from this instant.' })),
-    to: Type.Optional(Type.String({ maxLength: 40, description: 'Exchanges posted up to this instant.' })),
+    from: Type.Optional(
+      Type.String({ maxLength: 40, description: 'First calendar month (UTC) of the window, YYYY-MM.' }),
+    ),
+    to: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description:
+          'Last calendar month (UTC) of the window, YYYY-MM; only months already over are published.',
+      }),
+    ),
     cell: Type.Optional(
       Type.Number({
         minimum: 0.001,
         maximum: 1,
-        description: `Grid cell size in degrees (default ${ledgerFlowsCellDegDefault}).`,
+        description: `Grid cell size in degrees, one of ${flowCellSizes} (default ${ledgerFlowsCellDegDefault}).`,
       }),
     ),
     k: Type.Optional(
       Type.Integer({
-        minimum: ledgerFlowsKAnonymityMin,
+        minimum: 1,
         maximum: ledgerFlowsKAnonymityMax,
-        description: `Suppress cells with fewer distinct members (default ${ledgerFlowsKAnonymityDefault}).`,
+        description: `Hide cells with fewer distinct members or exchanges than this; at least the deployment's floor (${flowMembersMin} unless raised), which is also the default.`,
       }),
     ),
   },

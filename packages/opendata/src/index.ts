@@ -25,7 +25,14 @@ export {
   parseKinds,
   parseMapStyleFilters,
 } from './filters'
-export { type LedgerFlows, ledgerFlows, ledgerFlowsColumns, parseLedgerFlowsQuery } from './ledger-flows'
+export { type FlowBucket, type FlowCell, type FlowLeaf, publishedFlowCells } from './flow-suppression'
+export {
+  type LedgerFlows,
+  type LedgerFlowsRequest,
+  ledgerFlows,
+  ledgerFlowsColumns,
+  parseLedgerFlowsQuery,
+} from './ledger-flows'
 export {
   type CollectionExtent,
   getOgcItem,

@@ -54,7 +54,7 @@ function provenanceHeaders(
     .header('Cache-Control', 'no-store')
 }
 
-export function exportRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+export function exportRoutes({ database, config }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
   return async (app) => {
     app.get(
@@ -105,7 +105,7 @@ export function exportRoutes({ database }: RouteContext): FastifyPluginAsyncType
         schema: {
           tags: ['open data'],
           summary:
-            'Time-bank exchanges per month × category × grid cell, k-anonymous (researchers and admins)',
+            'Time-bank exchanges per calendar month × category × grid cell, k-anonymous with a floor no caller can lower (researchers and admins)',
           security: [{ bearer: [] }],
           querystring: LedgerFlowsQuery,
           response: { 200: Type.String(), 400: Problem, 401: Problem, 403: Problem, 429: Problem },
@@ -115,16 +115,18 @@ export function exportRoutes({ database }: RouteContext): FastifyPluginAsyncType
         const actor = requireActor(request)
         if (actor.role !== 'researcher' && actor.role !== 'admin')
           throw new ApiError(403, 'forbidden', 'the ledger statistics are for researchers and admins')
-        const parsed = parseLedgerFlowsQuery(request.query)
+        const parsed = parseLedgerFlowsQuery(request.query, config.researchKMin)
         if (!parsed.ok) throw openDataFailureToApiError(parsed)
         const flows = await ledgerFlows(db, parsed.request)
         provenanceHeaders(reply, {
           exportedAt: new Date().toISOString(),
           filters: {
-            from: parsed.request.from?.toISOString() ?? null,
-            to: parsed.request.to?.toISOString() ?? null,
+            from: parsed.request.fromMonth,
+            to: parsed.request.toMonth,
+            before: parsed.request.before.toISOString(),
             cellDeg: parsed.request.cellDeg,
             k: parsed.request.k,
+            floor: parsed.request.floor,
           },
           source: `${origin(request)}${request.url}`,
         })

@@ -196,6 +196,15 @@ async function main() {
   }
   vitestArgs.push(...extraArgs)
 
+  // The API serves the built web client at `/`, which the authorization matrix and the browser tests reach: build
+  // it (when stale) once, before any test file starts, rather than from whichever test file comes first while
+  // another is already serving dist/.
+  const build = spawnSync('pnpm', ['exec', 'tsx', 'apps/web/scripts/build-if-stale.ts'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  })
+  if (build.status !== 0) fail(`building the web client failed (exit ${build.status ?? build.signal})`)
+
   // A report left over from an earlier run must not be mistaken for this one.
   rmSync(reportPath, { force: true })
 

@@ -7,7 +7,7 @@ import type {
   ProjectStatus,
 } from '@quartiere/contracts'
 import { entitiesPageSizeDefault, entityKinds } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, type EntitiesTable, incremented, now } from '@quartiere/db'
 import {
   type Bbox,
   type Geometry,
@@ -17,7 +17,7 @@ import {
   validateGeometry,
 } from '@quartiere/geo'
 import { appendOutboxEvent, type OutboxMatchState } from '@quartiere/realtime'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql, type Updateable } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from './actor'
 import { maySeeHidden } from './community/access'
 import { decodeTimeKey, encodeTimeKey } from './community/keys'
@@ -175,7 +175,7 @@ export async function updateEntity(
     )
   }
   const kind = stored.kind as EntityKind
-  const changes: Record<string, unknown> = {}
+  const changes: Updateable<EntitiesTable> = {}
   if (patch.locationPrivate !== undefined && patch.locationPrivate !== stored.location_private) {
     // Un-marking would show others the exact place: only the person whose place it is decides.
     if (actor.userId !== stored.author_id)
@@ -250,7 +250,7 @@ export async function updateEntity(
   const previous = await entityMatchState(db, id)
   await db
     .updateTable('entities')
-    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` } as never)
+    .set({ ...changes, version: incremented('version'), updated_at: now() })
     .where('id', '=', id)
     .execute()
   const updated = await publishChange(db, id, 'entity.updated', actor, previous)
@@ -291,7 +291,7 @@ export async function deleteEntity(
   }
   const row = await db
     .updateTable('entities')
-    .set({ deleted_at: sql`now()` as never, version: sql`version + 1` as never })
+    .set({ deleted_at: now(), version: incremented('version') })
     .where('id', '=', id)
     .returning([
       // Where others saw it: a private location's exact box must not reach the feed.

@@ -3,6 +3,8 @@ import {
   type DB,
   groupManagerIds,
   groupManagerRoles,
+  incremented,
+  now,
   type PactDocumentsTable,
   type PactHistoryTable,
   type PactsTable,
@@ -218,20 +220,18 @@ export async function writePactStatus(db: Kysely<DB>, pactId: string, to: Projec
   const updated = await db
     .updateTable('entities')
     .set({
-      properties: sql`jsonb_set(properties, '{status}', to_jsonb(${to}::text))` as never,
-      version: sql`version + 1` as never,
-      updated_at: sql`now()` as never,
+      properties: sql<string>`jsonb_set(properties, '{status}', to_jsonb(${to}::text))`,
+      version: incremented('version'),
+      updated_at: now(),
     })
     .where('id', '=', pactId)
     .returning('feature_json')
     .executeTakeFirstOrThrow()
   await db
     .insertInto('pacts')
-    .values({ entity_id: pactId, signed_at: to === 'signed' ? (sql`now()` as never) : null })
+    .values({ entity_id: pactId, signed_at: to === 'signed' ? now() : null })
     .onConflict((oc) =>
-      oc
-        .column('entity_id')
-        .doUpdateSet(to === 'signed' ? { signed_at: sql`now()` as never } : { entity_id: pactId }),
+      oc.column('entity_id').doUpdateSet(to === 'signed' ? { signed_at: now() } : { entity_id: pactId }),
     )
     .execute()
   return updated.feature_json

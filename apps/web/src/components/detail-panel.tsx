@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey, type Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
-import { type I18n, useI18n } from '../i18n/i18n'
+import { type I18n, messageOr, useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
 import { kindStyle } from '../map/kinds'
 import { queryKeys } from '../queries/query-keys'
@@ -43,7 +43,7 @@ function formatProperty(i18n: I18n, key: string, value: unknown): string {
     if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return i18n.dateTime(value)
     if (key === 'hours' || key === 'budget') return i18n.decimal(value)
     if (key === 'status' || key === 'projectType' || key === 'skillCategory' || key === 'membership') {
-      return i18n.t(`value.${value}` as never) || value
+      return messageOr(i18n, `value.${value}`, value)
     }
     return value
   }
@@ -183,7 +183,7 @@ export function DetailPanel(props: DetailPanelProps) {
       <dl className="properties">
         {Object.entries(p.properties).map(([key, value]) => (
           <div key={key}>
-            <dt>{t(`prop.${key}` as never) || key}</dt>
+            <dt>{messageOr(i18n, `prop.${key}`, key)}</dt>
             <dd>
               {typeof value === 'string' && /^https?:\/\//.test(value) ? (
                 <a href={value} rel="noopener noreferrer" target="_blank">

@@ -11,6 +11,19 @@ export interface I18n {
   dateTime(value: string | Date): string
 }
 
+/**
+ * Whether a key built at run time (a property's name, a status from the API) has a message: such keys cannot be
+ * checked by the compiler, so they are checked here and shown as they are when there is none.
+ */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(dictionaries.it, key)
+}
+
+/** The message for a key built at run time, or `fallback` when the dictionaries have none. */
+export function messageOr(i18n: I18n, key: string, fallback: string): string {
+  return isMessageKey(key) ? i18n.t(key) : fallback
+}
+
 /** Italian for browsers that prefer it (and as the project's home language), English otherwise. */
 export function preferredLocale(languages: readonly string[] | undefined, stored: string | null): Locale {
   if (stored && (locales as readonly string[]).includes(stored)) return stored as Locale

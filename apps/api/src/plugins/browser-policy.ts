@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
 import cors from '@fastify/cors'
 import type { FastifyInstance } from 'fastify'
 import helmet, { type HelmetOptions } from 'helmet'
@@ -69,19 +71,17 @@ export async function installBrowserPolicy(app: FastifyInstance, config: Browser
  * plugin does on every request: a measurable share of a small request's CPU).
  */
 export function securityHeaders(options: HelmetOptions): Record<string, string> {
-  const headers: Record<string, string> = {}
-  const response = {
-    setHeader(name: string, value: string | number | readonly string[]) {
-      headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
-    },
-    removeHeader(name: string) {
-      delete headers[name]
-    },
-  }
+  // A response that is never sent: helmet sets and removes its headers on it like on any other.
+  const request = new IncomingMessage(new Socket())
+  const response = new ServerResponse(request)
   let failure: unknown
-  helmet(options)({} as never, response as never, (error?: unknown) => {
+  helmet(options)(request, response, (error?: unknown) => {
     failure = error
   })
   if (failure) throw failure
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(response.getHeaders())) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value)
+  }
   return headers
 }

@@ -9,8 +9,12 @@ import { uuidPattern } from './uuid'
  * which would answer 500 instead of 400).
  */
 
-/** The longest cursor accepted, in characters of its base64url text (each one byte on the wire). */
-export const cursorBytesMax = 300
+/**
+ * The longest cursor accepted, in characters of its base64url text (each one byte on the wire). The longest
+ * one made is the member directory's, which carries a display name: 100 characters, each up to 6 bytes of
+ * JSON, come to about 870.
+ */
+export const cursorBytesMax = 1024
 
 /**
  * The types a cursor field may have:

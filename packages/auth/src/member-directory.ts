@@ -1,4 +1,4 @@
-import type { DB } from '@quartiere/db'
+import { type DB, defineCursor } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 
 /** A page of the member directory: ids and display names only, an email never leaves the server. */
@@ -6,27 +6,8 @@ export type MemberSearchOutcome =
   | { ok: true; items: { id: string; displayName: string }[]; nextCursor: string | null }
   | { ok: false; code: 'invalid_cursor' }
 
-interface MemberCursor {
-  name: string
-  id: string
-}
-
-function encodeCursor(cursor: MemberCursor): string {
-  return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url')
-}
-
-function decodeCursor(text: string): MemberCursor | null {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
-      if (!/^[0-9a-f-]{36}$/i.test(value[1])) return null
-      return { name: value[0], id: value[1] }
-    }
-  } catch {
-    // Fall through: a cursor that does not decode is refused.
-  }
-  return null
-}
+/** A member's key in the directory's order: the lower-cased display name, then the id. */
+const memberCursor = defineCursor({ name: 'text', id: 'uuid' })
 
 /** `%`, `_` and `\` typed by a person are literal characters, not patterns. */
 function escapeLike(text: string): string {
@@ -42,7 +23,7 @@ export async function searchMembers(
   query: { q: string; limit: number; cursor?: string },
 ): Promise<MemberSearchOutcome> {
   const { q, limit } = query
-  const after = query.cursor === undefined ? null : decodeCursor(query.cursor)
+  const after = query.cursor === undefined ? null : (memberCursor.decode(query.cursor) ?? null)
   if (query.cursor !== undefined && !after) return { ok: false, code: 'invalid_cursor' }
   const prefix = escapeLike(q.trim().toLowerCase())
   const rows = await db
@@ -69,6 +50,7 @@ export async function searchMembers(
   return {
     ok: true,
     items: page.map((row) => ({ id: row.id, displayName: row.display_name })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ name: last.sort_key, id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last ? memberCursor.encode({ name: last.sort_key, id: last.id }) : null,
   }
 }

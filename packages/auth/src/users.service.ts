@@ -1,3 +1,4 @@
+import { uuidPattern } from '@quartiere/db'
 import {
   hashPassword,
   needsRehash,
@@ -123,8 +124,6 @@ export async function changePassword(
   await revokeAllRefreshTokens(db, row.id)
   return { ok: true, user: toUser(row) }
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The user with this id, or undefined (also for an id that is not a uuid, which no user has). */
 export async function getUser(db: Db, id: string): Promise<User | undefined> {

@@ -164,7 +164,8 @@ export const PageQuery = Type.Object(
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: ledgerPageSizeMax, default: ledgerPageSizeDefault }),
     ),
-    cursor: Type.Optional(Type.String({ maxLength: 100 })),
+    // An exchange's cursor (a timestamp and a uuid in base64url JSON) is 116 characters.
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
   },
   { additionalProperties: false },
 )

@@ -23,7 +23,8 @@ export const MembersQuery = Type.Object(
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: membersPageSizeMax, default: membersPageSizeDefault }),
     ),
-    cursor: Type.Optional(Type.String({ maxLength: 300, description: 'From the previous page.' })),
+    // It carries a display name (100 characters, each up to 6 bytes of JSON), which can take 870 characters.
+    cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'From the previous page.' })),
   },
   { additionalProperties: false },
 )

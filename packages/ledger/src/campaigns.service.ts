@@ -5,7 +5,7 @@ import {
   campaignPledgesMax,
   type Pledge,
 } from '@quartiere/contracts'
-import { type DB, managesGroup } from '@quartiere/db'
+import { cursorTimestamp, type DB, defineCursor, managesGroup } from '@quartiere/db'
 import { outboxRecordsInsertSql } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, ensureOwnerAccount, timeCurrency } from './accounts'
@@ -676,8 +676,9 @@ export async function listCampaigns(
   db: Kysely<DB>,
   page: { limit: number; cursor?: string; entityId?: string },
 ): Promise<CommunityLedgerOutcome<{ items: Campaign[]; nextCursor: string | null }>> {
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor)
-  if (after === null) return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
+  const after = page.cursor === undefined ? undefined : campaignCursor.decode(page.cursor)
+  if (after === undefined && page.cursor !== undefined)
+    return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
   const rows = await selectCampaignPage(db, {
     limit: page.limit + 1,
     ...(page.entityId ? { entityId: page.entityId } : {}),
@@ -689,27 +690,20 @@ export async function listCampaigns(
     ok: true,
     items,
     nextCursor: last
-      ? Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString('base64url')
+      ? campaignCursor.encode({ createdAt: cursorTimestamp(new Date(last.createdAt)), id: last.id })
       : null,
   }
 }
 
-function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (
-      typeof value?.createdAt !== 'string' ||
-      Number.isNaN(Date.parse(value.createdAt)) ||
-      typeof value.id !== 'string' ||
-      !/^[0-9a-f-]{36}$/i.test(value.id)
-    ) {
-      return null
-    }
-    return value
-  } catch {
-    return null
-  }
-}
+/**
+ * A campaign's key in the list, newest first. Its creation time travels to the millisecond, as the campaign
+ * carries it: only a campaign created in the same millisecond as a page's last one could be skipped, and
+ * campaigns are created by people, far apart.
+ */
+const campaignCursor = defineCursor({ createdAt: 'timestamp', id: 'uuid' })
+
+/** A pledge's key in the list: its sequence number. */
+const pledgeCursor = defineCursor({ seq: 'seq' })
 
 /**
  * Pledges to a campaign in pledge order: all of them for its owner, one's own for a backer (who backs what is
@@ -723,18 +717,23 @@ export async function listPledges(
 ): Promise<CommunityLedgerOutcome<{ items: Pledge[]; nextCursor: string | null }>> {
   const campaign = await findCampaign(db, campaignId)
   if (!campaign) return refuseCommunity('not_found', `no campaign ${campaignId}`)
-  if (page.cursor !== undefined && !/^[1-9][0-9]{0,18}$/.test(page.cursor)) {
+  const after = page.cursor === undefined ? undefined : pledgeCursor.decode(page.cursor)
+  if (page.cursor !== undefined && !after) {
     return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
   }
   const all = actor.role === 'admin' || (await isOwner(db, actor, campaign))
   const rows = await pledgeViews(db, {
     campaignId,
     ...(all ? {} : { backerId: actor.userId }),
-    ...(page.cursor ? { afterSeq: page.cursor } : {}),
+    ...(after ? { afterSeq: after.seq } : {}),
     limit: page.limit + 1,
   })
   const items = rows.slice(0, page.limit)
-  return { ok: true, items, nextCursor: rows.length > page.limit ? items.at(-1)!.seq : null }
+  return {
+    ok: true,
+    items,
+    nextCursor: rows.length > page.limit ? pledgeCursor.encode({ seq: items.at(-1)!.seq }) : null,
+  }
 }
 
 async function pledgeViews(

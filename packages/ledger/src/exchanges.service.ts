@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Exchange } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { cursorTime, type DB, defineCursor } from '@quartiere/db'
 import { appendOutboxEvent } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, findUserAccount, timeCurrency } from './accounts'
@@ -138,28 +138,20 @@ async function withExchange(ledger: Ledger, result: TransferResult, exchangeId: 
   return { ok: true as const, exchange: exchange!, replayed: result.replayed }
 }
 
+/** The key of an exchange in the list: newest first, by creation time to the microsecond, then id. */
+const exchangeCursor = defineCursor({ createdAt: 'timestamp', id: 'uuid' })
+
 /** My exchanges, as giver or receiver, newest first. */
 export async function listExchanges(
   db: Kysely<DB>,
   actor: Actor,
   page: { limit: number; cursor?: string },
 ): Promise<LedgerOutcome<{ items: Exchange[]; nextCursor: string | null }>> {
-  let after: { createdAt: string; id: string } | undefined
-  if (page.cursor !== undefined) {
-    try {
-      after = JSON.parse(Buffer.from(page.cursor, 'base64url').toString('utf8'))
-      if (
-        typeof after?.createdAt !== 'string' ||
-        typeof after.id !== 'string' ||
-        Number.isNaN(Date.parse(after.createdAt))
-      ) {
-        throw new Error('bad cursor')
-      }
-    } catch {
-      return refuse('invalid_cursor', 'the cursor is not one this API gave out')
-    }
-  }
+  const after = page.cursor === undefined ? undefined : exchangeCursor.decode(page.cursor)
+  if (page.cursor !== undefined && !after)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out')
   const rows = await exchangeQuery(db)
+    .select(cursorTime('x.created_at').as('key_at'))
     .where((eb) => eb.or([eb('x.provider_id', '=', actor.userId), eb('x.receiver_id', '=', actor.userId)]))
     .$if(after !== undefined, (q) =>
       q.where(sql<boolean>`(x.created_at, x.id) < (${after!.createdAt}::timestamptz, ${after!.id}::uuid)`),
@@ -173,11 +165,7 @@ export async function listExchanges(
   return {
     ok: true,
     items,
-    nextCursor: last
-      ? Buffer.from(
-          JSON.stringify({ createdAt: new Date(last.created_at).toISOString(), id: last.id }),
-        ).toString('base64url')
-      : null,
+    nextCursor: last ? exchangeCursor.encode({ createdAt: last.key_at, id: last.id }) : null,
   }
 }
 

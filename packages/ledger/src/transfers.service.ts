@@ -1,5 +1,5 @@
 import type { IssuanceBody, Statement, Transfer, TransferCreateBody } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, defineCursor } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import type { Static } from 'typebox'
 import {
@@ -217,6 +217,9 @@ export async function getTransfer(
   }
 }
 
+/** A statement line's key: the transfer's sequence number, which orders the statement. */
+const statementCursor = defineCursor({ seq: 'seq' })
+
 /**
  * An account's statement, newest first, each line with the posted balance right after it. Keyset paging on
  * the transfers' sequence, so a statement of any length pages in constant time.
@@ -231,12 +234,9 @@ export async function accountStatement(
   if (!account || (actor.role !== 'admin' && !(await mayOperate(db, actor, account)))) {
     return refuse('not_found', `no account ${accountId} of yours`)
   }
-  let before: string | undefined
-  if (page.cursor !== undefined) {
-    if (!/^[1-9][0-9]{0,18}$/.test(page.cursor))
-      return refuse('invalid_cursor', 'the cursor is not one this API gave out')
-    before = page.cursor
-  }
+  const before = page.cursor === undefined ? undefined : statementCursor.decode(page.cursor)?.seq
+  if (page.cursor !== undefined && !before)
+    return refuse('invalid_cursor', 'the cursor is not one this API gave out')
   const limit = page.limit + 1
   const beforeClause = before ? sql`AND seq < ${before}::bigint` : sql``
   const rows = await sql<Parameters<typeof toTransferRecord>[0]>`
@@ -254,7 +254,7 @@ export async function accountStatement(
     scale,
     statement: {
       items: records.map((r) => statementLine(r, accountId, states.get(r.id)!, scale)),
-      nextCursor: rows.rows.length > page.limit && last ? last.seq : null,
+      nextCursor: rows.rows.length > page.limit && last ? statementCursor.encode({ seq: last.seq }) : null,
     },
   }
 }

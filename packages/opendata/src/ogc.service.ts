@@ -7,7 +7,7 @@ import {
   ogcItemsPageSizeMax,
   ogcListProperties,
 } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, defineCursor, uuidPattern } from '@quartiere/db'
 import { type Bbox, parseBbox, parseOgcDatetime } from '@quartiere/geo'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { cql2Condition, cql2FilterCrs, cql2FilterLanguages } from './cql2-sql'
@@ -52,32 +52,17 @@ const reservedParameters = new Set([
   'filter-lang',
   'filter-crs',
 ])
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-/** The cursor of a `next` link: the last id served and the count of the first page. */
+/** The cursor of a `next` link: the last id served (`a`) and the count of the first page (`m`). */
+const ogcCursor = defineCursor({ a: 'uuid', m: 'count' })
+
 export function encodeOgcCursor(afterId: string, matched: number): string {
-  return Buffer.from(JSON.stringify({ a: afterId, m: matched })).toString('base64url')
+  return ogcCursor.encode({ a: afterId, m: matched })
 }
 
 function decodeOgcCursor(cursor: string): { afterId: string; matched: number } | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      a?: unknown
-      m?: unknown
-    }
-    if (
-      typeof value.a === 'string' &&
-      uuidPattern.test(value.a) &&
-      typeof value.m === 'number' &&
-      Number.isSafeInteger(value.m) &&
-      value.m >= 0
-    ) {
-      return { afterId: value.a, matched: value.m }
-    }
-  } catch {
-    // Not one of ours: answered below.
-  }
-  return undefined
+  const value = ogcCursor.decode(cursor)
+  return value && { afterId: value.a, matched: value.m }
 }
 
 /** Parses the query of /collections/{id}/items. Unknown parameters were refused by the route's schema. */

@@ -7,6 +7,7 @@ import {
   ogcCommonProperties,
   ogcKindProperties,
 } from '@quartiere/contracts'
+import { uuidPattern } from '@quartiere/db'
 import { type RawBuilder, type SqlBool, sql } from 'kysely'
 import { invalidQuery, type OpenDataOutcome } from './outcome'
 
@@ -41,7 +42,6 @@ export function isKindSpecific(name: string): boolean {
   return !(name in commonSql)
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const integerPattern = /^[+-]?\d{1,9}$/
 
 /**

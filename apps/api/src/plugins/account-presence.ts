@@ -1,5 +1,5 @@
 import type { UserRole } from '@quartiere/auth'
-import type { DB } from '@quartiere/db'
+import { type DB, uuidPattern } from '@quartiere/db'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { ApiError } from '../problem'
@@ -81,8 +81,6 @@ export function installAccountPresence(
     },
   }
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function gone() {
   return new ApiError(401, 'unauthorized', 'the account of this access token no longer exists', {

@@ -143,9 +143,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
       },
       async (request) => {
         const actor = requireActor(request)
-        const [limit] = pageArgs(request.query)
-        const { items } = unwrap(await listJoinRequests(db, actor, request.params.id, limit))
-        return { items, nextCursor: null }
+        return pageAnswer(await listJoinRequests(db, actor, request.params.id, ...pageArgs(request.query)))
       },
     )
 

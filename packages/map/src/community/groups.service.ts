@@ -227,25 +227,35 @@ export async function joinGroup(
 
 export const joinRequestsPageSizeMax = 100
 
-/** Pending requests to join, oldest first: for the group's owners and managers. */
+/** Pending requests to join, oldest first, keyset paged: for the group's owners and managers. */
 export async function listJoinRequests(
   db: Kysely<DB>,
   actor: Actor,
   groupId: string,
   limit: number,
-): Promise<CommunityOutcome<{ items: JoinRequest[] }>> {
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: JoinRequest[]; nextCursor: string | null }>> {
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
   const found = await readGroup(db, actor, groupId)
   if (!found.ok) return found
   if (!(await mayManage(db, actor, groupId)))
     return refuse('forbidden', "only the group's owners and managers see its requests to join")
+  const pageSize = Math.min(limit, joinRequestsPageSizeMax)
   const rows = await selectJoinRequests(db)
+    .select(cursorTime('r.created_at').as('key_at'))
     .where('r.group_id', '=', groupId)
     .where('r.status', '=', 'pending')
+    .$if(after !== undefined, (q) =>
+      q.where(sql<boolean>`(r.created_at, r.id) > (${after!.at}::timestamptz, ${after!.id}::uuid)`),
+    )
     .orderBy('r.created_at')
     .orderBy('r.id')
-    .limit(Math.min(limit, joinRequestsPageSizeMax))
+    .limit(pageSize + 1)
     .execute()
-  return { ok: true, items: rows.map(toJoinRequest) }
+  const { page, nextCursor } = keysetPage(rows, pageSize, (row) => ({ at: row.key_at, id: row.id }))
+  return { ok: true, items: page.map(toJoinRequest), nextCursor }
 }
 
 /** A manager approves (the requester becomes a member) or rejects a request to join. */

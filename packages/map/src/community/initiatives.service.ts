@@ -1,12 +1,10 @@
 import type { Initiative, InitiativeCreateBody } from '@quartiere/contracts'
-import type { DB } from '@quartiere/db'
+import { type DB, uuidPattern } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { readEntity } from './access'
 import { iso } from './keys'
 import { type CommunityOutcome, refuse } from './outcome'
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Initiatives are the city's and the moderators' to name: they frame what the public map shows. */
 function mayCurate(actor: Actor): boolean {

@@ -1,17 +1,12 @@
-import { type RawBuilder, sql } from 'kysely'
+import { cursorTime, defineCursor } from '@quartiere/db'
 import { type CommunityOutcome, refuse } from './outcome'
 
 /**
- * Keyset cursors over (timestamp, id) pairs. The timestamp travels with microseconds, as PostgreSQL stores it:
- * a JavaScript Date keeps only milliseconds, and two rows a few microseconds apart would otherwise be skipped
- * or repeated at a page boundary.
+ * Keyset cursors over (timestamp, id) pairs. The timestamp travels with microseconds, as PostgreSQL stores it
+ * (`cursorTime` selects it so): a JavaScript Date keeps only milliseconds, and two rows a few microseconds apart
+ * would otherwise be skipped or repeated at a page boundary.
  */
-export function cursorTime(column: string): RawBuilder<string> {
-  return sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-}
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+export { cursorTime }
 
 export interface TimeKey {
   at: string
@@ -20,30 +15,23 @@ export interface TimeKey {
   flag?: boolean
 }
 
+const timeKeyCursor = defineCursor({ at: 'timestamp', id: 'uuid' })
+const flaggedTimeKeyCursor = defineCursor({ at: 'timestamp', id: 'uuid', flag: 'boolean' })
+
 export function encodeTimeKey(key: TimeKey): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url')
+  return key.flag === undefined
+    ? timeKeyCursor.encode({ at: key.at, id: key.id })
+    : flaggedTimeKeyCursor.encode({ at: key.at, id: key.id, flag: key.flag })
 }
 
+/** The (timestamp, id) key a cursor names, or undefined when it is not exactly one (the caller answers invalid_cursor). */
 export function decodeTimeKey(cursor: string): TimeKey | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<TimeKey>
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      typeof value.at === 'string' &&
-      timePattern.test(value.at) &&
-      typeof value.id === 'string' &&
-      uuidPattern.test(value.id) &&
-      (value.flag === undefined || typeof value.flag === 'boolean')
-    ) {
-      return value.flag === undefined
-        ? { at: value.at, id: value.id }
-        : { at: value.at, id: value.id, flag: value.flag }
-    }
-  } catch {
-    // Not one of ours: the caller answers invalid_cursor.
-  }
-  return undefined
+  return timeKeyCursor.decode(cursor)
+}
+
+/** The (flag, timestamp, id) key of an order with a leading flag, or undefined when it is not exactly one. */
+export function decodeFlaggedTimeKey(cursor: string): Required<TimeKey> | undefined {
+  return flaggedTimeKeyCursor.decode(cursor)
 }
 
 /** The position a `cursor` query parameter names, or a refusal when it is not one this API gave out. */

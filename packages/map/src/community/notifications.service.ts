@@ -4,7 +4,15 @@ import { appendOutboxEvents } from '@quartiere/realtime'
 import { type Kysely, sql } from 'kysely'
 import type { Actor } from '../actor'
 import { readEntity } from './access'
-import { cursorTime, decodeTimeKey, encodeTimeKey, iso, isoOrNull, keysetPage, readCursor } from './keys'
+import {
+  cursorTime,
+  decodeFlaggedTimeKey,
+  encodeTimeKey,
+  iso,
+  isoOrNull,
+  keysetPage,
+  readCursor,
+} from './keys'
 import { type CommunityOutcome, refuse } from './outcome'
 
 /** What a notification says: its topic, the entity it is about (if any) and a small JSON payload. */
@@ -176,8 +184,8 @@ export async function listNotifications(
   actor: Actor,
   options: { limit: number; cursor?: string; unreadOnly?: boolean },
 ): Promise<CommunityOutcome<{ items: Notification[]; unreadCount: number; nextCursor: string | null }>> {
-  const after = options.cursor === undefined ? undefined : decodeTimeKey(options.cursor)
-  if (options.cursor !== undefined && (!after || after.flag === undefined)) {
+  const after = options.cursor === undefined ? undefined : decodeFlaggedTimeKey(options.cursor)
+  if (options.cursor !== undefined && !after) {
     return refuse('invalid_cursor', 'the cursor is not one this API gave out; start again without it')
   }
   let query = db

@@ -1,5 +1,5 @@
 import type { GroupMember, JoinOutcome, JoinRequest, Membership } from '@quartiere/contracts'
-import { type DB, groupManagerIds, isGroupManagerRole } from '@quartiere/db'
+import { type DB, groupManagerIds, isGroupManagerRole, now } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { type EntityHeader, type GroupRole, groupRoleOf, readEntity, type Viewer } from './access'
@@ -130,7 +130,7 @@ export async function withdrawJoinRequest(
   if (!found.ok) return found
   const withdrawn = await db
     .updateTable('group_join_requests')
-    .set({ status: 'withdrawn', decided_by: actor.userId, decided_at: sql`now()` as never })
+    .set({ status: 'withdrawn', decided_by: actor.userId, decided_at: now() })
     .where('group_id', '=', groupId)
     .where('user_id', '=', actor.userId)
     .where('status', '=', 'pending')
@@ -282,7 +282,7 @@ export async function decideJoinRequest(
     .set({
       status: approve ? 'approved' : 'rejected',
       decided_by: actor.userId,
-      decided_at: sql`now()` as never,
+      decided_at: now(),
     })
     .where('id', '=', requestId)
     .returningAll()

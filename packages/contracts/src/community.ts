@@ -45,8 +45,6 @@ export const PersonRef = Type.Object({ id: Uuid, displayName: Type.String() })
 
 // ---------------------------------------------------------------------------------------------- images
 
-export const mediaContentTypes = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const
-
 export const Media = Type.Object(
   {
     id: Uuid,

@@ -1,5 +1,4 @@
 import {
-  type EntityKind,
   entityKinds,
   type OgcCollectionId,
   type OgcPropertyDescriptor,
@@ -95,8 +94,4 @@ export function equalityCondition(
       throw new Error(`unhandled property type ${unhandled}`)
     }
   }
-}
-
-export function isEntityKind(value: string): value is EntityKind {
-  return (entityKinds as readonly string[]).includes(value)
 }

@@ -22,6 +22,7 @@ import { installShutdownGate } from './plugins/shutdown'
 import { installTextGuard } from './plugins/text-guard'
 import { installValidators } from './plugins/validation'
 import { installWriteRateLimit } from './plugins/write-rate-limit'
+import { adminRoutes } from './routes/admin.routes'
 import { authRoutes } from './routes/auth.routes'
 import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
@@ -150,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const context: RouteContext = { config, database, tokens, ledger }
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
+    await fastify.register(adminRoutes(context, accountPresence))
     await fastify.register(
       meRoutes(context, {
         ...accountPresence,

@@ -29,6 +29,7 @@ export {
   exportAccountData,
   insertTombstone,
   lockMemberForErasure,
+  moveAccountHistory,
   type PasswordConfirmation,
   tombstoneDisplayName,
   tombstoneEmailDomain,
@@ -42,6 +43,18 @@ export {
   revokeRefreshTokenFamily,
   rotateRefreshToken,
 } from './refresh-tokens'
+export {
+  changeRole,
+  listRoleChanges,
+  type PersonRef,
+  type RoleChange,
+  type RoleChangeFailureCode,
+  type RoleChangeOutcome,
+  type RoleChangeRequest,
+  type RoleChangesPage,
+  roleChangeLockKey,
+  userIdByEmail,
+} from './roles.service'
 export type {
   AccessTokenClaims,
   AccessTokenSubject,

@@ -17,6 +17,7 @@ import { installBrowserPolicy } from './plugins/browser-policy'
 import { installErrorHandling } from './plugins/errors'
 import { frameworkErrorProblem } from './plugins/framework-errors'
 import { installOverloadProtection } from './plugins/overload'
+import { databaseRateLimitStore } from './plugins/rate-limit-store'
 import { installRealtime, type Realtime } from './plugins/realtime'
 import { installShutdownGate } from './plugins/shutdown'
 import { installTextGuard } from './plugins/text-guard'
@@ -52,6 +53,11 @@ export interface AppOptions {
   tokens?: TokenIssuer
   /** Log to stdout (the server) or not at all (tests). */
   logger?: boolean
+  /**
+   * Count rate limits in this process's memory instead of the database: only the rate-limit bench's reference
+   * uses it. Several instances would each count their own, so the server never does.
+   */
+  rateLimitsInMemory?: boolean
 }
 
 export interface App {
@@ -125,7 +131,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const shutdownGate = installShutdownGate(fastify)
     await installOverloadProtection(fastify, config.load)
     await installBrowserPolicy(fastify, config.browser)
-    await fastify.register(rateLimit, { global: false })
+    // Counted in the database, so that several API instances share one count per key instead of each its own.
+    await fastify.register(rateLimit, {
+      global: false,
+      ...(options.rateLimitsInMemory ? {} : { store: databaseRateLimitStore(database.db) }),
+    })
     await fastify.register(swagger, {
       openapi: {
         openapi: '3.0.3',

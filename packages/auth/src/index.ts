@@ -2,6 +2,8 @@ export {
   LoginThrottle,
   type LoginThrottleOptions,
   loginFailuresMaxDefault,
+  loginFailuresPruneIntervalMs,
+  loginFailuresPruneRowsMax,
   loginWindowMsDefault,
 } from './login-throttle'
 export { type MemberSearchOutcome, searchMembers } from './member-directory'

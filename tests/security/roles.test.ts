@@ -1,7 +1,7 @@
 import type { AuthTokens, RoleChange, RoleChangeList, RoleChangeResult } from '@quartiere/contracts'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createTestApp, type TestApp } from '../support/test-app'
+import { bearer, createTestApp, type TestApp, testPassword } from '../support/test-app'
 
 /**
  * Platform roles are given and taken by admins over `PUT /api/admin/users/:id/role`; every change is in the
@@ -273,7 +273,6 @@ describe('the role changes log', () => {
   })
 
   it('survives the erasure of the member and of the admin, naming their tombstones', async () => {
-    const { testPassword } = await import('../support/test-app')
     const leaving = await t.signUp({ as: 'admin', displayName: 'Leaving Admin' })
     const member = await t.signUp({ displayName: 'Leaving Member' })
     expect((await setRole(leaving, member.user.id, 'moderator')).statusCode).toBe(200)

@@ -74,6 +74,9 @@ export interface App {
   close(): Promise<void>
 }
 
+// The shared rate-limit store, for its own tests (the app registers it itself).
+export { databaseRateLimitStore, rateLimitPruneIntervalMs } from './plugins/rate-limit-store'
+
 /** Slow clients may not hold a connection open forever. */
 export const requestTimeoutMs = 30_000
 export const connectionTimeoutMs = 10_000

@@ -1,4 +1,4 @@
-import type { DB } from '@quartiere/db'
+import { type DB, defineCursor } from '@quartiere/db'
 import { sql, type Transaction } from 'kysely'
 import { type Db, findUserByEmail, type UserRole } from './users.repository'
 
@@ -187,22 +187,13 @@ async function liveUser(
   return result.rows[0]
 }
 
-/** A role change's id as a cursor names it: a positive bigint, short enough never to overflow the column. */
-const digitsPattern = /^[1-9][0-9]{0,17}$/
+/** The role changes log pages by id, newest first: the cursor names the last id served. */
+const roleChangesCursor = defineCursor({ before: 'seq' })
 
 function encodeRoleChangesCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ before: lastId })).toString('base64url')
+  return roleChangesCursor.encode({ before: lastId })
 }
 
 function decodeRoleChangesCursor(cursor: string): string | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (typeof value === 'object' && value !== null && 'before' in value) {
-      const before = (value as { before: unknown }).before
-      if (typeof before === 'string' && digitsPattern.test(before)) return before
-    }
-  } catch {
-    // A cursor that is not ours is bad input, answered by the caller.
-  }
-  return undefined
+  return roleChangesCursor.decode(cursor)?.before
 }

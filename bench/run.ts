@@ -2,6 +2,7 @@ import { entitiesBbox } from './entities-bbox.bench'
 import { exportBench } from './export.bench'
 import { ledgerTransfers } from './ledger-transfers.bench'
 import { ogcPaging } from './ogc-paging.bench'
+import { rateLimitBench } from './rate-limit.bench'
 import { realtimeFeed } from './realtime-feed.bench'
 import { soak } from './soak.bench'
 import { tiles } from './tiles.bench'
@@ -33,6 +34,11 @@ const benchmarks: Record<string, { description: string; run: () => Promise<void>
     description:
       'durable transfers over HTTP (uniform and one hot account) against pgbench TPC-B on the same server',
     run: ledgerTransfers,
+  },
+  'rate-limit': {
+    description:
+      '2,000 limited writes in-process: the write limit counted in the database against the in-memory store',
+    run: rateLimitBench,
   },
   'realtime-feed': {
     description:

@@ -101,11 +101,15 @@ async function tablesHolding(needle: string): Promise<Record<string, number>> {
   return found
 }
 
-/** A fingerprint of every row of every table but PostGIS's own: equal fingerprints, nothing changed. */
+/**
+ * A fingerprint of every row of every table but PostGIS's own and the rate-limit counters (which count refused
+ * requests on purpose): equal fingerprints, nothing changed.
+ */
 async function databaseFingerprint(): Promise<Record<string, string>> {
   const tables = await sql<{ table_name: string }>`
     SELECT table_name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys'
+     WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+       AND table_name NOT IN ('spatial_ref_sys', 'rate_limit_counters', 'login_failures')
      ORDER BY table_name`.execute(t.database.db)
   const fingerprint: Record<string, string> = {}
   for (const { table_name } of tables.rows) {

@@ -30,6 +30,9 @@ const smuggled: Record<string, unknown> = {
 
 const routeKey = (route: { method: string; url: string }) => `${route.method} ${route.url}`
 
+/** Properties of `smuggled` that a route's body declares as its own: sending them is the route's purpose. */
+const declaredBy: Record<string, string[]> = { 'PUT /api/admin/users/:id/role': ['role'] }
+
 function present(): Set<string> {
   return new Set(w.t.app.routes.filter((r) => r.method !== 'HEAD').map(routeKey))
 }
@@ -75,6 +78,7 @@ describe('mass assignment', () => {
       bodies += 1
       for (const [name, value] of Object.entries(smuggled)) {
         for (const where of objectsIn(attempt.payload)) {
+          if (where === '' && declaredBy[routeKey(entry)]?.includes(name)) continue
           // A fresh attempt for each: some routes spend their target, and the request must be valid otherwise.
           const fresh = await entry.request(w, role)
           // A route that uses up its caller (erasure) gets a caller of its own each time.

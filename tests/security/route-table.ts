@@ -252,6 +252,25 @@ export const routeTable: RouteEntry[] = [
     request: async (w) => ({ method: 'DELETE', url: `/api/entities/${await w.fresh.entity()}` }),
   },
 
+  // ------------------------------------------------------------------------------------------ admin
+  {
+    // A fresh member is the target each time, so an admin's success changes nobody of the world.
+    method: 'PUT',
+    url: '/api/admin/users/:id/role',
+    expect: adminOnly,
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/admin/users/${await w.fresh.user()}/role`,
+      payload: { role: 'moderator' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/admin/role-changes',
+    expect: adminOnly,
+    request: () => get('/api/admin/role-changes'),
+  },
+
   // ------------------------------------------------------------------------------------------ ledger
   {
     method: 'GET',

@@ -448,15 +448,16 @@ export type World = Awaited<ReturnType<typeof buildWorld>>
 
 /**
  * A digest of every table a request could change, one per table. A refused request must leave all of them as
- * they were. Left out: the outbox (only committed writes reach it), migrations, and the idempotency records of
- * the ledger, which remember a refusal on purpose so that a retry gets the same answer.
+ * they were. Left out: the outbox (only committed writes reach it), migrations, the idempotency records of
+ * the ledger, which remember a refusal on purpose so that a retry gets the same answer, and the rate-limit
+ * counters and failed logins, which count refused requests on purpose.
  */
 export async function databaseFingerprint(w: World): Promise<Record<string, string>> {
   const tables = await sql<{ table_name: string }>`
     SELECT table_name FROM information_schema.tables
     WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
       AND table_name NOT IN ('events_outbox', 'events_outbox_pruned', 'schema_migrations', 'transfer_requests',
-        'spatial_ref_sys')
+        'spatial_ref_sys', 'rate_limit_counters', 'login_failures')
     ORDER BY table_name`.execute(w.t.database.db)
   const parts = tables.rows.map(
     ({ table_name }) =>

@@ -17,11 +17,13 @@ import { installBrowserPolicy } from './plugins/browser-policy'
 import { installErrorHandling } from './plugins/errors'
 import { frameworkErrorProblem } from './plugins/framework-errors'
 import { installOverloadProtection } from './plugins/overload'
+import { databaseRateLimitStore } from './plugins/rate-limit-store'
 import { installRealtime, type Realtime } from './plugins/realtime'
 import { installShutdownGate } from './plugins/shutdown'
 import { installTextGuard } from './plugins/text-guard'
 import { installValidators } from './plugins/validation'
 import { installWriteRateLimit } from './plugins/write-rate-limit'
+import { adminRoutes } from './routes/admin.routes'
 import { authRoutes } from './routes/auth.routes'
 import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
@@ -51,6 +53,11 @@ export interface AppOptions {
   tokens?: TokenIssuer
   /** Log to stdout (the server) or not at all (tests). */
   logger?: boolean
+  /**
+   * Count rate limits in this process's memory instead of the database: only the rate-limit bench's reference
+   * uses it. Several instances would each count their own, so the server never does.
+   */
+  rateLimitsInMemory?: boolean
 }
 
 export interface App {
@@ -66,6 +73,9 @@ export interface App {
   routes: { method: string; url: string }[]
   close(): Promise<void>
 }
+
+// The shared rate-limit store, for its own tests (the app registers it itself).
+export { databaseRateLimitStore, rateLimitPruneIntervalMs } from './plugins/rate-limit-store'
 
 /** Slow clients may not hold a connection open forever. */
 export const requestTimeoutMs = 30_000
@@ -124,7 +134,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const shutdownGate = installShutdownGate(fastify)
     await installOverloadProtection(fastify, config.load)
     await installBrowserPolicy(fastify, config.browser)
-    await fastify.register(rateLimit, { global: false })
+    // Counted in the database, so that several API instances share one count per key instead of each its own.
+    await fastify.register(rateLimit, {
+      global: false,
+      ...(options.rateLimitsInMemory ? {} : { store: databaseRateLimitStore(database.db) }),
+    })
     await fastify.register(swagger, {
       openapi: {
         openapi: '3.0.3',
@@ -150,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const context: RouteContext = { config, database, tokens, ledger }
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
+    await fastify.register(adminRoutes(context, accountPresence))
     await fastify.register(
       meRoutes(context, {
         ...accountPresence,

@@ -2,6 +2,8 @@ export {
   LoginThrottle,
   type LoginThrottleOptions,
   loginFailuresMaxDefault,
+  loginFailuresPruneIntervalMs,
+  loginFailuresPruneRowsMax,
   loginWindowMsDefault,
 } from './login-throttle'
 export { type MemberSearchOutcome, searchMembers } from './member-directory'
@@ -29,6 +31,7 @@ export {
   exportAccountData,
   insertTombstone,
   lockMemberForErasure,
+  moveAccountHistory,
   type PasswordConfirmation,
   tombstoneDisplayName,
   tombstoneEmailDomain,
@@ -42,6 +45,18 @@ export {
   revokeRefreshTokenFamily,
   rotateRefreshToken,
 } from './refresh-tokens'
+export {
+  changeRole,
+  listRoleChanges,
+  type PersonRef,
+  type RoleChange,
+  type RoleChangeFailureCode,
+  type RoleChangeOutcome,
+  type RoleChangeRequest,
+  type RoleChangesPage,
+  roleChangeLockKey,
+  userIdByEmail,
+} from './roles.service'
 export type {
   AccessTokenClaims,
   AccessTokenSubject,

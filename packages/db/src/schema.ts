@@ -384,6 +384,17 @@ export interface NotificationsTable {
   read_at: Timestamp | null
 }
 
+/** Migration 0012: the append-only log of platform role changes (`id` is a bigint, read as a string). */
+export interface RoleChangesTable {
+  id: Generated<string>
+  user_id: string
+  old_role: 'member' | 'moderator' | 'admin' | 'researcher'
+  new_role: 'member' | 'moderator' | 'admin' | 'researcher'
+  changed_by: string | null
+  reason: Generated<string>
+  created_at: GeneratedTimestamp
+}
+
 export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
@@ -417,4 +428,5 @@ export interface DB {
   moderation_actions: ModerationActionsTable
   subscriptions: SubscriptionsTable
   notifications: NotificationsTable
+  role_changes: RoleChangesTable
 }

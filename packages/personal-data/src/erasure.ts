@@ -5,6 +5,7 @@ import {
   eraseAccountSessions,
   insertTombstone,
   lockMemberForErasure,
+  moveAccountHistory,
   tombstoneDisplayName,
 } from '@quartiere/auth'
 import type { DB } from '@quartiere/db'
@@ -137,6 +138,7 @@ export async function eraseMember(
   const tombstoneId = await insertTombstone(trx)
   await moveMemberAccounts(trx, userId, tombstoneId)
   await eraseAccountSessions(trx, userId)
+  await moveAccountHistory(trx, userId, tombstoneId)
   // Before the notifications are rewritten: the member's own go with the map's part.
   const { mediaStorageKeys } = await eraseMemberMapData(trx, userId, tombstoneId)
   await moveMemberLedgerReferences(trx, userId, tombstoneId)

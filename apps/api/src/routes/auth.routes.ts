@@ -35,7 +35,8 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
   const { db } = database
   const hashOptions = { log2N: config.passwordLog2N }
   const rateLimit = { max: config.authRateLimitPerMinute, timeWindow: '1 minute' }
-  const throttle = new LoginThrottle({
+  // Failed logins are counted in the database, so every instance refuses an account at the same count.
+  const throttle = new LoginThrottle(db, {
     failuresMax: config.loginFailuresPerAccountMax,
     windowMs: loginWindowMsDefault,
   })
@@ -98,7 +99,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
       },
       async (request) => {
         const { email } = request.body
-        const wait = throttle.retryAfterSeconds(email)
+        const wait = await throttle.retryAfterSeconds(email)
         if (wait > 0) {
           throw new ApiError(
             429,
@@ -109,10 +110,10 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
         }
         const outcome = await authenticate(db, request.body, hashOptions)
         if (!outcome.ok) {
-          throttle.failed(email)
+          await throttle.failed(email)
           throw new ApiError(401, 'invalid_credentials', 'the email or the password is wrong')
         }
-        throttle.succeeded(email)
+        await throttle.succeeded(email)
         return pairFor(outcome.user)
       },
     )

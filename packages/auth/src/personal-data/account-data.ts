@@ -22,11 +22,14 @@ type UserTable = keyof DB & string
 /**
  * Every account column that holds a user id, and what erasure does with it (see packages/personal-data's
  * `userReferences`, which a test compares with the database's foreign keys to `users`): sessions are only the
- * member's, deleted.
+ * member's, deleted; the role changes log stays, naming the tombstone (whose role changed, and who changed it).
  */
 export const accountUserReferences = {
   deleted: [['refresh_tokens', 'user_id']],
-  moved: [],
+  moved: [
+    ['role_changes', 'user_id'],
+    ['role_changes', 'changed_by'],
+  ],
   special: [],
 } as const satisfies Record<string, readonly (readonly [UserTable, string])[]>
 
@@ -140,6 +143,18 @@ export async function insertTombstone(trx: Transaction<DB>): Promise<string> {
 export async function eraseAccountSessions(trx: Transaction<DB>, userId: string): Promise<void> {
   for (const [table, column] of accountUserReferences.deleted) {
     await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${userId}::uuid`.execute(trx)
+  }
+}
+
+/** Moves the account's history (the role changes log) onto the tombstone; migration 0012 allows only that. */
+export async function moveAccountHistory(
+  trx: Transaction<DB>,
+  userId: string,
+  tombstoneId: string,
+): Promise<void> {
+  for (const [table, column] of accountUserReferences.moved) {
+    await sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${tombstoneId}::uuid
+               WHERE ${sql.ref(column)} = ${userId}::uuid`.execute(trx)
   }
 }
 

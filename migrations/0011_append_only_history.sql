@@ -7,7 +7,7 @@
 -- one afterwards; these triggers make the database refuse UPDATE, DELETE and TRUNCATE of those rows for every
 -- role, the API's included, with SQLSTATE QH001 and a message that names the table.
 --
--- The one rewrite that must stay possible is erasure (packages/auth/src/personal-data/erasure.ts): it moves a
+-- The one rewrite that must stay possible is erasure (packages/personal-data/src/erasure.ts): it moves a
 -- member's references onto a tombstone user (a users row with erased_at set) and then deletes the member's row.
 -- So an UPDATE passes only when every column other than the table's person-reference columns is unchanged, and
 -- each reference it changes now names a tombstone. The old rows keep pointing at a user that exists, and nothing
@@ -19,17 +19,14 @@
 --   member made (a report a moderation action points at stays: the foreign key keeps it). Once resolved, though,
 --   a report is part of the record: its decision can no longer be changed (see quartiere_refuse_report_rewrite).
 -- * Superusers can still disable triggers (ALTER TABLE … DISABLE TRIGGER, session_replication_role): this guards
---   against the application and its role, not against the database's owner.
+--   against the application and its role, not against the database's owner. Tests use that door to set up a
+--   past the API cannot make (a hold whose deadline has passed, exchanges in months long over):
+--   tests/support/past.ts.
+-- * A hold's deadline is part of its row like the rest: a hold ends by being posted, voided, or swept once its
+--   deadline passes, each a new transfer.
 
 -- Person references in `refs` (the trigger's arguments) may move onto a tombstone; nothing else may change. The
 -- rows are read as jsonb so that one function serves tables of different columns.
--- One exception on transfers: a hold's deadline may be brought forward, or moved to another moment already
--- past; never later than both, never removed, never added. A deadline is a promise about the future, not a
--- record of the past: bringing it forward only lets an open hold be voided sooner, which returns the hours to
--- the payer, and it is how an operator (or a test) expires a hold now instead of waiting for it. A deadline
--- already past says "expired" wherever in the past it lies, and on a hold already resolved it changes nothing
--- (the sweep voids open holds only), so neither is refused: the ledger's property test backdates holds
--- whatever their state, as its model does.
 CREATE FUNCTION quartiere_refuse_history_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   refs text[] := TG_ARGV;
@@ -48,15 +45,6 @@ BEGIN
   END IF;
   old_doc := to_jsonb(OLD) - refs;
   new_doc := to_jsonb(NEW) - refs;
-  IF TG_TABLE_NAME = 'transfers'
-     AND old_doc ->> 'type' = 'pending'
-     AND (old_doc - 'expires_at') = (new_doc - 'expires_at')
-     AND old_doc ->> 'expires_at' IS NOT NULL
-     AND (new_doc ->> 'expires_at')::timestamptz
-           <= greatest((old_doc ->> 'expires_at')::timestamptz, now()) THEN
-    old_doc := old_doc - 'expires_at';
-    new_doc := new_doc - 'expires_at';
-  END IF;
   IF old_doc IS DISTINCT FROM new_doc THEN
     RAISE EXCEPTION 'the rows of % are history: they cannot be changed (correct a mistake with a new row)',
       TG_TABLE_NAME

@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validEntityByKind } from './support/fixtures'
 import { pay } from './support/ledger'
+import { rewritePast } from './support/past'
 import { bearer, createTestApp, type TestApp } from './support/test-app'
 
 // The ledger writes the realtime feed's events in the same transaction as each transfer: what the API shows
@@ -181,8 +182,10 @@ describe('ledger events in the outbox', () => {
       payload: { hours: '1.00' },
     })
     const exchange = opened.json()
-    await sql`UPDATE transfers SET expires_at = now() - interval '1 second' WHERE id = ${exchange.holdId}`.execute(
-      t.database.db,
+    await rewritePast(t.database.db, (trx) =>
+      sql`UPDATE transfers SET expires_at = now() - interval '1 second' WHERE id = ${exchange.holdId}`.execute(
+        trx,
+      ),
     )
     const before = await lastSeq()
     expect(await voidExpiredHolds(t.app.ledger)).toBeGreaterThanOrEqual(1)

@@ -21,6 +21,7 @@ import {
   observe,
   stringify,
 } from './support/ledger-model'
+import { rewritePast } from './support/past'
 import { openTestDatabase } from './support/test-database'
 
 /**
@@ -253,8 +254,8 @@ describe('the ledger engine and its model, on hand-written sequences', () => {
     expect(summary(held!)).toBe('ok pending 100')
     model.apply(hold(holdKey!, bruno, carla, 100n, holdTimeoutSeconds))
     // Time passes: the hold's deadline is moved into the past rather than waited for.
-    await sql`UPDATE transfers SET expires_at = now() - interval '1 second' WHERE id = ${holdKey}`.execute(
-      database.db,
+    await rewritePast(database.db, (trx) =>
+      sql`UPDATE transfers SET expires_at = now() - interval '1 second' WHERE id = ${holdKey}`.execute(trx),
     )
     expect(model.expire(holdKey!)).toBe(true)
     const [posted] = await inOneTransaction([post(postKey!, holdKey!)])
@@ -603,10 +604,10 @@ class Run {
       case 'expire': {
         const holdId = this.expiringHold(step.pick)
         if (!holdId) return
-        const updated = await sql<{ id: string }>`
+        const updated = await rewritePast(database.db, (trx) =>
+          sql<{ id: string }>`
           UPDATE transfers SET expires_at = now() - interval '1 second'
-          WHERE id = ${holdId} AND type = 'pending' AND expires_at IS NOT NULL RETURNING id`.execute(
-          database.db,
+          WHERE id = ${holdId} AND type = 'pending' AND expires_at IS NOT NULL RETURNING id`.execute(trx),
         )
         const known = this.model.expire(holdId)
         this.trace.push(`${label}: ${this.name(holdId)} expires${known ? '' : ' (no such hold)'}`)

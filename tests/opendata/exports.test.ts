@@ -16,6 +16,7 @@ import { geojson as fgb } from 'flatgeobuf'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point, turin } from '../support/fixtures'
+import { rewritePast } from '../support/past'
 import { bearer, createTestApp, type TestApp } from '../support/test-app'
 import { createEntity, gdal, type Seeded, seedOpenData } from './support'
 
@@ -338,11 +339,13 @@ describe('ledger-flows.csv', () => {
     // Only months already over are published: these exchanges are posted on the last day of the previous month.
     const now = new Date()
     const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0, 12))
-    const moved = await sql`
+    const moved = await rewritePast(t.database.db, (trx) =>
+      sql`
       UPDATE transfers SET created_at = ${lastMonth}::timestamptz
       WHERE type = 'post_pending'
         AND pending_id IN (SELECT hold_id FROM exchanges WHERE entity_id IN (${busy.id}::uuid, ${quiet.id}::uuid))`.execute(
-      t.database.db,
+        trx,
+      ),
     )
     expect(Number(moved.numAffectedRows)).toBe(7)
 

@@ -3,6 +3,7 @@ import type { AuthTokens, EntityFeature } from '@quartiere/contracts'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point } from '../support/fixtures'
+import { rewritePast } from '../support/past'
 import { bearer, createTestApp, type TestApp } from '../support/test-app'
 import { createEntity } from './support'
 
@@ -71,10 +72,12 @@ async function exchange(
   expect(confirmed.statusCode, confirmed.body).toBe(200)
   if (postedAt) {
     // The world's history happened in months long over: the exchange is posted then.
-    const moved = await sql`
+    const moved = await rewritePast(t.database.db, (trx) =>
+      sql`
       UPDATE transfers SET created_at = ${postedAt}::timestamptz
       WHERE type = 'post_pending' AND pending_id = (SELECT hold_id FROM exchanges WHERE id = ${id}::uuid)`.execute(
-      t.database.db,
+        trx,
+      ),
     )
     expect(Number(moved.numAffectedRows)).toBe(1)
     if (offer.geometry.type !== 'Point') throw new Error('the world places its offers at points')

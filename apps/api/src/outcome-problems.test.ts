@@ -3,7 +3,9 @@ import type { CommunityFailure, MapFailure } from '@quartiere/map'
 import type { OpenDataFailure } from '@quartiere/opendata'
 import { describe, expect, it } from 'vitest'
 import {
+  type AccessTokenFailure,
   type AuthenticationFailure,
+  accessTokenProblem,
   authenticationProblem,
   communityLedgerProblem,
   communityProblem,
@@ -137,6 +139,10 @@ const openDataSamples: Samples<OpenDataFailure> = {
   forbidden: { ok: false, code: 'forbidden', message },
 }
 
+const accessTokenSamples: Samples<AccessTokenFailure> = {
+  invalid_token: { ok: false, code: 'invalid_token', reason: 'no key with kid k-1' },
+}
+
 const registrationSamples: Samples<RegistrationFailure> = {
   email_taken: { ok: false, code: 'email_taken' },
   weak_password: { ok: false, code: 'weak_password', reason: 'too_short' },
@@ -183,6 +189,7 @@ const unions: [string, Record<string, { code: string }>, (failure: never) => Api
   ['ledger', ledgerSamples, ledgerProblem],
   ['currencies and campaigns', communityLedgerSamples, communityLedgerProblem],
   ['open data', openDataSamples, openDataProblem],
+  ['access token', accessTokenSamples, accessTokenProblem],
   ['registration', registrationSamples, registrationProblem],
   ['authentication', authenticationSamples, authenticationProblem],
   ['password change', passwordChangeSamples, passwordChangeProblem],
@@ -192,8 +199,13 @@ const unions: [string, Record<string, { code: string }>, (failure: never) => Api
   ['image', imageSamples, imageProblem],
 ]
 
-/** Codes a mapping answers under another name: an erased account reads as no longer signed in. */
-const renamed: Record<string, Record<string, string>> = { erasure: { not_found: 'unauthorized' } }
+/**
+ * Codes a mapping answers under another name: a bad token and an erased account both read as not signed in.
+ */
+const renamed: Record<string, Record<string, string>> = {
+  'access token': { invalid_token: 'unauthorized' },
+  erasure: { not_found: 'unauthorized' },
+}
 
 describe('every domain refusal', () => {
   for (const [union, samples, toProblem] of unions) {
@@ -224,6 +236,10 @@ describe('every domain refusal', () => {
       '/body/newPassword',
     )
     expect(erasureProblem(erasureSamples.pending_transfers).message).toBe(`${message} (accounts a1)`)
+    // The reason a token failed is for the log: the client learns only that it must refresh or log in.
+    const badToken = accessTokenProblem(accessTokenSamples.invalid_token)
+    expect(badToken.message).not.toContain('k-1')
+    expect(badToken.headers).toEqual({ 'WWW-Authenticate': 'Bearer' })
   })
 })
 

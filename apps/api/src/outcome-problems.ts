@@ -1,4 +1,5 @@
 import type {
+  AccessTokenVerification,
   AuthenticationOutcome,
   MemberSearchOutcome,
   PasswordChangeOutcome,
@@ -24,6 +25,7 @@ import { ApiError } from './problem'
 /** The refusal of an outcome, whatever its union. */
 type Refusal<O> = Extract<O, { ok: false }>
 
+export type AccessTokenFailure = Refusal<AccessTokenVerification>
 export type RegistrationFailure = Refusal<RegistrationOutcome>
 export type AuthenticationFailure = Refusal<AuthenticationOutcome>
 export type PasswordChangeFailure = Refusal<PasswordChangeOutcome>
@@ -206,6 +208,21 @@ const weakPasswordMessages: Record<WeakPasswordReason, string> = {
 function weakPassword(reason: WeakPasswordReason, field: string): ApiError {
   const message = weakPasswordMessages[reason]
   return new ApiError(400, 'weak_password', message, { errors: [{ path: field, message }] })
+}
+
+/** An access token that was sent but does not verify: its reason is for the log, never for the client. */
+export function accessTokenProblem(failure: AccessTokenFailure): ApiError {
+  switch (failure.code) {
+    case 'invalid_token':
+      return new ApiError(
+        401,
+        'unauthorized',
+        'the access token is invalid or expired; refresh it or log in again',
+        { headers: { 'WWW-Authenticate': 'Bearer' } },
+      )
+    default:
+      return unhandled('access token', failure.code)
+  }
 }
 
 /** Signing up. */

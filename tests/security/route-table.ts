@@ -31,10 +31,6 @@ export interface RouteEntry {
    * confirmation) does not change what the next role finds.
    */
   request(w: World, role: Role): Promise<Attempt> | Attempt
-  /**
-   * Planned routes (other work in progress): checked when the app has them, not required. Listed in the report.
-   */
-  optional?: boolean
   /** Present only when the web client is built. */
   webClient?: boolean
   /** The websocket endpoint: checked by the feed tests of the matrix file, not by an HTTP request. */
@@ -88,7 +84,6 @@ export const routeTable: RouteEntry[] = [
     // CORS preflights (closed by default): no data, and the same answer whoever asks.
     method: 'OPTIONS',
     url: '*',
-    optional: true,
     expect: by('same', 'same', 'same', 'same', 'same', 'same', 'same'),
     request: () => ({
       method: 'OPTIONS',
@@ -192,7 +187,6 @@ export const routeTable: RouteEntry[] = [
   {
     method: 'GET',
     url: '/api/me/export',
-    optional: true,
     expect: signedIn,
     // A manager's export carries the notifications of the group's mints, which name who minted (the member):
     // ids are shared with whoever hears the event; an email never is.
@@ -203,7 +197,6 @@ export const routeTable: RouteEntry[] = [
   {
     method: 'DELETE',
     url: '/api/me',
-    optional: true,
     expect: signedIn,
     freshActor: true,
     request: () => ({ method: 'DELETE', url: '/api/me', payload: { password: testPassword } }),
@@ -446,10 +439,9 @@ export const routeTable: RouteEntry[] = [
     }),
   },
   {
-    // Planned (transfer caps): the issuing group's owners and managers, and admins.
+    // Transfer caps: the issuing group's owners and managers, and admins.
     method: 'PUT',
     url: '/api/ledger/currencies/:code/caps',
-    optional: true,
     expect: by(401, 'ok', 403, 'ok', 403, 403, 'ok'),
     request: (w) => ({
       method: 'PUT',

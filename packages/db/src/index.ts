@@ -15,6 +15,7 @@ export {
 } from './group-managers.repository'
 export type { Migration, MigrationOutcome } from './migrator'
 export { migrate, migrationsDir, readMigrations } from './migrator'
+export { isDatabaseReachable } from './reachability'
 export type * from './schema'
 export { incremented, now } from './sql-expressions'
 export { isDatabaseUnavailable } from './unavailable'

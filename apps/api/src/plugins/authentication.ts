@@ -1,6 +1,7 @@
 import type { TokenIssuer } from '@quartiere/auth'
 import type { Actor } from '@quartiere/map'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { accessTokenProblem } from '../outcome-problems'
 import { ApiError } from '../problem'
 import { cachingVerifier } from './verified-token-cache'
 
@@ -29,7 +30,7 @@ export function installAuthentication(app: FastifyInstance, tokens: TokenIssuer)
     const verified = await verify(match[1])
     if (!verified.ok) {
       request.log.info({ reason: verified.reason }, 'access token refused')
-      throw unauthorized('the access token is invalid or expired; refresh it or log in again')
+      throw accessTokenProblem(verified)
     }
     request.actor = { userId: verified.claims.userId, role: verified.claims.role }
   })

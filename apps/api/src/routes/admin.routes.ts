@@ -1,19 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { changeRole, listRoleChanges, type RoleChangeFailureCode } from '@quartiere/auth'
+import { changeRole, listRoleChanges } from '@quartiere/auth'
 import {
-  Problem,
   RoleChangeBody,
   RoleChangeList,
   RoleChangeResult,
   RoleChangesQuery,
   UserIdParams,
 } from '@quartiere/contracts'
+import { roleChangeProblem, roleChangesPageProblem, unwrap } from '../outcome-problems'
 import type { AccountPresence } from '../plugins/account-presence'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-
-const errors = { 400: Problem, 401: Problem, 403: Problem }
 
 /**
  * Admins give and take platform roles; every change is in an audit log they can read. After a change this
@@ -39,20 +37,22 @@ export function adminRoutes(
           security: [{ bearer: [] }],
           params: UserIdParams,
           body: RoleChangeBody,
-          response: { 200: RoleChangeResult, ...errors, 404: Problem, 409: Problem },
+          response: { 200: RoleChangeResult, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {
         const actor = requireActor(request)
-        const outcome = await db.transaction().execute((trx) =>
-          changeRole(trx, {
-            actorId: actor.userId,
-            userId: request.params.id,
-            role: request.body.role,
-            ...(request.body.reason === undefined ? {} : { reason: request.body.reason }),
-          }),
+        const outcome = unwrap(
+          await db.transaction().execute((trx) =>
+            changeRole(trx, {
+              actorId: actor.userId,
+              userId: request.params.id,
+              role: request.body.role,
+              ...(request.body.reason === undefined ? {} : { reason: request.body.reason }),
+            }),
+          ),
+          roleChangeProblem,
         )
-        if (!outcome.ok) throw roleFailure(outcome.code, outcome.message)
         if (outcome.change) presence.forget(outcome.userId)
         return { id: outcome.userId, role: outcome.role, change: outcome.change }
       },
@@ -66,7 +66,7 @@ export function adminRoutes(
           summary: 'The log of every role change, newest first (admins)',
           security: [{ bearer: [] }],
           querystring: RoleChangesQuery,
-          response: { 200: RoleChangeList, ...errors },
+          response: { 200: RoleChangeList, ...errorResponses(400, 401, 403) },
         },
       },
       async (request) => {
@@ -74,26 +74,9 @@ export function adminRoutes(
         if (requireActor(request).role !== 'admin') {
           throw new ApiError(403, 'forbidden', 'only an admin may read the role changes log')
         }
-        const page = await listRoleChanges(db, request.query)
-        if (!page.ok) throw new ApiError(400, page.code, page.message)
+        const page = unwrap(await listRoleChanges(db, request.query), roleChangesPageProblem)
         return { items: page.items, nextCursor: page.nextCursor }
       },
     )
-  }
-}
-
-/** Maps each refusal of a role change to its HTTP status. The switch is exhaustive. */
-function roleFailure(code: RoleChangeFailureCode, message: string): ApiError {
-  switch (code) {
-    case 'forbidden':
-      return new ApiError(403, code, message)
-    case 'not_found':
-      return new ApiError(404, code, message)
-    case 'last_admin':
-      return new ApiError(409, code, message)
-    default: {
-      const unhandled: never = code
-      throw new Error(`unhandled role change outcome ${unhandled}`)
-    }
   }
 }

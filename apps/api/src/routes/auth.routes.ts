@@ -15,21 +15,21 @@ import {
   AuthTokens,
   ChangePasswordBody,
   LoginBody,
-  Problem,
   RefreshBody,
   RegisterBody,
   User as UserSchema,
 } from '@quartiere/contracts'
 import { Type } from 'typebox'
+import {
+  authenticationProblem,
+  passwordChangeProblem,
+  refreshProblem,
+  registrationProblem,
+  unwrap,
+} from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-
-const weakPasswordMessages = {
-  too_short: 'the password must have at least 10 characters',
-  too_long: 'the password must have at most 256 characters',
-  matches_identity: 'the password must not be your email or your name',
-} as const
 
 export function authRoutes({ config, database, tokens }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -63,26 +63,12 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
           tags: ['auth'],
           summary: 'Create a member account and sign in',
           body: RegisterBody,
-          response: { 201: AuthTokens, 400: Problem, 409: Problem, 429: Problem },
+          response: { 201: AuthTokens, ...errorResponses(400, 409, 429) },
         },
       },
       async (request, reply) => {
-        const outcome = await registerUser(db, request.body, hashOptions)
-        if (!outcome.ok) {
-          switch (outcome.code) {
-            case 'email_taken':
-              throw new ApiError(
-                409,
-                'email_taken',
-                'an account with this email exists already; log in instead',
-              )
-            case 'weak_password':
-              throw new ApiError(400, 'weak_password', weakPasswordMessages[outcome.reason], {
-                errors: [{ path: '/body/password', message: weakPasswordMessages[outcome.reason] }],
-              })
-          }
-        }
-        return reply.status(201).send(await pairFor(outcome.user))
+        const { user } = unwrap(await registerUser(db, request.body, hashOptions), registrationProblem)
+        return reply.status(201).send(await pairFor(user))
       },
     )
 
@@ -94,7 +80,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
           tags: ['auth'],
           summary: 'Sign in with email and password',
           body: LoginBody,
-          response: { 200: AuthTokens, 400: Problem, 401: Problem, 429: Problem },
+          response: { 200: AuthTokens, ...errorResponses(400, 401, 429) },
         },
       },
       async (request) => {
@@ -111,7 +97,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
         const outcome = await authenticate(db, request.body, hashOptions)
         if (!outcome.ok) {
           await throttle.failed(email)
-          throw new ApiError(401, 'invalid_credentials', 'the email or the password is wrong')
+          throw authenticationProblem(outcome)
         }
         await throttle.succeeded(email)
         return pairFor(outcome.user)
@@ -126,23 +112,15 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
           tags: ['auth'],
           summary: 'Trade a refresh token for a new pair (the old refresh token is spent)',
           body: RefreshBody,
-          response: { 200: AuthTokens, 400: Problem, 401: Problem, 429: Problem },
+          response: { 200: AuthTokens, ...errorResponses(400, 401, 429) },
         },
       },
       async (request) => {
         // The rotation commits even when it refuses: refusing a reused token revokes its whole family.
-        const rotation = await db
-          .transaction()
-          .execute((trx) => rotateRefreshToken(trx, request.body.refreshToken))
-        if (!rotation.ok) {
-          throw new ApiError(
-            401,
-            rotation.code,
-            rotation.code === 'refresh_token_reused'
-              ? 'this refresh token was used already; every session it started is now signed out, log in again'
-              : 'the refresh token is invalid or expired; log in again',
-          )
-        }
+        const rotation = unwrap(
+          await db.transaction().execute((trx) => rotateRefreshToken(trx, request.body.refreshToken)),
+          refreshProblem,
+        )
         const user = await getUser(db, rotation.userId)
         if (!user) throw new ApiError(401, 'invalid_refresh_token', 'the account no longer exists')
         return pairFor(user, rotation)
@@ -157,7 +135,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
           tags: ['auth'],
           summary: 'Sign out: revoke the refresh token and every token rotated from it',
           body: RefreshBody,
-          response: { 204: Type.Null(), 400: Problem, 429: Problem },
+          response: { 204: Type.Null(), ...errorResponses(400, 429) },
         },
       },
       async (request, reply) => {
@@ -178,23 +156,18 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
             'Answers a fresh token pair for this session.',
           security: [{ bearer: [] }],
           body: ChangePasswordBody,
-          response: { 200: AuthTokens, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
+          response: { 200: AuthTokens, ...errorResponses(400, 401, 403, 429) },
         },
       },
       async (request) => {
         const actor = requireActor(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => changePassword(trx, actor.userId, request.body, hashOptions))
-        if (!outcome.ok && outcome.code === 'invalid_credentials') {
-          throw new ApiError(403, 'invalid_credentials', 'the current password is wrong')
-        }
-        if (!outcome.ok) {
-          throw new ApiError(400, 'weak_password', weakPasswordMessages[outcome.reason], {
-            errors: [{ path: '/body/newPassword', message: weakPasswordMessages[outcome.reason] }],
-          })
-        }
-        return pairFor(outcome.user)
+        const { user } = unwrap(
+          await db
+            .transaction()
+            .execute((trx) => changePassword(trx, actor.userId, request.body, hashOptions)),
+          passwordChangeProblem,
+        )
+        return pairFor(user)
       },
     )
 
@@ -205,7 +178,7 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
           tags: ['auth'],
           summary: 'The signed-in user',
           security: [{ bearer: [] }],
-          response: { 200: UserSchema, 401: Problem },
+          response: { 200: UserSchema, ...errorResponses(401) },
         },
       },
       async (request) => {

@@ -13,7 +13,6 @@ import {
   PledgeBody,
   PledgeList,
   PledgeResult,
-  Problem,
 } from '@quartiere/contracts'
 import {
   campaignEntityKinds,
@@ -28,22 +27,13 @@ import {
   withdrawPledge,
 } from '@quartiere/ledger'
 import { campaignForViewer, campaignsForViewer, createEntity, mayEditEntity } from '@quartiere/map'
+import { communityLedgerProblem, mapProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError, mapFailureToApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { unwrapCommunity } from './currencies.routes'
 import { guard, IdempotencyHeaders, idempotencyKey } from './ledger-http'
 
-const errors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  412: Problem,
-  422: Problem,
-  503: Problem,
-}
+const errors = errorResponses(400, 401, 403, 404, 409, 412, 422, 503)
 
 /**
  * Piggy banks: crowdfunding campaigns on a place or project of the map, accepting one currency and giving back
@@ -90,7 +80,7 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
           let linkedId = earlier?.entityId ?? entityId
           if (!earlier && entity) {
             const created = await createEntity(trx, actor, entity)
-            if (!created.ok) throw mapFailureToApiError(created)
+            if (!created.ok) throw mapProblem(created)
             linkedId = created.feature.id as string
           } else if (!earlier) {
             const target = await findLiveEntity(trx, entityId!)
@@ -104,7 +94,10 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
             }
           }
           // A refusal rolls back the entity created above with it.
-          return unwrapCommunity(await createCampaign(trx, actor, { ...body, id, entityId: linkedId! }))
+          return unwrap(
+            await createCampaign(trx, actor, { ...body, id, entityId: linkedId! }),
+            communityLedgerProblem,
+          )
         })
         return reply
           .status(result.replayed ? 200 : 201)
@@ -120,17 +113,18 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
           tags: ['campaigns'],
           summary: 'Campaigns newest first, with what they raised; ?entityId= for one place or project',
           querystring: CampaignListQuery,
-          response: { 200: CampaignList, 400: Problem },
+          response: { 200: CampaignList, ...errorResponses(400) },
         },
       },
       async (request) => {
         const { limit = campaignPageSizeDefault, cursor, entityId } = request.query
-        const result = unwrapCommunity(
+        const result = unwrap(
           await listCampaigns(db, {
             limit,
             ...(cursor ? { cursor } : {}),
             ...(entityId ? { entityId } : {}),
           }),
+          communityLedgerProblem,
         )
         return {
           items: await campaignsForViewer(db, request.actor, result.items),
@@ -146,7 +140,7 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
           tags: ['campaigns'],
           summary: 'A campaign: ratio, cap, goal, raised, backers, state',
           params: EntityIdParams,
-          response: { 200: Campaign, 404: Problem },
+          response: { 200: Campaign, ...errorResponses(404) },
         },
       },
       async (request) => {
@@ -183,8 +177,9 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
         },
         async (request) => {
           const actor = requireActor(request)
-          const { campaign } = unwrapCommunity(
+          const { campaign } = unwrap(
             await guard(() => db.transaction().execute((trx) => act(trx, actor, request.params.id))),
+            communityLedgerProblem,
           )
           return campaignForViewer(db, actor, campaign)
         },
@@ -210,12 +205,13 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
       async (request, reply) => {
         const id = idempotencyKey(request, request.body.id, true)!
         const actor = requireActor(request)
-        const result = unwrapCommunity(
+        const result = unwrap(
           await guard(() =>
             db
               .transaction()
               .execute((trx) => pledge(trx, actor, request.params.id, { id, amount: request.body.amount })),
           ),
+          communityLedgerProblem,
         )
         return reply
           .status(result.replayed ? 200 : 201)
@@ -237,11 +233,12 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
       },
       async (request) => {
         const { limit = campaignPageSizeDefault, cursor } = request.query
-        const result = unwrapCommunity(
+        const result = unwrap(
           await listPledges(db, requireActor(request), request.params.id, {
             limit,
             ...(cursor ? { cursor } : {}),
           }),
+          communityLedgerProblem,
         )
         return { items: result.items, nextCursor: result.nextCursor }
       },
@@ -259,7 +256,7 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
         },
       },
       async (request) =>
-        unwrapCommunity(
+        unwrap(
           await guard(() =>
             db
               .transaction()
@@ -267,6 +264,7 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
                 withdrawPledge(trx, requireActor(request), request.params.id, request.params.pledgeId),
               ),
           ),
+          communityLedgerProblem,
         ).pledge,
     )
   }

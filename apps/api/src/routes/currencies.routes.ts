@@ -10,14 +10,11 @@ import {
   CurrencyListQuery,
   currencyPageSizeDefault,
   MintBody,
-  Problem,
   RedemptionBody,
   Transfer,
   TransferCaps,
 } from '@quartiere/contracts'
 import {
-  type CommunityLedgerFailure,
-  type CommunityLedgerOutcome,
   createCurrency,
   currencyTerms,
   getCurrency,
@@ -28,8 +25,9 @@ import {
   setTransferCaps,
 } from '@quartiere/ledger'
 import { Type } from 'typebox'
+import { communityLedgerProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError, ledgerFailureToApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
 import { guard, IdempotencyHeaders, idempotencyKey, ledgerErrors, sendTransfer } from './ledger-http'
 
@@ -53,7 +51,10 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         },
       },
       async (request, reply) => {
-        const result = unwrapCommunity(await createCurrency(db, requireActor(request), request.body))
+        const result = unwrap(
+          await createCurrency(db, requireActor(request), request.body),
+          communityLedgerProblem,
+        )
         return reply
           .status(201)
           .header('Location', `/api/ledger/currencies/${result.currency.code}`)
@@ -68,17 +69,18 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           tags: ['currencies'],
           summary: 'Currencies by code, with their supply; ?issuerGroupId= for one group’s',
           querystring: CurrencyListQuery,
-          response: { 200: CurrencyList, 400: Problem },
+          response: { 200: CurrencyList, ...errorResponses(400) },
         },
       },
       async (request) => {
         const { limit = currencyPageSizeDefault, cursor, issuerGroupId } = request.query
-        const result = unwrapCommunity(
+        const result = unwrap(
           await listCurrencies(db, {
             limit,
             ...(cursor ? { cursor } : {}),
             ...(issuerGroupId ? { issuerGroupId } : {}),
           }),
+          communityLedgerProblem,
         )
         return { items: result.items, nextCursor: result.nextCursor }
       },
@@ -92,7 +94,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           summary:
             'A currency: its terms’ hash and its supply (minted, redeemed, outstanding, what may still be minted)',
           params: CurrencyCodeParams,
-          response: { 200: Currency, 404: Problem },
+          response: { 200: Currency, ...errorResponses(404) },
         },
       },
       async (request) => {
@@ -110,7 +112,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           summary:
             'The terms document the currency was issued under, as text; its SHA-256 in the Digest header',
           params: CurrencyCodeParams,
-          response: { 200: Type.String(), 404: Problem },
+          response: { 200: Type.String(), ...errorResponses(404) },
         },
       },
       async (request, reply) => {
@@ -145,7 +147,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         const result = await guard(() =>
           mintCurrency(ledger, requireActor(request), request.params.code, { ...request.body, id }),
         )
-        return sendTransfer(reply, unwrapCommunity(result))
+        return sendTransfer(reply, unwrap(result, communityLedgerProblem))
       },
     )
 
@@ -168,7 +170,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         const result = await guard(() =>
           redeemCoupons(ledger, requireActor(request), request.params.code, { ...request.body, id }),
         )
-        return sendTransfer(reply, unwrapCommunity(result))
+        return sendTransfer(reply, unwrap(result, communityLedgerProblem))
       },
     )
 
@@ -186,8 +188,10 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         },
       },
       async (request) =>
-        unwrapCommunity(await setTransferCaps(db, requireActor(request), request.params.code, request.body))
-          .currency,
+        unwrap(
+          await setTransferCaps(db, requireActor(request), request.params.code, request.body),
+          communityLedgerProblem,
+        ).currency,
     )
 
     app.put(
@@ -204,7 +208,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         },
       },
       async (request) =>
-        unwrapCommunity(
+        unwrap(
           await setCreditLine(
             db,
             requireActor(request),
@@ -212,37 +216,8 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
             request.params.accountId,
             request.body.creditLine,
           ),
+          communityLedgerProblem,
         ).account,
     )
-  }
-}
-
-export function unwrapCommunity<T>(result: CommunityLedgerOutcome<T>): { ok: true } & T {
-  if (!result.ok) throw currencyFailureToApiError(result)
-  return result
-}
-
-/** Maps the refusals of currencies and campaigns to HTTP; the ledger's own go through its mapping. */
-export function currencyFailureToApiError(failure: CommunityLedgerFailure): ApiError {
-  switch (failure.code) {
-    case 'invalid_campaign':
-      return new ApiError(400, failure.code, failure.message)
-    case 'currency_exists':
-    case 'campaign_exists':
-    case 'already_deposited':
-      return new ApiError(409, failure.code, failure.message)
-    case 'supply_cap_reached':
-    case 'not_redeemable':
-    case 'credit_line_with_cap':
-    case 'entity_not_linkable':
-    case 'campaign_locked':
-    case 'campaign_not_started':
-    case 'campaign_closed':
-    case 'campaign_full':
-    case 'own_campaign':
-    case 'too_many_pledges':
-      return new ApiError(422, failure.code, failure.message)
-    default:
-      return ledgerFailureToApiError({ ok: false, code: failure.code, message: failure.message })
   }
 }

@@ -7,7 +7,6 @@ import {
   EntityIdParams,
   EntityPatchBody,
   entitiesPageSizeDefault,
-  Problem,
 } from '@quartiere/contracts'
 import {
   createEntity,
@@ -17,20 +16,19 @@ import {
   parseEntitiesQuery,
   updateEntity,
 } from '@quartiere/map'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
+import { mapProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError, mapFailureToApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
+import { IfMatchHeaders, ifMatchVersion, requireIfMatch } from './if-match'
 import { urlWithCursor } from './links'
 
 export const geoJsonType = 'application/geo+json; charset=utf-8'
 
-const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({ maxLength: 100, description: 'The ETag (version) you last read.' }),
-  ),
-})
+/** Whose ETag a malformed If-Match is told to send. */
+const entityETag = 'of the entity'
 
 export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -42,12 +40,11 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
           tags: ['entities'],
           summary: 'Things on the map: by bbox, time window, kind, text, category, tag, parent, author, zoom',
           querystring: EntitiesQuery,
-          response: { 200: EntityCollection, 400: Problem },
+          response: { 200: EntityCollection, ...errorResponses(400) },
         },
       },
       async (request, reply) => {
-        const parsed = parseEntitiesQuery(request.query)
-        if (!parsed.ok) throw mapFailureToApiError(parsed)
+        const parsed = unwrap(parseEntitiesQuery(request.query), mapProblem)
         const limit = request.query.limit ?? entitiesPageSizeDefault
         const page = await listEntities(db, parsed.filters, limit, request.actor)
         const links = [{ rel: 'self', type: 'application/geo+json', href: request.url }]
@@ -73,13 +70,15 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
           summary: 'Put a thing on the map',
           security: [{ bearer: [] }],
           body: EntityCreateBody,
-          response: { 201: EntityFeature, 400: Problem, 401: Problem, 422: Problem },
+          response: { 201: EntityFeature, ...errorResponses(400, 401, 422) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db.transaction().execute((trx) => createEntity(trx, actor, request.body))
-        if (!outcome.ok) throw mapFailureToApiError(outcome)
+        const outcome = unwrap(
+          await db.transaction().execute((trx) => createEntity(trx, actor, request.body)),
+          mapProblem,
+        )
         return reply
           .status(201)
           .header('ETag', `"${outcome.version}"`)
@@ -96,7 +95,7 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
           tags: ['entities'],
           summary: 'One thing on the map',
           params: EntityIdParams,
-          response: { 200: EntityFeature, 400: Problem, 404: Problem },
+          response: { 200: EntityFeature, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
@@ -116,33 +115,16 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
           params: EntityIdParams,
           headers: IfMatchHeaders,
           body: EntityPatchBody,
-          response: {
-            200: EntityFeature,
-            400: Problem,
-            401: Problem,
-            403: Problem,
-            404: Problem,
-            412: Problem,
-            422: Problem,
-            428: Problem,
-          },
+          response: { 200: EntityFeature, ...errorResponses(400, 401, 403, 404, 412, 422, 428) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const version = expectedVersion(request)
-        if (version === undefined) {
-          throw new ApiError(
-            428,
-            'if_match_required',
-            "send If-Match with the ETag you read, so that no one else's change is overwritten",
-          )
-        }
+        const version = requireIfMatch(request, entityETag)
         const outcome = await db
           .transaction()
           .execute((trx) => updateEntity(trx, actor, request.params.id, version, request.body))
-        if (!outcome.ok) throw mapFailureToApiError(outcome)
-        return sendFeature(reply, outcome)
+        return sendFeature(reply, unwrap(outcome, mapProblem))
       },
     )
 
@@ -155,23 +137,16 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
           security: [{ bearer: [] }],
           params: EntityIdParams,
           headers: IfMatchHeaders,
-          response: {
-            204: Type.Null(),
-            400: Problem,
-            401: Problem,
-            403: Problem,
-            404: Problem,
-            412: Problem,
-          },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 412) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const version = expectedVersion(request)
-        const outcome = await db
-          .transaction()
-          .execute((trx) => deleteEntity(trx, actor, request.params.id, version))
-        if (!outcome.ok) throw mapFailureToApiError(outcome)
+        const version = ifMatchVersion(request, entityETag)
+        unwrap(
+          await db.transaction().execute((trx) => deleteEntity(trx, actor, request.params.id, version)),
+          mapProblem,
+        )
         return reply.status(204).send(null)
       },
     )
@@ -180,16 +155,4 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
 
 function sendFeature(reply: FastifyReply, entity: { feature: unknown; version: number }) {
   return reply.header('ETag', `"${entity.version}"`).type(geoJsonType).send(entity.feature)
-}
-
-const ifMatchPattern = /^(?:W\/)?"?(\d{1,9})"?$/
-
-/** The version an If-Match header names: `"3"`, `W/"3"` or `3`. Anything else is a 400. */
-function expectedVersion(request: FastifyRequest): number | undefined {
-  const header = request.headers['if-match']
-  if (header === undefined) return undefined
-  const match = ifMatchPattern.exec(String(header).trim())
-  if (!match?.[1])
-    throw new ApiError(400, 'invalid_if_match', 'If-Match must be the ETag of the entity, e.g. "3"')
-  return Number(match[1])
 }

@@ -7,7 +7,6 @@ import {
   exportFormats,
   LedgerFlowsQuery,
   openDataLicence,
-  Problem,
 } from '@quartiere/contracts'
 import {
   csvExport,
@@ -21,10 +20,10 @@ import {
 } from '@quartiere/opendata'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { openDataProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { openDataFailureToApiError } from './ogc.routes'
 
 /** Bulk exports are heavy: a client may start this many per minute. */
 export const exportsPerMinuteMax = 10
@@ -67,7 +66,7 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
             'Every public thing on the map (filtered like the map query), streamed as GeoJSON, CSV or FlatGeobuf',
           params: ExportFormatParams,
           querystring: ExportQuery,
-          response: { 200: Type.Unknown(), 400: Problem, 404: Problem, 429: Problem },
+          response: { 200: Type.Unknown(), ...errorResponses(400, 404, 429) },
         },
       },
       async (request, reply) => {
@@ -78,9 +77,7 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
             'route_not_found',
             `no export format ${format}; formats are ${exportFormats.join(', ')}`,
           )
-        const parsed = parseMapStyleFilters(request.query)
-        if (!parsed.ok) throw openDataFailureToApiError(parsed)
-        const { filters } = parsed
+        const { filters } = unwrap(parseMapStyleFilters(request.query), openDataProblem)
         const provenance = exportProvenance(format, filters, `${origin(request)}${request.url}`)
         provenanceHeaders(reply, provenance)
           .header('Content-Disposition', `attachment; filename="quartiere-entities.${format}"`)
@@ -108,15 +105,14 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
             'Time-bank exchanges per calendar month × category × grid cell, k-anonymous with a floor no caller can lower (researchers and admins)',
           security: [{ bearer: [] }],
           querystring: LedgerFlowsQuery,
-          response: { 200: Type.String(), 400: Problem, 401: Problem, 403: Problem, 429: Problem },
+          response: { 200: Type.String(), ...errorResponses(400, 401, 403, 429) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
         if (actor.role !== 'researcher' && actor.role !== 'admin')
           throw new ApiError(403, 'forbidden', 'the ledger statistics are for researchers and admins')
-        const parsed = parseLedgerFlowsQuery(request.query, config.researchKMin)
-        if (!parsed.ok) throw openDataFailureToApiError(parsed)
+        const parsed = unwrap(parseLedgerFlowsQuery(request.query, config.researchKMin), openDataProblem)
         const flows = await ledgerFlows(db, parsed.request)
         provenanceHeaders(reply, {
           exportedAt: new Date().toISOString(),
@@ -144,12 +140,11 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
           tags: ['open data'],
           summary: 'Events in a bbox and time window as an iCalendar feed',
           querystring: EventsIcsQuery,
-          response: { 200: Type.String(), 400: Problem },
+          response: { 200: Type.String(), ...errorResponses(400) },
         },
       },
       async (request, reply) => {
-        const outcome = await eventsIcs(db, request.query, { site: origin(request) })
-        if (!outcome.ok) throw openDataFailureToApiError(outcome)
+        const outcome = unwrap(await eventsIcs(db, request.query, { site: origin(request) }), openDataProblem)
         return reply
           .type('text/calendar; charset=utf-8')
           .header('Cache-Control', 'public, max-age=300')

@@ -12,7 +12,6 @@ import {
   MemberParams,
   MemberRoleBody,
   Membership,
-  Problem,
 } from '@quartiere/contracts'
 import {
   changeMemberRole,
@@ -25,11 +24,13 @@ import {
   withdrawJoinRequest,
 } from '@quartiere/map'
 import { Type } from 'typebox'
+import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
+import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { pageAnswer, pageArgs, pagedListSchema, unwrap } from './posts.routes'
+import { pageAnswer, pageArgs, pagedListSchema } from './paging'
 
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem }
+const errors = errorResponses(400, 401, 403, 404, 409, 422)
 
 export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -56,10 +57,11 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
             'A group as you stand in it: its members count, your role, or your pending request to join',
           description: 'Anyone may ask: without sign-in, role and request are null.',
           params: IdParams,
-          response: { 200: Membership, 400: Problem, 404: Problem, 422: Problem },
+          response: { 200: Membership, ...errorResponses(400, 404, 422) },
         },
       },
-      async (request) => unwrap(await membershipOf(db, request.actor, request.params.id)).membership,
+      async (request) =>
+        unwrap(await membershipOf(db, request.actor, request.params.id), communityProblem).membership,
     )
 
     app.post(
@@ -79,6 +81,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
         const message = request.body?.message ?? ''
         const { outcome } = unwrap(
           await db.transaction().execute((trx) => joinGroup(trx, actor, request.params.id, message)),
+          communityProblem,
         )
         return reply.status(outcome.status === 'member' ? 201 : 202).send(outcome)
       },
@@ -103,7 +106,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
           .execute((trx) =>
             changeMemberRole(trx, actor, request.params.id, request.params.userId, request.body.role),
           )
-        return unwrap(outcome).member
+        return unwrap(outcome, communityProblem).member
       },
     )
 
@@ -124,6 +127,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
           await db
             .transaction()
             .execute((trx) => removeMember(trx, actor, request.params.id, request.params.userId)),
+          communityProblem,
         )
         return reply.status(204).send(null)
       },
@@ -160,7 +164,10 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        unwrap(await db.transaction().execute((trx) => withdrawJoinRequest(trx, actor, request.params.id)))
+        unwrap(
+          await db.transaction().execute((trx) => withdrawJoinRequest(trx, actor, request.params.id)),
+          communityProblem,
+        )
         return reply.status(204).send(null)
       },
     )
@@ -193,7 +200,7 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
                 decision === 'approve',
               ),
             )
-          return unwrap(outcome).request
+          return unwrap(outcome, communityProblem).request
         },
       )
     }

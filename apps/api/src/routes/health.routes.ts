@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Health } from '@quartiere/contracts'
-import { sql } from 'kysely'
+import { isDatabaseReachable } from '@quartiere/db'
 import type { RouteContext } from './context'
 
 export const apiVersion = '0.1.0'
@@ -17,10 +17,7 @@ export function healthRoutes({ database }: RouteContext): FastifyPluginAsyncType
         },
       },
       async (_request, reply) => {
-        const reachable = await sql`SELECT 1`
-          .execute(database.db)
-          .then(() => true)
-          .catch(() => false)
+        const reachable = await isDatabaseReachable(database.db)
         return reply.status(reachable ? 200 : 503).send({
           status: reachable ? 'ok' : 'degraded',
           database: database.backend,

@@ -5,15 +5,14 @@ import {
   InitiativeEntityParams,
   InitiativeList,
   InitiativeRefParams,
-  Problem,
 } from '@quartiere/contracts'
 import { createInitiative, getInitiative, listInitiatives, setInitiativeMembership } from '@quartiere/map'
+import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { communityFailureToApiError } from './posts.routes'
 
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
+const errors = errorResponses(400, 401, 403, 404, 409)
 
 export function initiativesRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -44,12 +43,11 @@ export function initiativesRoutes({ database }: RouteContext): FastifyPluginAsyn
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db.transaction().execute((trx) => createInitiative(trx, actor, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply
-          .status(201)
-          .header('Location', `/api/initiatives/${outcome.initiative.slug}`)
-          .send(outcome.initiative)
+        const { initiative } = unwrap(
+          await db.transaction().execute((trx) => createInitiative(trx, actor, request.body)),
+          communityProblem,
+        )
+        return reply.status(201).header('Location', `/api/initiatives/${initiative.slug}`).send(initiative)
       },
     )
 
@@ -60,7 +58,7 @@ export function initiativesRoutes({ database }: RouteContext): FastifyPluginAsyn
           tags: ['initiatives'],
           summary: 'One initiative, by id or slug',
           params: InitiativeRefParams,
-          response: { 200: Initiative, 404: Problem },
+          response: { 200: Initiative, ...errorResponses(404) },
         },
       },
       async (request) => {
@@ -91,8 +89,7 @@ export function initiativesRoutes({ database }: RouteContext): FastifyPluginAsyn
             .execute((trx) =>
               setInitiativeMembership(trx, actor, request.params.ref, request.params.entityId, member),
             )
-          if (!outcome.ok) throw communityFailureToApiError(outcome)
-          return outcome.initiative
+          return unwrap(outcome, communityProblem).initiative
         },
       })
     }

@@ -1,8 +1,7 @@
-import { Problem } from '@quartiere/contracts'
 import { LedgerOverloadedError } from '@quartiere/ledger'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 
 /** What the ledger's routes (time credits, community currencies, campaigns) share over HTTP. */
 
@@ -15,15 +14,8 @@ export const IdempotencyHeaders = Type.Object({
   ),
 })
 
-export const ledgerErrors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  422: Problem,
-  503: Problem,
-}
+/** The ledger's routes answer these alike: 503 when its queue is full (see `guard`). */
+export const ledgerErrors = errorResponses(400, 401, 403, 404, 409, 422, 503)
 
 /** A full ledger queue answers 503 with Retry-After rather than queueing without bound. */
 export async function guard<T>(fn: () => Promise<T>): Promise<T> {

@@ -10,7 +10,6 @@ import {
   IssuanceBody,
   ledgerPageSizeDefault,
   PageQuery,
-  Problem,
   Statement,
   StatementQuery,
   Transfer,
@@ -25,7 +24,6 @@ import {
   findAccount,
   getTransfer,
   issueCredits,
-  type LedgerOutcome,
   listAccountsOf,
   listExchanges,
   mayOperate,
@@ -36,8 +34,9 @@ import {
   toAccountView,
 } from '@quartiere/ledger'
 import { Type } from 'typebox'
+import { ledgerProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError, ledgerFailureToApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
 import { guard, IdempotencyHeaders, idempotencyKey, ledgerErrors, sendTransfer } from './ledger-http'
 import { urlWithCursor } from './links'
@@ -53,7 +52,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           summary:
             'My accounts, and those of the groups I manage, with balance, available, pending and limits',
           security: [{ bearer: [] }],
-          response: { 200: AccountList, 401: Problem },
+          response: { 200: AccountList, ...errorResponses(401) },
         },
       },
       async (request) => ({ items: await listAccountsOf(db, requireActor(request)), nextCursor: null }),
@@ -93,7 +92,10 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
         },
       },
       async (request) =>
-        unwrap(await setAccountLimits(db, requireActor(request), request.params.id, request.body)).account,
+        unwrap(
+          await setAccountLimits(db, requireActor(request), request.params.id, request.body),
+          ledgerProblem,
+        ).account,
     )
 
     app.get(
@@ -115,6 +117,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
             limit,
             ...(cursor ? { cursor } : {}),
           }),
+          ledgerProblem,
         )
         if (format === 'csv') {
           if (result.statement.nextCursor)
@@ -147,7 +150,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
         const result = await guard(() =>
           createTransfer(ledger, requireActor(request), { ...request.body, id }),
         )
-        return sendTransfer(reply, unwrap(result))
+        return sendTransfer(reply, unwrap(result, ledgerProblem))
       },
     )
 
@@ -162,7 +165,8 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           response: { 200: Transfer, ...ledgerErrors },
         },
       },
-      async (request) => unwrap(await getTransfer(db, requireActor(request), request.params.id)).transfer,
+      async (request) =>
+        unwrap(await getTransfer(db, requireActor(request), request.params.id), ledgerProblem).transfer,
     )
 
     for (const action of ['post', 'void'] as const) {
@@ -191,7 +195,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
               ...(key ? { key } : {}),
             }),
           )
-          return sendTransfer(reply, unwrap(result))
+          return sendTransfer(reply, unwrap(result, ledgerProblem))
         },
       )
     }
@@ -211,7 +215,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
       async (request, reply) => {
         const id = idempotencyKey(request, request.body.id, true)!
         const result = await guard(() => issueCredits(ledger, requireActor(request), { ...request.body, id }))
-        return sendTransfer(reply, unwrap(result))
+        return sendTransfer(reply, unwrap(result, ledgerProblem))
       },
     )
 
@@ -233,6 +237,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
         const key = idempotencyKey(request, undefined, false)
         const result = unwrap(
           await openExchange(ledger, requireActor(request), request.params.id, request.body.hours, key),
+          ledgerProblem,
         )
         return reply.status(result.replayed ? 200 : 201).send(result.exchange)
       },
@@ -253,6 +258,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
         const { limit = ledgerPageSizeDefault, cursor } = request.query
         const result = unwrap(
           await listExchanges(db, requireActor(request), { limit, ...(cursor ? { cursor } : {}) }),
+          ledgerProblem,
         )
         return { items: result.items, nextCursor: result.nextCursor }
       },
@@ -279,6 +285,7 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
         const hours = (request.body as { hours?: string } | undefined)?.hours
         return unwrap(
           await guard(() => confirmExchange(ledger, requireActor(request), request.params.id, hours)),
+          ledgerProblem,
         ).exchange
       },
     )
@@ -295,12 +302,10 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
         },
       },
       async (request) =>
-        unwrap(await guard(() => cancelExchange(ledger, requireActor(request), request.params.id))).exchange,
+        unwrap(
+          await guard(() => cancelExchange(ledger, requireActor(request), request.params.id)),
+          ledgerProblem,
+        ).exchange,
     )
   }
-}
-
-function unwrap<T>(result: LedgerOutcome<T>): { ok: true } & T {
-  if (!result.ok) throw ledgerFailureToApiError(result)
-  return result
 }

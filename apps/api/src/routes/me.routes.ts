@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DeleteAccountBody, PersonalDataExport, Problem } from '@quartiere/contracts'
+import { DeleteAccountBody, PersonalDataExport } from '@quartiere/contracts'
 import { LocalDiskMediaStore, type MediaStore } from '@quartiere/media'
-import { type ErasureOutcome, eraseAccount, exportPersonalData } from '@quartiere/personal-data'
+import { eraseAccount, exportPersonalData } from '@quartiere/personal-data'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { erasureProblem, unwrap } from '../outcome-problems'
 import type { AccountPresence } from '../plugins/account-presence'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
 
 /** Exports per member per hour: each one reads every table, and a member needs one now and then. */
@@ -47,7 +48,7 @@ export function meRoutes(
             'comments, images, groups, follows, notifications, reports I made, pacts, campaigns and pledges. Other ' +
             `people appear by id and display name only. At most ${personalDataExportsPerHourMax} an hour.`,
           security: [{ bearer: [] }],
-          response: { 200: PersonalDataExport, 401: Problem, 429: Problem },
+          response: { 200: PersonalDataExport, ...errorResponses(401, 429) },
         },
       },
       async (request, reply) => {
@@ -84,20 +85,12 @@ export function meRoutes(
             'images are deleted. Nothing links to me afterwards, and my access tokens stop working.',
           security: [{ bearer: [] }],
           body: DeleteAccountBody,
-          response: {
-            204: Type.Null(),
-            400: Problem,
-            401: Problem,
-            403: Problem,
-            422: Problem,
-            429: Problem,
-          },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 422, 429) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await eraseAccount(db, actor.userId, request.body.password)
-        if (!outcome.ok) throw erasureRefusal(outcome)
+        const outcome = unwrap(await eraseAccount(db, actor.userId, request.body.password), erasureProblem)
         presence.forget(actor.userId)
         // After the commit: a file deleted for an erasure that then rolled back could not be brought back.
         for (const key of outcome.mediaStorageKeys) {
@@ -110,29 +103,5 @@ export function meRoutes(
         return reply.status(204).send(null)
       },
     )
-  }
-}
-
-/** Each refusal of an erasure as a problem. The switch is exhaustive. */
-function erasureRefusal(outcome: Extract<ErasureOutcome, { ok: false }>): ApiError {
-  switch (outcome.code) {
-    case 'not_found':
-      return new ApiError(401, 'unauthorized', outcome.message)
-    case 'invalid_credentials':
-      return new ApiError(403, 'invalid_credentials', outcome.message)
-    case 'pending_transfers':
-      return new ApiError(422, outcome.code, `${outcome.message} (accounts ${outcome.accountIds.join(', ')})`)
-    case 'sole_group_owner':
-      return new ApiError(422, outcome.code, `${outcome.message} (groups ${outcome.groupIds.join(', ')})`)
-    case 'campaign_running':
-      return new ApiError(
-        422,
-        outcome.code,
-        `${outcome.message} (campaigns ${outcome.campaignIds.join(', ')})`,
-      )
-    default: {
-      const unhandled: never = outcome
-      throw new Error(`unhandled erasure outcome ${JSON.stringify(unhandled)}`)
-    }
   }
 }

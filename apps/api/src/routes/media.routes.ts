@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { IdParams, Media, MediaList, MediaUploadQuery, Problem } from '@quartiere/contracts'
+import { IdParams, Media, MediaList, MediaUploadQuery } from '@quartiere/contracts'
 import {
   checkMediaTarget,
   deleteMedia,
@@ -22,10 +22,10 @@ import {
 } from '@quartiere/media'
 import type { FastifyReply } from 'fastify'
 import { Type } from 'typebox'
+import { communityProblem, imageProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { communityFailureToApiError } from './posts.routes'
 
 /** How long clients and proxies may keep a public image: a day, so a hidden image stops spreading soon. */
 export const mediaCacheSeconds = 86_400
@@ -62,16 +62,7 @@ export function mediaRoutes(
           security: [{ bearer: [] }],
           querystring: MediaUploadQuery,
           consumes: ['multipart/form-data'],
-          response: {
-            201: Media,
-            400: Problem,
-            401: Problem,
-            403: Problem,
-            404: Problem,
-            413: Problem,
-            415: Problem,
-            422: Problem,
-          },
+          response: { 201: Media, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
         },
       },
       async (request, reply) => {
@@ -84,8 +75,7 @@ export function mediaRoutes(
           )
         }
         const entityId = request.query.entityId
-        const target = await checkMediaTarget(db, actor, entityId)
-        if (!target.ok) throw communityFailureToApiError(target)
+        unwrap(await checkMediaTarget(db, actor, entityId), communityProblem)
         let data: Buffer
         try {
           const file = await request.file()
@@ -94,14 +84,7 @@ export function mediaRoutes(
         } catch (error) {
           throw uploadError(error, limits)
         }
-        const processed = await gate(() => processImage(data, limits))
-        if (!processed.ok) {
-          throw new ApiError(
-            processed.code === 'image_too_large' ? 413 : 422,
-            processed.code,
-            processed.message,
-          )
-        }
+        const processed = unwrap(await gate(() => processImage(data, limits)), imageProblem)
         const id = randomUUID()
         await store.put(`${id}/${variants.display}`, processed.display.data, storedContentType)
         await store.put(`${id}/${variants.thumbnail}`, processed.thumbnail.data, storedContentType)
@@ -148,8 +131,7 @@ export function mediaRoutes(
             response: {
               200: Type.Unknown({ description: 'The image, as image/webp.' }),
               304: Type.Null(),
-              400: Problem,
-              404: Problem,
+              ...errorResponses(400, 404),
             },
           },
         },
@@ -179,13 +161,15 @@ export function mediaRoutes(
             'Delete an image (its uploader, a moderator): its files go, and the posts and pact documents that showed it let go of it',
           security: [{ bearer: [] }],
           params: IdParams,
-          response: { 204: Type.Null(), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db.transaction().execute((trx) => deleteMedia(trx, actor, request.params.id))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
+        const outcome = unwrap(
+          await db.transaction().execute((trx) => deleteMedia(trx, actor, request.params.id)),
+          communityProblem,
+        )
         // After the commit (a file deleted for a deletion that then rolled back could not be brought back).
         // A failure leaves files no row serves any more: logged for an operator, not the member's problem.
         try {
@@ -207,13 +191,15 @@ export function mediaRoutes(
           tags: ['media'],
           summary: 'The images of a thing, oldest first',
           params: IdParams,
-          response: { 200: MediaList, 400: Problem, 404: Problem },
+          response: { 200: MediaList, ...errorResponses(400, 404) },
         },
       },
       async (request) => {
-        const outcome = await listEntityMedia(db, request.actor, request.params.id, mediaPageSizeMax)
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return { items: outcome.items, nextCursor: null }
+        const { items } = unwrap(
+          await listEntityMedia(db, request.actor, request.params.id, mediaPageSizeMax),
+          communityProblem,
+        )
+        return { items, nextCursor: null }
       },
     )
   }

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { searchMembers } from '@quartiere/auth'
-import { MemberList, MembersQuery, membersPageSizeDefault, Problem } from '@quartiere/contracts'
+import { MemberList, MembersQuery, membersPageSizeDefault } from '@quartiere/contracts'
+import { memberSearchProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError } from '../problem'
+import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
 
 /**
@@ -20,14 +21,16 @@ export function membersRoutes({ database }: RouteContext): FastifyPluginAsyncTyp
           summary: 'Members whose display name has a word starting with q (ids and names only)',
           security: [{ bearer: [] }],
           querystring: MembersQuery,
-          response: { 200: MemberList, 400: Problem, 401: Problem },
+          response: { 200: MemberList, ...errorResponses(400, 401) },
         },
       },
       async (request) => {
         requireActor(request)
         const { q, limit = membersPageSizeDefault, cursor } = request.query
-        const found = await searchMembers(db, { q, limit, ...(cursor === undefined ? {} : { cursor }) })
-        if (!found.ok) throw new ApiError(400, 'invalid_cursor', 'the cursor is not one we gave')
+        const found = unwrap(
+          await searchMembers(db, { q, limit, ...(cursor === undefined ? {} : { cursor }) }),
+          memberSearchProblem,
+        )
         return { items: found.items, nextCursor: found.nextCursor }
       },
     )

@@ -7,16 +7,17 @@ import {
   ModerationActionBody,
   ModerationActionList,
   ModerationQueue,
-  Problem,
   Report,
   ReportCreateBody,
 } from '@quartiere/contracts'
 import { dismissReport, fileReport, listModerationActions, moderationQueue, setHidden } from '@quartiere/map'
+import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
+import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { pageAnswer, pageArgs, unwrap } from './posts.routes'
+import { pageAnswer, pageArgs } from './paging'
 
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem }
+const errors = errorResponses(400, 401, 403, 404, 409)
 
 export function moderationRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -30,13 +31,14 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
             'Report a thing, a post or a comment to the moderators (201; 200 when you reported it already)',
           security: [{ bearer: [] }],
           body: ReportCreateBody,
-          response: { 200: Report, 201: Report, ...errors, 429: Problem },
+          response: { 200: Report, 201: Report, ...errorResponses(400, 401, 403, 404, 409, 429) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
         const { created, report } = unwrap(
           await db.transaction().execute((trx) => fileReport(trx, actor, request.body)),
+          communityProblem,
         )
         return reply.status(created ? 201 : 200).send(report)
       },
@@ -76,8 +78,10 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
         },
         async (request) => {
           const actor = requireActor(request)
-          return unwrap(await db.transaction().execute((trx) => setHidden(trx, actor, request.body, hide)))
-            .action
+          return unwrap(
+            await db.transaction().execute((trx) => setHidden(trx, actor, request.body, hide)),
+            communityProblem,
+          ).action
         },
       )
     }
@@ -99,7 +103,7 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
         const outcome = await db
           .transaction()
           .execute((trx) => dismissReport(trx, actor, request.params.id, request.body.reason))
-        return unwrap(outcome).action
+        return unwrap(outcome, communityProblem).action
       },
     )
 

@@ -7,7 +7,6 @@ import {
   Notification,
   NotificationList,
   NotificationsQuery,
-  Problem,
   SubscriptionList,
 } from '@quartiere/contracts'
 import {
@@ -20,9 +19,11 @@ import {
   unsubscribe,
 } from '@quartiere/map'
 import { Type } from 'typebox'
+import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
+import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { pageAnswer, pageArgs, unwrap } from './posts.routes'
+import { pageAnswer, pageArgs } from './paging'
 
 export function notificationsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -35,7 +36,7 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           summary: 'My notifications: unread first, newest first within each, and how many are unread',
           security: [{ bearer: [] }],
           querystring: NotificationsQuery,
-          response: { 200: NotificationList, 400: Problem, 401: Problem },
+          response: { 200: NotificationList, ...errorResponses(400, 401) },
         },
       },
       async (request) => {
@@ -47,6 +48,7 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
             ...(cursor !== undefined ? { cursor } : {}),
             ...(request.query.unread ? { unreadOnly: true } : {}),
           }),
+          communityProblem,
         )
         return { items, unreadCount, nextCursor }
       },
@@ -60,12 +62,12 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           summary: 'Mark one of my notifications read',
           security: [{ bearer: [] }],
           params: IdParams,
-          response: { 200: Notification, 400: Problem, 401: Problem, 404: Problem },
+          response: { 200: Notification, ...errorResponses(400, 401, 404) },
         },
       },
       async (request) => {
         const actor = requireActor(request)
-        return unwrap(await markNotificationRead(db, actor, request.params.id)).notification
+        return unwrap(await markNotificationRead(db, actor, request.params.id), communityProblem).notification
       },
     )
 
@@ -76,7 +78,7 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           tags: ['notifications'],
           summary: 'Mark all my notifications read',
           security: [{ bearer: [] }],
-          response: { 200: MarkedRead, 401: Problem },
+          response: { 200: MarkedRead, ...errorResponses(401) },
         },
       },
       async (request) => ({ marked: await markAllNotificationsRead(db, requireActor(request)) }),
@@ -91,12 +93,12 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
             'Follow a thing or a group: its changes, posts and comments reach you (201 new, 200 already)',
           security: [{ bearer: [] }],
           params: IdParams,
-          response: { 200: Following, 201: Following, 400: Problem, 401: Problem, 404: Problem },
+          response: { 200: Following, 201: Following, ...errorResponses(400, 401, 404) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const { created } = unwrap(await subscribe(db, actor, request.params.id))
+        const { created } = unwrap(await subscribe(db, actor, request.params.id), communityProblem)
         return reply.status(created ? 201 : 200).send({ entityId: request.params.id, following: true })
       },
     )
@@ -109,12 +111,12 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           summary: 'Whether you follow a thing or a group',
           security: [{ bearer: [] }],
           params: IdParams,
-          response: { 200: Following, 400: Problem, 401: Problem, 404: Problem },
+          response: { 200: Following, ...errorResponses(400, 401, 404) },
         },
       },
       async (request) => {
         const actor = requireActor(request)
-        const { following } = unwrap(await followingOf(db, actor, request.params.id))
+        const { following } = unwrap(await followingOf(db, actor, request.params.id), communityProblem)
         return { entityId: request.params.id, following }
       },
     )
@@ -127,7 +129,7 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           summary: 'Stop following a thing',
           security: [{ bearer: [] }],
           params: IdParams,
-          response: { 204: Type.Null(), 400: Problem, 401: Problem },
+          response: { 204: Type.Null(), ...errorResponses(400, 401) },
         },
       },
       async (request, reply) => {
@@ -144,7 +146,7 @@ export function notificationsRoutes({ database }: RouteContext): FastifyPluginAs
           summary: 'What I follow, most recent first',
           security: [{ bearer: [] }],
           querystring: CommunityPageQuery,
-          response: { 200: SubscriptionList, 400: Problem, 401: Problem },
+          response: { 200: SubscriptionList, ...errorResponses(400, 401) },
         },
       },
       async (request) =>

@@ -7,14 +7,12 @@ import {
   OgcItemsQuery,
   OgcMetadataQuery,
   openApiMediaType,
-  Problem,
 } from '@quartiere/contracts'
 import {
   type ExtentCache,
   getOgcItem,
   isOgcCollectionId,
   listOgcItems,
-  type OpenDataFailure,
   ogcCollection,
   ogcCollections,
   ogcConformance,
@@ -25,35 +23,12 @@ import {
 } from '@quartiere/opendata'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { ApiError } from '../problem'
+import { openDataProblem, unwrap } from '../outcome-problems'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
 
 const jsonType = 'application/json; charset=utf-8'
 const geoJsonType = 'application/geo+json; charset=utf-8'
-
-/** Maps each open-data outcome to its HTTP status. The switch is exhaustive. */
-export function openDataFailureToApiError(failure: OpenDataFailure): ApiError {
-  switch (failure.code) {
-    case 'invalid_query':
-      return new ApiError(400, failure.code, failure.message, {
-        ...(failure.path ? { errors: [{ path: failure.path, message: failure.message }] } : {}),
-      })
-    case 'invalid_filter':
-      return new ApiError(400, failure.code, `filter, at character ${failure.position}: ${failure.message}`, {
-        errors: [{ path: '/filter', message: `at character ${failure.position}: ${failure.message}` }],
-      })
-    case 'invalid_cursor':
-      return new ApiError(400, failure.code, failure.message)
-    case 'not_found':
-      return new ApiError(404, failure.code, failure.message)
-    case 'forbidden':
-      return new ApiError(403, failure.code, failure.message)
-    default: {
-      const unhandled: never = failure
-      throw new Error(`unhandled open-data outcome ${JSON.stringify(unhandled)}`)
-    }
-  }
-}
 
 /**
  * The absolute URL of /ogc as this request reached us. Links must be absolute: GDAL resolves a link that
@@ -102,7 +77,7 @@ export function ogcRoutes({ database }: RouteContext, extents: ExtentCache): Fas
         tags: ['ogc'],
         summary,
         querystring: OgcMetadataQuery,
-        response: { 400: Problem, 404: Problem },
+        response: errorResponses(400, 404),
         ...extra,
       },
     })
@@ -160,15 +135,16 @@ export function ogcRoutes({ database }: RouteContext, extents: ExtentCache): Fas
           querystring: OgcItemsQuery,
           response: {
             200: Type.Unknown({ description: 'A GeoJSON FeatureCollection' }),
-            400: Problem,
-            404: Problem,
+            ...errorResponses(400, 404),
           },
         },
       },
       async (request, reply) => {
         const id = requireCollection(request.params.collectionId)
-        const parsed = parseOgcItemsQuery(id, request.query as Record<string, string | undefined>)
-        if (!parsed.ok) throw openDataFailureToApiError(parsed)
+        const parsed = unwrap(
+          parseOgcItemsQuery(id, request.query as Record<string, string | undefined>),
+          openDataProblem,
+        )
         const page = await listOgcItems(db, id, parsed.request)
         const isJson = request.query.f === 'json'
         const links = [
@@ -205,15 +181,14 @@ export function ogcRoutes({ database }: RouteContext, extents: ExtentCache): Fas
           summary: 'OGC API - Features: one feature',
           params: OgcFeatureParams,
           querystring: OgcFeatureQuery,
-          response: { 200: Type.Unknown({ description: 'A GeoJSON Feature' }), 400: Problem, 404: Problem },
+          response: { 200: Type.Unknown({ description: 'A GeoJSON Feature' }), ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
         const id = requireCollection(request.params.collectionId)
         if (request.query.f !== undefined && request.query.f !== 'json' && request.query.f !== 'geojson')
           throw new ApiError(400, 'invalid_query', 'f must be json or geojson')
-        const outcome = await getOgcItem(db, id, request.params.featureId)
-        if (!outcome.ok) throw openDataFailureToApiError(outcome)
+        const outcome = unwrap(await getOgcItem(db, id, request.params.featureId), openDataProblem)
         const isJson = request.query.f === 'json'
         const links = [
           {

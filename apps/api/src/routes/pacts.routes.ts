@@ -7,7 +7,6 @@ import {
   PactPatchBody,
   PactReportBody,
   PactTransitionBody,
-  Problem,
 } from '@quartiere/contracts'
 import {
   addPactDocument,
@@ -17,11 +16,12 @@ import {
   transitionPact,
   updatePactLinks,
 } from '@quartiere/map'
+import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
+import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { communityFailureToApiError } from './posts.routes'
 
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem }
+const errors = errorResponses(400, 401, 403, 404, 409, 422)
 
 export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
@@ -39,9 +39,11 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = await db.transaction().execute((trx) => proposePact(trx, actor, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(201).header('Location', `/api/pacts/${outcome.pact.id}`).send(outcome.pact)
+        const { pact } = unwrap(
+          await db.transaction().execute((trx) => proposePact(trx, actor, request.body)),
+          communityProblem,
+        )
+        return reply.status(201).header('Location', `/api/pacts/${pact.id}`).send(pact)
       },
     )
 
@@ -53,13 +55,12 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
           summary:
             'A pact: status, spaces, signatory groups, duration, documents, history and your next steps',
           params: IdParams,
-          response: { 200: Pact, 400: Problem, 404: Problem, 422: Problem },
+          response: { 200: Pact, ...errorResponses(400, 404, 422) },
         },
       },
       async (request) => {
         const outcome = await getPact(db, request.actor, request.params.id)
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return outcome.pact
+        return unwrap(outcome, communityProblem).pact
       },
     )
 
@@ -80,8 +81,7 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
         const outcome = await db
           .transaction()
           .execute((trx) => updatePactLinks(trx, actor, request.params.id, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return outcome.pact
+        return unwrap(outcome, communityProblem).pact
       },
     )
 
@@ -103,8 +103,7 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
         const outcome = await db
           .transaction()
           .execute((trx) => transitionPact(trx, actor, request.params.id, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return outcome.pact
+        return unwrap(outcome, communityProblem).pact
       },
     )
 
@@ -125,8 +124,7 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
         const outcome = await db
           .transaction()
           .execute((trx) => reportPactActivity(trx, actor, request.params.id, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(201).send(outcome.pact)
+        return reply.status(201).send(unwrap(outcome, communityProblem).pact)
       },
     )
 
@@ -147,8 +145,7 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
         const outcome = await db
           .transaction()
           .execute((trx) => addPactDocument(trx, actor, request.params.id, request.body))
-        if (!outcome.ok) throw communityFailureToApiError(outcome)
-        return reply.status(201).send(outcome.pact)
+        return reply.status(201).send(unwrap(outcome, communityProblem).pact)
       },
     )
   }

@@ -3,19 +3,15 @@ import {
   Comment,
   CommentCreateBody,
   CommentList,
-  CommunityPageQuery,
-  communityPageSizeDefault,
   IdParams,
   Post,
   PostCreateBody,
   PostList,
   PostPatchBody,
-  Problem,
 } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
 import {
   type Actor,
-  type CommunityFailure,
   type CommunityOutcome,
   createComment,
   createPost,
@@ -28,119 +24,22 @@ import {
   updateComment,
   updatePost,
 } from '@quartiere/map'
-import type { FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { type Static, type TSchema, Type } from 'typebox'
 import type { Config } from '../config'
+import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
-import { ApiError, mapFailureToApiError } from '../problem'
+import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
+import { IfMatchHeaders, ifMatchVersion, requireIfMatch } from './if-match'
+import { pageAnswer, pageArgs, pagedListSchema } from './paging'
 
-/**
- * Maps each outcome of the community layer to its HTTP status: the map's own outcomes as the map maps them,
- * the community's in an exhaustive switch.
- */
-export function communityFailureToApiError(failure: CommunityFailure): ApiError {
-  switch (failure.code) {
-    case 'rate_limited':
-      return new ApiError(429, failure.code, failure.message, {
-        headers: { 'Retry-After': String(failure.retryAfterSeconds) },
-      })
-    case 'already_member':
-    case 'already_requested':
-    case 'last_owner':
-    case 'request_not_pending':
-    case 'already_hidden':
-    case 'not_hidden':
-    case 'report_not_open':
-    case 'slug_taken':
-    case 'removed':
-      return new ApiError(409, failure.code, failure.message)
-    case 'not_a_member':
-      return new ApiError(404, failure.code, failure.message)
-    case 'not_a_group':
-    case 'not_a_pact':
-    case 'invalid_link':
-    case 'invalid_media':
-      return new ApiError(422, failure.code, failure.message)
-    default:
-      return mapFailureToApiError(failure)
-  }
-}
-
-/** An outcome's value, or its refusal thrown as a problem. */
-export function unwrap<T>(outcome: CommunityOutcome<T>): { ok: true } & T {
-  if (!outcome.ok) throw communityFailureToApiError(outcome)
-  return outcome
-}
-
-/** The limit and cursor a page query asks for, in the order the community's list functions take them. */
-export function pageArgs(query: CommunityPageQuery): [limit: number, cursor: string | undefined] {
-  return [query.limit ?? communityPageSizeDefault, query.cursor]
-}
-
-/** A page of a list as every community list answers it. */
-export function pageAnswer<I>(outcome: CommunityOutcome<{ items: I[]; nextCursor: string | null }>) {
-  const { items, nextCursor } = unwrap(outcome)
-  return { items, nextCursor }
-}
-
-/** The schema of a public, paged list under a thing (`/api/entities/:id/…`) or a post. */
-export function pagedListSchema<L extends TSchema>(tag: string, summary: string, list: L) {
-  return {
-    tags: [tag],
-    summary,
-    params: IdParams,
-    querystring: CommunityPageQuery,
-    response: { 200: list, 400: Problem, 404: Problem, 422: Problem },
-  }
-}
-
-export function postingLimitsOf(config: Config): PostingLimits {
+function postingLimitsOf(config: Config): PostingLimits {
   return {
     newAccountAgeHours: config.community.newAccountAgeHours,
     newAccountPostsPerHour: config.community.newAccountPostsPerHour,
     postsPerHour: config.community.postsPerHour,
   }
-}
-
-export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(
-    Type.String({ maxLength: 100, description: 'The ETag (version) you last read.' }),
-  ),
-})
-
-const ifMatchPattern = /^(?:W\/)?"?(\d{1,9})"?$/
-
-/** The version an If-Match header names (`"3"`, `W/"3"` or `3`), or undefined; anything else is a 400. */
-export function ifMatchVersion(request: FastifyRequest): number | undefined {
-  const header = request.headers['if-match']
-  if (header === undefined) return undefined
-  const match = ifMatchPattern.exec(String(header).trim())
-  if (!match?.[1]) throw new ApiError(400, 'invalid_if_match', 'If-Match must be the ETag you read, e.g. "3"')
-  return Number(match[1])
-}
-
-export function requireIfMatch(request: FastifyRequest): number {
-  const version = ifMatchVersion(request)
-  if (version === undefined) {
-    throw new ApiError(
-      428,
-      'if_match_required',
-      "send If-Match with the ETag you read, so that no one else's change is overwritten",
-    )
-  }
-  return version
-}
-
-const errors = {
-  400: Problem,
-  401: Problem,
-  403: Problem,
-  404: Problem,
-  409: Problem,
-  412: Problem,
-  422: Problem,
 }
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0]
@@ -180,7 +79,7 @@ function threadItemRoutes<B extends TSchema, T, V extends { version: number }>(
         params: IdParams,
         headers: IfMatchHeaders,
         body: item.body,
-        response: { 200: item.response, ...errors, 428: Problem },
+        response: { 200: item.response, ...errorResponses(400, 401, 403, 404, 409, 412, 422, 428) },
       },
     },
     async (request, reply) => {
@@ -189,6 +88,7 @@ function threadItemRoutes<B extends TSchema, T, V extends { version: number }>(
       const body = request.body as Static<B>
       const outcome = unwrap(
         await db.transaction().execute((trx) => item.update(trx, actor, request.params.id, version, body)),
+        communityProblem,
       )
       const value = item.updated(outcome)
       return reply.header('ETag', `"${value.version}"`).send(value)
@@ -204,13 +104,16 @@ function threadItemRoutes<B extends TSchema, T, V extends { version: number }>(
         security: [{ bearer: [] }],
         params: IdParams,
         headers: IfMatchHeaders,
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409, 412, 422) },
       },
     },
     async (request, reply) => {
       const actor = requireActor(request)
       const version = ifMatchVersion(request)
-      unwrap(await db.transaction().execute((trx) => item.remove(trx, actor, request.params.id, version)))
+      unwrap(
+        await db.transaction().execute((trx) => item.remove(trx, actor, request.params.id, version)),
+        communityProblem,
+      )
       return reply.status(204).send(null)
     },
   )
@@ -236,7 +139,7 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
           security: [{ bearer: [] }],
           params: IdParams,
           body: PostCreateBody,
-          response: { 201: Post, ...errors, 429: Problem },
+          response: { 201: Post, ...errorResponses(400, 401, 403, 404, 409, 412, 422, 429) },
         },
       },
       async (request, reply) => {
@@ -245,6 +148,7 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
           await db
             .transaction()
             .execute((trx) => createPost(trx, actor, request.params.id, request.body, limits)),
+          communityProblem,
         )
         return reply
           .status(201)
@@ -261,11 +165,11 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
           tags: ['threads'],
           summary: 'One post',
           params: IdParams,
-          response: { 200: Post, 400: Problem, 404: Problem },
+          response: { 200: Post, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
-        const { post } = unwrap(await getPost(db, request.actor, request.params.id))
+        const { post } = unwrap(await getPost(db, request.actor, request.params.id), communityProblem)
         return reply.header('ETag', `"${post.version}"`).send(post)
       },
     )
@@ -296,7 +200,7 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
           security: [{ bearer: [] }],
           params: IdParams,
           body: CommentCreateBody,
-          response: { 201: Comment, ...errors, 429: Problem },
+          response: { 201: Comment, ...errorResponses(400, 401, 403, 404, 409, 412, 422, 429) },
         },
       },
       async (request, reply) => {
@@ -305,6 +209,7 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
           await db
             .transaction()
             .execute((trx) => createComment(trx, actor, request.params.id, request.body, limits)),
+          communityProblem,
         )
         return reply.status(201).header('ETag', `"${comment.version}"`).send(comment)
       },

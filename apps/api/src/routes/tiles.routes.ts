@@ -3,7 +3,6 @@ import {
   entityKinds,
   mvtMediaType,
   openDataLicence,
-  Problem,
   TileJson,
   TileParams,
   TileQuery,
@@ -18,9 +17,9 @@ import {
   tileFields,
 } from '@quartiere/opendata'
 import { Type } from 'typebox'
-import { ApiError } from '../problem'
+import { openDataProblem, unwrap } from '../outcome-problems'
+import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
-import { openDataFailureToApiError } from './ogc.routes'
 
 /**
  * Browsers and CDNs may keep a tile this long without asking; after that they revalidate with the ETag, which
@@ -42,16 +41,14 @@ export function tilesRoutes(
           summary: 'A Mapbox Vector Tile: one layer per kind, filtered by kinds and time window',
           params: TileParams,
           querystring: TileQuery,
-          response: { 200: Type.Unknown(), 204: Type.Null(), 304: Type.Null(), 400: Problem },
+          response: { 200: Type.Unknown(), 204: Type.Null(), 304: Type.Null(), ...errorResponses(400) },
         },
       },
       async (request, reply) => {
         const { z, x, y } = request.params
         if (!isValidTile(z, x, y, tileZoomServedMax))
           throw new ApiError(400, 'invalid_tile', `tile ${z}/${x}/${y} does not exist`)
-        const parsed = parseMapStyleFilters(request.query)
-        if (!parsed.ok) throw openDataFailureToApiError(parsed)
-        const { filters } = parsed
+        const { filters } = unwrap(parseMapStyleFilters(request.query), openDataProblem)
         // Normalised, so that the same tile asked two ways shares one cache entry.
         const key = `${z}/${x}/${y}|${filters.kinds?.slice().sort().join(',') ?? ''}|${filters.from?.toISOString() ?? ''}|${filters.to?.toISOString() ?? ''}`
         const tile = await cache.getOrRender(key, { z, x, y }, () =>

@@ -58,6 +58,7 @@ export const OgcLandingPage = Type.Object({
 export type OgcLandingPage = Static<typeof OgcLandingPage>
 
 export const OgcConformance = Type.Object({ conformsTo: Type.Array(Type.String()) })
+export type OgcConformance = Static<typeof OgcConformance>
 
 const Interval = Type.Array(Type.Union([Type.String({ format: 'date-time' }), Type.Null()]), {
   minItems: 2,

@@ -3,6 +3,7 @@ import {
   jsonSchemaMediaType,
   type OgcCollection,
   type OgcCollectionId,
+  type OgcConformance,
   type OgcLandingPage,
   type OgcLink,
   type OgcQueryables,
@@ -53,7 +54,7 @@ export function ogcLandingPage(base: string): OgcLandingPage {
   }
 }
 
-export function ogcConformance() {
+export function ogcConformance(): OgcConformance {
   return { conformsTo: [...ogcConformanceClasses] }
 }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   jsonSchemaMediaType,
   OgcCollectionParams,
+  OgcConformance,
   OgcFeatureParams,
   OgcFeatureQuery,
   OgcItemsQuery,
@@ -88,7 +89,9 @@ export function ogcRoutes({ database }: RouteContext, extents: ExtentCache): Fas
 
     app.get(
       '/ogc/conformance',
-      metadata('OGC API - Features: conformance classes'),
+      metadata('OGC API - Features: conformance classes', {
+        response: { 200: OgcConformance, ...errorResponses(400, 404) },
+      }),
       async (_request, reply) => sendJson(reply, ogcConformance()),
     )
 

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point, turin } from '../support/fixtures'
 import { rewritePast } from '../support/past'
 import { bearer, createTestApp, type TestApp } from '../support/test-app'
-import { createEntity, gdal, type Seeded, seedOpenData } from './support'
+import { completeExchange, createEntity, gdal, type Seeded, seedOpenData } from './support'
 
 let t: TestApp
 let seeded: Seeded
@@ -302,23 +302,7 @@ describe('events.ics', () => {
 })
 
 describe('ledger-flows.csv', () => {
-  async function exchange(offer: EntityFeature, receiver: AuthTokens) {
-    const opened = await t.request({
-      method: 'POST',
-      url: `/api/entities/${offer.id}/exchanges`,
-      headers: bearer(receiver),
-      payload: { hours: '1.00' },
-    })
-    expect(opened.statusCode, opened.body).toBe(201)
-    const { id } = opened.json() as { id: string }
-    const confirmed = await t.request({
-      method: 'POST',
-      url: `/api/ledger/exchanges/${id}/confirm`,
-      headers: bearer(receiver),
-      payload: {},
-    })
-    expect(confirmed.statusCode, confirmed.body).toBe(200)
-  }
+  const exchange = (offer: EntityFeature, receiver: AuthTokens) => completeExchange(t, offer, receiver)
 
   it('aggregates completed exchanges and suppresses cells with fewer than k members; researchers only', async () => {
     const provider = await t.signUp()

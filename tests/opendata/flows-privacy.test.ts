@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { point } from '../support/fixtures'
 import { rewritePast } from '../support/past'
 import { bearer, createTestApp, type TestApp } from '../support/test-app'
-import { createEntity } from './support'
+import { completeExchange, createEntity } from './support'
 
 /**
  * The differencing attacks on the ledger statistics (issue #18, "Trust"): a researcher may send any number of
@@ -55,21 +55,7 @@ async function exchange(
   receiver: AuthTokens,
   postedAt: Date | null,
 ) {
-  const opened = await t.request({
-    method: 'POST',
-    url: `/api/entities/${offer.id}/exchanges`,
-    headers: bearer(receiver),
-    payload: { hours: '1.00' },
-  })
-  expect(opened.statusCode, opened.body).toBe(201)
-  const { id } = opened.json() as { id: string }
-  const confirmed = await t.request({
-    method: 'POST',
-    url: `/api/ledger/exchanges/${id}/confirm`,
-    headers: bearer(receiver),
-    payload: {},
-  })
-  expect(confirmed.statusCode, confirmed.body).toBe(200)
+  const id = await completeExchange(t, offer, receiver)
   if (postedAt) {
     // The world's history happened in months long over: the exchange is posted then.
     const moved = await rewritePast(t.database.db, (trx) =>

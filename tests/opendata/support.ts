@@ -33,6 +33,30 @@ export async function createEntity(t: TestApp, tokens: AuthTokens, body: object)
   return response.json() as EntityFeature
 }
 
+/** `receiver` asks for an hour on `offer` and confirms it: one exchange, completed. Returns the exchange's id. */
+export async function completeExchange(
+  t: TestApp,
+  offer: EntityFeature,
+  receiver: AuthTokens,
+): Promise<string> {
+  const opened = await t.request({
+    method: 'POST',
+    url: `/api/entities/${offer.id}/exchanges`,
+    headers: bearer(receiver),
+    payload: { hours: '1.00' },
+  })
+  expect(opened.statusCode, opened.body).toBe(201)
+  const { id } = opened.json() as { id: string }
+  const confirmed = await t.request({
+    method: 'POST',
+    url: `/api/ledger/exchanges/${id}/confirm`,
+    headers: bearer(receiver),
+    payload: {},
+  })
+  expect(confirmed.statusCode, confirmed.body).toBe(200)
+  return id
+}
+
 export interface Seeded {
   /** One entity of each kind created through the API, by kind. */
   byKind: Record<EntityKind, EntityFeature>

@@ -1,8 +1,7 @@
 import type { Database } from '@quartiere/db'
-import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type ApiProcess, generateJwtPrivateKey, makeTempDir, startApiProcess } from './support/api-process'
-import { databaseUrlFor } from './support/backend'
+import { type ApiCluster, startApiCluster } from './support/api-cluster'
+import type { ApiProcess } from './support/api-process'
 import {
   brokePaymentsPassing,
   createCommunity,
@@ -10,7 +9,6 @@ import {
   runClients,
 } from './support/ledger-load'
 import { Journal } from './support/load-client'
-import { openTestDatabase } from './support/test-database'
 
 /**
  * Two API processes on one PostgreSQL database, driven over real HTTP by 32 concurrent clients: payments
@@ -28,28 +26,17 @@ const brokeMembers = 4
 const brokeAttempts = 16
 
 let database: Database | undefined
-let dataDir: { path: string; remove(): Promise<void> } | undefined
+let cluster: ApiCluster | undefined
 const instances: ApiProcess[] = []
 
 beforeAll(async () => {
-  database = await openTestDatabase()
-  const { name } = (await sql<{ name: string }>`SELECT current_database() AS name`.execute(database.db))
-    .rows[0]!
-  const jwtPrivateKey = await generateJwtPrivateKey()
-  dataDir = await makeTempDir('quartiere-ledger-concurrency-')
-  const started = await Promise.allSettled(
-    [0, 1].map(() =>
-      startApiProcess({ databaseUrl: databaseUrlFor(name), jwtPrivateKey, dataDir: dataDir!.path }),
-    ),
-  )
-  for (const result of started) if (result.status === 'fulfilled') instances.push(result.value)
-  for (const result of started) if (result.status === 'rejected') throw result.reason
+  cluster = await startApiCluster({ count: 2, tempPrefix: 'quartiere-ledger-concurrency-' })
+  database = cluster.database
+  instances.push(...cluster.instances)
 })
 
 afterAll(async () => {
-  await Promise.all(instances.map((api) => api.stop()))
-  await database?.close()
-  await dataDir?.remove()
+  await cluster?.stop()
 })
 
 it(`keeps the books exact with ${clients} clients on two instances (seed ${seed})`, async () => {

@@ -3,9 +3,8 @@ import { changeRole } from '@quartiere/auth'
 import type { Database } from '@quartiere/db'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type ApiProcess, generateJwtPrivateKey, makeTempDir, startApiProcess } from './support/api-process'
-import { databaseUrlFor } from './support/backend'
-import { openTestDatabase } from './support/test-database'
+import { type ApiCluster, startApiCluster } from './support/api-cluster'
+import type { ApiProcess } from './support/api-process'
 
 /**
  * Two admins, each on an API instance of their own, take the admin role from each other at the same moment.
@@ -16,27 +15,17 @@ const rounds = 5
 const password = 'a long enough password'
 
 let database: Database | undefined
-let dataDir: { path: string; remove(): Promise<void> } | undefined
-let instances: ApiProcess[] = []
+let cluster: ApiCluster | undefined
+const instances: ApiProcess[] = []
 
 beforeAll(async () => {
-  database = await openTestDatabase()
-  const { name } = (await sql<{ name: string }>`SELECT current_database() AS name`.execute(database.db))
-    .rows[0]!
-  dataDir = await makeTempDir('quartiere-roles-race-')
-  const jwtPrivateKey = await generateJwtPrivateKey()
-  for (let i = 0; i < 2; i++) {
-    instances.push(
-      await startApiProcess({ databaseUrl: databaseUrlFor(name), jwtPrivateKey, dataDir: dataDir.path }),
-    )
-  }
+  cluster = await startApiCluster({ count: 2, tempPrefix: 'quartiere-roles-race-' })
+  database = cluster.database
+  instances.push(...cluster.instances)
 })
 
 afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()))
-  instances = []
-  await database?.close()
-  await dataDir?.remove()
+  await cluster?.stop()
 })
 
 async function call(

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Database } from '@quartiere/db'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiProcess, generateJwtPrivateKey, makeTempDir, startApiProcess } from './support/api-process'
-import { databaseUrlFor } from './support/backend'
-import { openTestDatabase } from './support/test-database'
+import { type ApiCluster, startApiCluster } from './support/api-cluster'
+import type { ApiProcess } from './support/api-process'
 
 /**
  * Two API processes on one PostgreSQL database, as behind a load balancer, with requests split between them:
@@ -19,38 +18,22 @@ const loginFailuresMax = 4
 const password = 'a long enough password'
 
 let database: Database | undefined
-let dataDir: { path: string; remove(): Promise<void> } | undefined
-let instances: ApiProcess[] = []
+let cluster: ApiCluster | undefined
+const instances: ApiProcess[] = []
 
 beforeAll(async () => {
-  database = await openTestDatabase()
-  const { name } = (await sql<{ name: string }>`SELECT current_database() AS name`.execute(database.db))
-    .rows[0]!
-  dataDir = await makeTempDir('quartiere-shared-limits-')
-  const jwtPrivateKey = await generateJwtPrivateKey()
   const env = {
     WRITES_PER_MINUTE: String(writesPerMinute),
     AUTH_RATE_LIMIT_PER_MINUTE: String(authRequestsPerMinute),
     LOGIN_FAILURES_PER_ACCOUNT_MAX: String(loginFailuresMax),
   }
-  // One after the other: both migrate on start, and they take turns on the migration lock anyway.
-  for (let i = 0; i < 2; i++) {
-    instances.push(
-      await startApiProcess({
-        databaseUrl: databaseUrlFor(name),
-        jwtPrivateKey,
-        dataDir: dataDir.path,
-        env,
-      }),
-    )
-  }
+  cluster = await startApiCluster({ count: 2, tempPrefix: 'quartiere-shared-limits-', env })
+  database = cluster.database
+  instances.push(...cluster.instances)
 })
 
 afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()))
-  instances = []
-  await database?.close()
-  await dataDir?.remove()
+  await cluster?.stop()
 })
 
 /** The i-th request goes to one instance, the next to the other. */

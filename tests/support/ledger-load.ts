@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { changeRole } from '@quartiere/auth'
 import type { Database } from '@quartiere/db'
 import { sql } from 'kysely'
 import { expect } from 'vitest'
@@ -121,7 +122,11 @@ export async function createCommunity(options: {
     Array.from({ length: 1 + options.members + options.broke }, (_, i) => register(urlAt(i), `member${i}`)),
   )
   const [first, ...rest] = registered
-  await sql`UPDATE users SET role = 'admin' WHERE id = ${first!.userId}::uuid`.execute(options.database.db)
+  // The first admin comes from the console, as `pnpm admin:grant` makes one: the same service, no actor.
+  const granted = await options.database.db
+    .transaction()
+    .execute((trx) => changeRole(trx, { actorId: null, userId: first!.userId, role: 'admin' }))
+  if (!granted.ok) throw new Error(`making the load test's admin failed: ${granted.code}`)
   const login = await expectStatus(
     call(urlAt(1), 'POST', '/api/auth/login', { body: { email: first!.email, password: testPassword } }),
     200,

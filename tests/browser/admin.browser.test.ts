@@ -103,14 +103,20 @@ describe('the admins’ roles page', () => {
     expect(me.role).toBe('admin')
     expect(await page.getByTestId('role-change').count()).toBe(2)
     expect(await page.getByTestId('nav-admin').count()).toBe(1)
-    // The log follows the reader's language.
+    // The answer and the log follow the reader's language.
     await page.getByTestId('language').selectOption('it')
+    await page.getByTestId('admin-message').filter({ hasText: "Sei l'ultimo amministratore" }).waitFor()
     await page
       .getByTestId('role-change')
       .first()
       .filter({ hasText: 'Bruno Volunteer: da membro a moderatore, da parte di Anna Admin' })
       .waitFor()
     await screenshot(page, '41-admin-last-admin-refused')
+    // On a phone the entry stays in the header and the page fits the screen.
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.getByTestId('nav-admin').isVisible()).toBe(true)
+    expect(await page.getByTestId('admin-apply').isVisible()).toBe(true)
+    await screenshot(page, '42-admin-phone')
   })
 
   it('does not offer Administration to a member who is not an admin', async () => {

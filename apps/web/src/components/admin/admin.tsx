@@ -4,7 +4,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { type FormEvent, useEffect, useState } from 'react'
 import type { ApiClient } from '../../api/client'
 import { ApiProblem } from '../../api/problem'
-import { useI18n } from '../../i18n/i18n'
+import { type I18n, useI18n } from '../../i18n/i18n'
 import { queryKeys } from '../../queries/query-keys'
 import { FormMessage, type FormNote } from '../form-message'
 import { problemMessage } from '../messages'
@@ -45,7 +45,8 @@ function RoleForm({ api, user, onOwnRoleChanged }: AdministrationProps) {
   const [member, setMember] = useState<MemberSummary | null>(null)
   const [role, setRole] = useState<PlatformRole>('member')
   const [reason, setReason] = useState('')
-  const [message, setMessage] = useState<FormNote | null>(null)
+  // Kept as what to say rather than the words, so a change of language rewords the last answer too.
+  const [message, setMessage] = useState<((i18n: I18n) => FormNote) | null>(null)
   // The roles this page has seen the API answer with, by member: the directory does not tell them.
   const [known, setKnown] = useState<Record<string, PlatformRole>>(() => ({ [user.id]: user.role }))
 
@@ -71,18 +72,18 @@ function RoleForm({ api, user, onOwnRoleChanged }: AdministrationProps) {
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     if (!member) {
-      setMessage({ ok: false, text: t('admin.chooseMember') })
+      setMessage(() => (next: I18n) => ({ ok: false, text: next.t('admin.chooseMember') }))
       return
     }
     setMessage(null)
     try {
       const result = await change.mutateAsync({ userId: member.id, role, reason: reason.trim() })
       setKnown((current) => ({ ...current, [result.id]: result.role }))
-      setMessage(roleChangeNote(i18n, member.displayName, result))
+      setMessage(() => (next: I18n) => roleChangeNote(next, member.displayName, result))
       setReason('')
       if (result.id === user.id && result.change) onOwnRoleChanged()
     } catch (failure) {
-      setMessage(roleRefusalNote(i18n, member.displayName, failure))
+      setMessage(() => (next: I18n) => roleRefusalNote(next, member.displayName, failure))
     }
   }
 
@@ -168,7 +169,7 @@ function RoleForm({ api, user, onOwnRoleChanged }: AdministrationProps) {
       <button type="submit" disabled={change.isPending} data-testid="admin-apply">
         {change.isPending ? t('admin.applying') : t('admin.apply')}
       </button>
-      <FormMessage message={message} testId="admin-message" />
+      <FormMessage message={message?.(i18n)} testId="admin-message" />
     </form>
   )
 }

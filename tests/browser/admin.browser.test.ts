@@ -132,4 +132,23 @@ describe('the admins’ roles page', () => {
     expect(await page.locator('#admin-title').count()).toBe(0)
     expect(await page.getByTestId('nav-admin').count()).toBe(0)
   })
+
+  it('loads the older role changes with the cursor', async () => {
+    const page = adminPage
+    // Bruno goes back and forth until the log holds more than one page (the API's page is 20 by default).
+    const roles = ['researcher', 'member'] as const
+    for (let step = 0; step < 20; step++) {
+      await callApi(served.baseUrl, anna, 'PUT', `/api/admin/users/${bruno.user.id}/role`, {
+        role: roles[step % 2],
+      })
+    }
+    await page.reload()
+    await page.getByTestId('role-log').waitFor()
+    await expect.poll(() => page.getByTestId('role-change').count()).toBe(20)
+    await page.getByTestId('role-log-more').click()
+    // 20 changes here, Bruno's first, and Anna's grant at the console, oldest and last.
+    await expect.poll(() => page.getByTestId('role-change').count()).toBe(22)
+    await page.getByTestId('role-change').last().filter({ hasText: 'dalla console del server' }).waitFor()
+    expect(await page.getByTestId('role-log-more').count()).toBe(0)
+  })
 })

@@ -44,8 +44,12 @@ import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/tim
 import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
 import { useMapData } from './state/use-map-data'
 
-// The wallet and the editor are not needed for the first map: their code loads when they are first opened.
+// The wallet, the editor and the admins' page are not needed for the first map: their code loads when they are
+// first opened.
 const Wallet = lazy(() => import('./components/wallet/wallet').then((module) => ({ default: module.Wallet })))
+const Administration = lazy(() =>
+  import('./components/admin/admin').then((module) => ({ default: module.Administration })),
+)
 const EntityEditor = lazy(() =>
   import('./components/entity-editor').then((module) => ({ default: module.EntityEditor })),
 )
@@ -309,8 +313,11 @@ function Shell({
 
   const goTo = (next: Page) => {
     setPage(next)
-    if (next === 'wallet' && !user) setAuthMode('login')
+    if (next !== 'map' && !user) setAuthMode('login')
   }
+  // The API's word on this user (their role as `/api/me` and the login gave it) decides whether they see the
+  // admins' page; the API still judges every action on it.
+  const isAdmin = user?.role === 'admin'
 
   const canFinish = !!drawing && drawingCanFinish(drawing)
   return (
@@ -345,6 +352,16 @@ function Shell({
           >
             {t('nav.wallet')}
           </button>
+          {isAdmin && (
+            <button
+              type="button"
+              aria-current={page === 'admin' ? 'page' : undefined}
+              onClick={() => goTo('admin')}
+              data-testid="nav-admin"
+            >
+              {t('nav.admin')}
+            </button>
+          )}
         </nav>
         <span className={`live live-${liveStatus}`} title={t(`live.${liveStatus}`)} data-testid="live-status">
           <span className="visually-hidden">{t(`live.${liveStatus}`)}</span>
@@ -396,6 +413,15 @@ function Shell({
       {page === 'wallet' && user ? (
         <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
           <Wallet api={api} user={user} hub={hub} />
+        </Suspense>
+      ) : page === 'admin' && user && isAdmin ? (
+        <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
+          <Administration
+            key={user.id}
+            api={api}
+            user={user}
+            onOwnRoleChanged={() => void session.refresh()}
+          />
         </Suspense>
       ) : (
         <div className="workspace">

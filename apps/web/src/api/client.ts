@@ -25,6 +25,9 @@ import type {
   PostCreateBody,
   PostList,
   PostPatchBody,
+  RoleChangeBody,
+  RoleChangeList,
+  RoleChangeResult,
   StatementLine,
   SubscriptionList,
   Transfer,
@@ -308,6 +311,21 @@ export class ApiClient {
 
   searchMembers(q: string, cursor?: string) {
     return this.json<MemberList>('/api/members', { query: { q, cursor }, auth: 'required' })
+  }
+
+  // Administration
+
+  /** An admin gives a member a platform role; refusals: 403 `forbidden`, 404 `not_found`, 409 `last_admin`. */
+  changeRole(userId: string, body: RoleChangeBody) {
+    return this.json<RoleChangeResult>(`/api/admin/users/${encodeURIComponent(userId)}/role`, {
+      method: 'PUT',
+      body,
+      auth: 'required',
+    })
+  }
+  /** The role changes log, newest first, a page at a time (admins). */
+  roleChanges(cursor?: string) {
+    return this.json<RoleChangeList>('/api/admin/role-changes', { query: { cursor }, auth: 'required' })
   }
 
   // Ledger

@@ -44,6 +44,11 @@ export const queryKeys = {
     all: ['notifications'] as const,
     inbox: (userId: string) => ['notifications', userId] as const,
   },
+  /** What the admins' panel reads: the role changes log. */
+  admin: {
+    all: ['admin'] as const,
+    roleChanges: ['admin', 'role-changes'] as const,
+  },
   members: {
     search: (text: string) => ['members', 'search', text] as const,
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultViewState, formatViewState, pageOf, parseViewState } from './url-state'
+import { defaultViewState, formatViewState, pageOf, parseViewState, pathOf } from './url-state'
 
 const id = '0b0d2a5e-5c1f-4a57-9f4e-2b8e6a1c9d3f'
 
@@ -47,6 +47,10 @@ describe('URL state', () => {
   it('knows the client pages', () => {
     expect(pageOf('/wallet')).toBe('wallet')
     expect(pageOf('/wallet/')).toBe('wallet')
+    expect(pageOf('/admin')).toBe('admin')
+    expect(pathOf('admin')).toBe('/admin')
+    expect(pathOf('wallet')).toBe('/wallet')
+    expect(pathOf('map')).toBe('/')
     expect(pageOf('/')).toBe('map')
     expect(pageOf('/anything')).toBe('map')
   })

@@ -95,12 +95,17 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
 }
 
 /** The client's own pages; everything else about the view lives in the query. */
-export type Page = 'map' | 'wallet'
+export type Page = 'map' | 'wallet' | 'admin'
+
+const pagePaths: Record<Exclude<Page, 'map'>, string> = { wallet: '/wallet', admin: '/admin' }
 
 export function pageOf(pathname: string): Page {
-  return pathname.replace(/\/+$/, '') === '/wallet' ? 'wallet' : 'map'
+  const path = pathname.replace(/\/+$/, '')
+  if (path === pagePaths.wallet) return 'wallet'
+  if (path === pagePaths.admin) return 'admin'
+  return 'map'
 }
 
 export function pathOf(page: Page): string {
-  return page === 'wallet' ? '/wallet' : '/'
+  return page === 'map' ? '/' : pagePaths[page]
 }

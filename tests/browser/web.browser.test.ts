@@ -121,6 +121,9 @@ describe('the web client in Chromium', () => {
     await pageA.goto(`${served.baseUrl}/?c=9.19,45.46&z=15`)
     await pageA.locator('[data-basemap="offline"]').waitFor()
     expect(await pageA.getByTestId('wall-count').textContent()).toMatch(/: 0$/)
+    // The basemap is known (the attribute above) a render before it goes into the map: wait for that, which
+    // fails the test when it never happens.
+    await pageA.waitForFunction(() => performance.getEntriesByName('quartiere:basemap-added').length > 0)
     const marks = await pageA.evaluate(() =>
       ['quartiere:view-loaded', 'quartiere:basemap-added', 'quartiere:first-features'].map(
         (name) => performance.getEntriesByName(name).length,

@@ -2,7 +2,6 @@ import type { Campaign, Pledge, User } from '@quartiere/contracts'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey } from '../api/client'
-import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
@@ -10,7 +9,7 @@ import { queryKeys } from '../queries/query-keys'
 import { checkPledge, decimalsOf, formatMinor, givesBack, progressOf } from '../state/amounts'
 import { geometryBbox } from '../state/entity-cache'
 import { FormMessage, type FormNote } from './form-message'
-import { problemMessage } from './messages'
+import { messageOf } from './messages'
 
 /** Campaigns whose progress is followed live at most (one feed subscription each, under the server's 20). */
 export const watchedCampaignsMax = 15
@@ -22,10 +21,6 @@ const runningStates = new Set<Campaign['state']>(['locked', 'scheduled', 'open']
 const placeReuseMs = 60_000
 /** A point's box is widened by this much (degrees) so that the feed sees a box, not a dot. */
 const watchPaddingDeg = 0.0005
-
-function messageOf(i18n: ReturnType<typeof useI18n>, failure: unknown): string {
-  return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
-}
 
 export interface CampaignListProps {
   api: ApiClient

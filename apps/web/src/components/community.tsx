@@ -3,19 +3,14 @@ import { pactStatuses } from '@quartiere/contracts/enums'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import type { ApiClient } from '../api/client'
-import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { queryKeys } from '../queries/query-keys'
 import { FormMessage, type FormNote } from './form-message'
-import { problemMessage } from './messages'
+import { messageOf } from './messages'
 
 /** A pact's steps in order, when it is not rejected: the contracts' workflow without its last, refused, end. */
 const pactPath: readonly Pact['status'][] = pactStatuses.filter((status) => status !== 'rejected')
-
-function messageOf(i18n: ReturnType<typeof useI18n>, failure: unknown): string {
-  return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
-}
 
 /**
  * The group a thing belongs to: the thing itself when it is a group, else the nearest group among its parents

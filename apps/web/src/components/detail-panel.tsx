@@ -2,7 +2,6 @@ import type { EntityFeature, User } from '@quartiere/contracts'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey, type Versioned } from '../api/client'
-import { ApiProblem } from '../api/problem'
 import { type I18n, messageOr, useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
 import { kindStyle } from '../map/kinds'
@@ -11,7 +10,7 @@ import { geometryBbox } from '../state/entity-cache'
 import { CampaignList } from './campaigns'
 import { FollowButton, GroupMembership, groupOf, PactSteps } from './community'
 import { FormMessage, type FormNote } from './form-message'
-import { problemMessage } from './messages'
+import { messageOf } from './messages'
 import { Thread } from './thread'
 
 /** The open thing's box is widened by this much (degrees) for its live subscription: a point is not a box. */
@@ -29,10 +28,6 @@ export interface DetailPanelProps {
   onRedraw(entity: Versioned<EntityFeature>): void
   onLogin?(): void
   onDeleted(id: string): void
-}
-
-function messageOf(i18n: I18n, failure: unknown): string {
-  return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
 }
 
 /** A property value as a person reads it: dates in the locale, yes/no, links, decimal amounts. */

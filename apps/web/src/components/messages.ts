@@ -1,4 +1,4 @@
-import type { ApiProblem } from '../api/problem'
+import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import type { I18n } from '../i18n/i18n'
 
@@ -72,4 +72,9 @@ export function problemMessage(i18n: I18n, problem: ApiProblem): string {
   if (problem.status === 429) return i18n.t('problem.rate_limited')
   if (explained.has(problem.code)) return i18n.t(`problem.${problem.code}` as MessageKey)
   return problem.detail
+}
+
+/** What went wrong, for a person: a problem the API answered, in the reader's words; anything else as it is. */
+export function messageOf(i18n: I18n, failure: unknown): string {
+  return failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure)
 }

@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n'
 import { queryKeys } from '../../queries/query-keys'
 import { formatMinor, parseTypedAmount } from '../../state/amounts'
 import { FormMessage, type FormNote } from '../form-message'
-import { problemMessage } from '../messages'
+import { messageOf } from '../messages'
 
 /** Give coupons back to the group that issued them, for the goods or services they promise. */
 export function Redeem({ api, currency }: { api: ApiClient; currency: Currency }) {
@@ -43,7 +43,7 @@ export function Redeem({ api, currency }: { api: ApiClient; currency: Currency }
     } catch (failure) {
       setMessage({
         ok: false,
-        text: failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure),
+        text: messageOf(i18n, failure),
       })
       if (failure instanceof ApiProblem && failure.status !== 0) setKey(newIdempotencyKey())
     }

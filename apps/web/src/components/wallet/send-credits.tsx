@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n'
 import { queryKeys } from '../../queries/query-keys'
 import { parseTypedAmount } from '../../state/amounts'
 import { FormMessage, type FormNote } from '../form-message'
-import { problemMessage } from '../messages'
+import { messageOf } from '../messages'
 import { timeCurrency } from './wallet-queries'
 
 /** Wait for a pause in typing before asking who is called that. */
@@ -95,7 +95,7 @@ export function SendCredits({
     } catch (failure) {
       setMessage({
         ok: false,
-        text: failure instanceof ApiProblem ? problemMessage(i18n, failure) : String(failure),
+        text: messageOf(i18n, failure),
       })
       // A refusal is final for this key (the server answers it the same way): a corrected try needs a new one.
       if (failure instanceof ApiProblem && failure.status !== 0) setKey(newIdempotencyKey())

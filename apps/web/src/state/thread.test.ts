@@ -1,6 +1,6 @@
 import type { Comment, Post } from '@quartiere/contracts'
 import { describe, expect, it } from 'vitest'
-import { mergeComment, mergePost, removedComment, removedPost } from './thread'
+import { itemsOf, mergeComment, mergePost, type Paged, withItem } from './thread'
 
 const post = (id: string, createdAt: string, version = 1, body = id): Post => ({
   id,
@@ -48,15 +48,50 @@ describe('thread merging', () => {
     expect(posts[0]?.body).toBe('again')
   })
 
-  it('keeps comments oldest first; removal leaves a placeholder, hiding takes it out', () => {
+  it('keeps comments oldest first', () => {
     let comments: Comment[] = []
     comments = mergeComment(comments, comment('y', '2026-01-02T00:00:00Z'))
     comments = mergeComment(comments, comment('x', '2026-01-01T00:00:00Z'))
     expect(comments.map((item) => item.id)).toEqual(['x', 'y'])
-    expect(removedComment(comments, 'x', false)[0]).toMatchObject({ id: 'x', removed: true, body: '' })
-    expect(removedComment(comments, 'x', true).map((item) => item.id)).toEqual(['y'])
-    const posts = [post('a', '2026-01-01T00:00:00Z')]
-    expect(removedPost(posts, 'a', false)[0]?.removed).toBe(true)
-    expect(removedPost(posts, 'a', true)).toEqual([])
+  })
+})
+
+const pages = (...lists: Post[][]): Paged<Post> => ({
+  pages: lists.map((items, index) => ({ items, nextCursor: index < lists.length - 1 ? `c${index}` : null })),
+  pageParams: lists.map((_, index) => (index === 0 ? undefined : `c${index - 1}`)),
+})
+
+describe('the thread in the query cache', () => {
+  it('starts a list of one when nothing was read yet', () => {
+    const data = withItem(undefined, post('a', '2026-01-01T10:00:00Z'), mergePost)
+    expect(itemsOf(data, mergePost).map((item) => item.id)).toEqual(['a'])
+    expect(data.pages[0]?.nextCursor).toBeNull()
+  })
+
+  it('puts a new post in the first page, newest first', () => {
+    const data = pages([post('b', '2026-01-02T10:00:00Z')], [post('a', '2026-01-01T10:00:00Z')])
+    const next = withItem(data, post('c', '2026-01-03T10:00:00Z'), mergePost)
+    expect(next.pages[0]?.items.map((item) => item.id)).toEqual(['c', 'b'])
+    expect(next.pages[1]).toBe(data.pages[1])
+    expect(next.pageParams).toEqual(data.pageParams)
+  })
+
+  it('changes a post in the page that holds it, and keeps the newer version', () => {
+    const data = pages([post('b', '2026-01-02T10:00:00Z')], [post('a', '2026-01-01T10:00:00Z', 2, 'new')])
+    const edited = withItem(data, post('a', '2026-01-01T10:00:00Z', 3, 'newer'), mergePost)
+    expect(edited.pages[0]).toBe(data.pages[0])
+    expect(edited.pages[1]?.items[0]?.body).toBe('newer')
+    const stale = withItem(data, post('a', '2026-01-01T10:00:00Z', 1, 'old'), mergePost)
+    expect(stale.pages[1]?.items[0]?.body).toBe('new')
+    expect(itemsOf(stale, mergePost)).toHaveLength(2)
+  })
+
+  it('lists every page once, in order, even when a post moved between pages on a new read', () => {
+    const data = pages(
+      [post('c', '2026-01-03T10:00:00Z'), post('b', '2026-01-02T10:00:00Z')],
+      [post('b', '2026-01-02T10:00:00Z'), post('a', '2026-01-01T10:00:00Z')],
+    )
+    expect(itemsOf(data, mergePost).map((item) => item.id)).toEqual(['c', 'b', 'a'])
+    expect(itemsOf(undefined, mergePost)).toEqual([])
   })
 })

@@ -35,17 +35,6 @@ export function mergeComment(comments: readonly Comment[], comment: Comment): Co
   return merge(comments, comment, false)
 }
 
-/** A removed post stays as a placeholder; a hidden one (moderation) leaves the thread. */
-export function removedPost(posts: readonly Post[], id: string, hidden: boolean): Post[] {
-  if (hidden) return posts.filter((post) => post.id !== id)
-  return posts.map((post) => (post.id === id ? { ...post, removed: true, title: '', body: '' } : post))
-}
-
-export function removedComment(comments: readonly Comment[], id: string, hidden: boolean): Comment[] {
-  if (hidden) return comments.filter((comment) => comment.id !== id)
-  return comments.map((comment) => (comment.id === id ? { ...comment, removed: true, body: '' } : comment))
-}
-
 /** A list the API pages with a cursor, as the query cache holds it: the pages loaded so far. */
 export type Paged<T> = InfiniteData<{ items: T[]; nextCursor: string | null }>
 

@@ -24,6 +24,7 @@ import type { Locale } from './i18n/dictionaries'
 import { I18nProvider, useI18n } from './i18n/i18n'
 import { LiveHub } from './live/hub'
 import { LiveConnection, type LiveStatus } from './live/live'
+import { pageOrder, pages } from './pages'
 import { useLiveInvalidation } from './queries/live-invalidation'
 import { createQueryClient } from './queries/query-client'
 import { queryKeys } from './queries/query-keys'
@@ -44,12 +45,7 @@ import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/tim
 import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
 import { useMapData } from './state/use-map-data'
 
-// The wallet, the editor and the admins' page are not needed for the first map: their code loads when they are
-// first opened.
-const Wallet = lazy(() => import('./components/wallet/wallet').then((module) => ({ default: module.Wallet })))
-const Administration = lazy(() =>
-  import('./components/admin/admin').then((module) => ({ default: module.Administration })),
-)
+// The editor and the pages (pages.tsx) are not needed for the first map: their code loads when first opened.
 const EntityEditor = lazy(() =>
   import('./components/entity-editor').then((module) => ({ default: module.EntityEditor })),
 )
@@ -313,11 +309,14 @@ function Shell({
 
   const goTo = (next: Page) => {
     setPage(next)
-    if (next !== 'map' && !user) setAuthMode('login')
+    if (next !== 'map' && pages[next].requiresSignIn && !user) setAuthMode('login')
   }
-  // The API's word on this user (their role as `/api/me` and the login gave it) decides whether they see the
-  // admins' page; the API still judges every action on it.
-  const isAdmin = user?.role === 'admin'
+  const showOnMap = (id: string) => {
+    setPage('map')
+    select(id)
+  }
+  const openPage = page === 'map' ? null : pages[page]
+  const OpenPage = openPage?.component
 
   const canFinish = !!drawing && drawingCanFinish(drawing)
   return (
@@ -344,24 +343,19 @@ function Shell({
           >
             {t('nav.map')}
           </button>
-          <button
-            type="button"
-            aria-current={page === 'wallet' ? 'page' : undefined}
-            onClick={() => goTo('wallet')}
-            data-testid="nav-wallet"
-          >
-            {t('nav.wallet')}
-          </button>
-          {isAdmin && (
-            <button
-              type="button"
-              aria-current={page === 'admin' ? 'page' : undefined}
-              onClick={() => goTo('admin')}
-              data-testid="nav-admin"
-            >
-              {t('nav.admin')}
-            </button>
-          )}
+          {pageOrder
+            .filter((name) => pages[name].offeredTo(user))
+            .map((name) => (
+              <button
+                key={name}
+                type="button"
+                aria-current={page === name ? 'page' : undefined}
+                onClick={() => goTo(name)}
+                data-testid={`nav-${name}`}
+              >
+                {t(pages[name].label)}
+              </button>
+            ))}
         </nav>
         <span className={`live live-${liveStatus}`} title={t(`live.${liveStatus}`)} data-testid="live-status">
           <span className="visually-hidden">{t(`live.${liveStatus}`)}</span>
@@ -379,16 +373,7 @@ function Shell({
         </label>
         {user ? (
           <span className="account">
-            <Notifications
-              key={user.id}
-              api={api}
-              hub={hub}
-              userId={user.id}
-              onSelect={(id) => {
-                setPage('map')
-                select(id)
-              }}
-            />
+            <Notifications key={user.id} api={api} hub={hub} userId={user.id} onSelect={showOnMap} />
             <span data-testid="user-name">{user.displayName}</span>
             <button type="button" onClick={() => void session.signOut()} data-testid="logout">
               {t('auth.logout')}
@@ -410,19 +395,14 @@ function Shell({
           {notice}
         </p>
       )}
-      {page === 'wallet' && user ? (
-        <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
-          <Wallet api={api} user={user} hub={hub} />
-        </Suspense>
-      ) : page === 'admin' && user && isAdmin ? (
-        <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
-          <Administration
-            key={user.id}
-            api={api}
-            user={user}
-            onOwnRoleChanged={() => void session.refresh()}
-          />
-        </Suspense>
+      {OpenPage && openPage ? (
+        openPage.requiresSignIn && !user ? (
+          <p className="loading-panel">{t('nav.signInFirst')}</p>
+        ) : (
+          <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
+            <OpenPage api={api} user={user} hub={hub} session={session} showOnMap={showOnMap} goTo={goTo} />
+          </Suspense>
+        )
       ) : (
         <div className="workspace">
           <div className="map-column">

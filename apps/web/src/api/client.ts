@@ -89,7 +89,7 @@ export const notificationsPageSize = 20
 /** Where the map query lives; `entitiesQuery` builds its query. */
 export const entitiesPath = '/api/entities'
 
-interface RequestOptions {
+export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   query?: Query
   body?: unknown
@@ -211,6 +211,19 @@ export class ApiClient {
   private async json<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.send(path, options)
     return (await response.json()) as T
+  }
+
+  /**
+   * A call of a screen's own API module (`api/<area>.ts`): screens loaded on demand keep their calls next to
+   * them instead of growing this class, which every visit loads. Same token, refresh and problem handling.
+   */
+  request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.json<T>(path, options)
+  }
+
+  /** As `request`, for answers that are not JSON (a file to download, an empty 204): the raw response. */
+  requestResponse(path: string, options: RequestOptions = {}): Promise<Response> {
+    return this.send(path, options)
   }
 
   // Accounts

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react'
 import { type ApiClient, newIdempotencyKey, type Versioned } from '../api/client'
 import { type I18n, messageOr, useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
-import { kindStyle } from '../map/kinds'
+import { inkOn, kindStyle } from '../map/kinds'
 import { queryKeys } from '../queries/query-keys'
 import { geometryBbox } from '../state/entity-cache'
 import { CampaignList } from './campaigns'
@@ -158,7 +158,10 @@ export function DetailPanel(props: DetailPanelProps) {
       <button type="button" className="close" onClick={props.onClose} aria-label={t('common.close')}>
         ×
       </button>
-      <p className="kind-badge" style={{ background: kindStyle[p.kind].color }}>
+      <p
+        className="kind-badge"
+        style={{ background: kindStyle[p.kind].color, color: inkOn(kindStyle[p.kind].color) }}
+      >
         {t(`kind.${p.kind}`)}
       </p>
       <h2 id="detail-title" data-testid="detail-title">

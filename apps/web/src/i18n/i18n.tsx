@@ -54,6 +54,14 @@ function cachedByOptions<Options, Format>(
   }
 }
 
+/** A message with its `{name}` placeholders filled; a placeholder without a value stays as it is. */
+export function fillTemplate(template: string, values?: Record<string, string | number>): string {
+  if (!values) return template
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  )
+}
+
 export function createI18n(locale: Locale): I18n {
   const messages = dictionaries[locale]
   const numberFormat = cachedByOptions(
@@ -65,13 +73,7 @@ export function createI18n(locale: Locale): I18n {
   const dateTimeFormat = dateFormat({ dateStyle: 'medium', timeStyle: 'short' })
   return {
     locale,
-    t(key, values) {
-      const template: string = messages[key]
-      if (!values) return template
-      return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-        name in values ? String(values[name]) : whole,
-      )
-    },
+    t: (key, values) => fillTemplate(messages[key], values),
     number: (value, options) => numberFormat(options).format(value),
     decimal(value) {
       const decimals = value.split('.')[1]?.length ?? 0

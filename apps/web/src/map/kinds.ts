@@ -19,6 +19,26 @@ export const kindStyle: Record<EntityKind, { color: string; icon: string }> = {
   request: { color: '#c2185b', icon: 'M9 9a3 3 0 1 1 4 3c-1 1-1 1-1 3M12 18v1' },
 }
 
+/** WCAG's relative luminance of a `#rrggbb` colour. */
+function luminance(hex: string): number {
+  const channel = (offset: number) => {
+    const value = Number.parseInt(hex.slice(offset, offset + 2), 16) / 255
+    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4
+  }
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+/**
+ * The text colour to write on a kind's colour: white or near-black, whichever contrasts more (the lighter kind
+ * colours fail WCAG's 4.5:1 for small white text).
+ */
+export function inkOn(background: string): string {
+  const light = luminance(background)
+  const onWhite = 1.05 / (light + 0.05)
+  const onBlack = (light + 0.05) / (luminance('#111111') + 0.05)
+  return onBlack > onWhite ? '#111111' : '#ffffff'
+}
+
 /** The kinds in the order the filters and legends list them: the contracts' order. */
 export const entityKindList: readonly EntityKind[] = entityKinds
 

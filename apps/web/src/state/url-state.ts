@@ -94,16 +94,23 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
   return text ? `?${text}` : ''
 }
 
-/** The client's own pages; everything else about the view lives in the query. */
-export type Page = 'map' | 'wallet' | 'admin'
+/**
+ * The client's own pages and their paths; everything else about the view lives in the query. A new screen adds
+ * its path here and its definition in `pages.tsx`.
+ */
+export const pagePaths = {
+  wallet: '/wallet',
+  admin: '/admin',
+} as const satisfies Record<string, `/${string}`>
 
-const pagePaths: Record<Exclude<Page, 'map'>, string> = { wallet: '/wallet', admin: '/admin' }
+export type Page = 'map' | keyof typeof pagePaths
+
+const pageByPath = new Map<string, Page>(
+  Object.entries(pagePaths).map(([page, path]) => [path, page as keyof typeof pagePaths]),
+)
 
 export function pageOf(pathname: string): Page {
-  const path = pathname.replace(/\/+$/, '')
-  if (path === pagePaths.wallet) return 'wallet'
-  if (path === pagePaths.admin) return 'admin'
-  return 'map'
+  return pageByPath.get(pathname.replace(/\/+$/, '')) ?? 'map'
 }
 
 export function pathOf(page: Page): string {

@@ -5,6 +5,7 @@ import { type FormEvent, useEffect, useState } from 'react'
 import type { ApiClient } from '../../api/client'
 import { ApiProblem } from '../../api/problem'
 import { type I18n, useI18n } from '../../i18n/i18n'
+import type { PageProps } from '../../pages'
 import { queryKeys } from '../../queries/query-keys'
 import { FormMessage, type FormNote } from '../form-message'
 import { problemMessage } from '../messages'
@@ -25,6 +26,14 @@ export interface AdministrationProps {
  * a user the API says is an admin; whatever it would still refuse (the last admin stepping down, a role taken
  * meanwhile) is the API's to say, and said here in the reader's language.
  */
+/** The admins' page as the shell opens it: the session learns a change of the admin's own role. */
+export function AdministrationPage({ api, user, session }: PageProps) {
+  if (!user) return null
+  return (
+    <Administration key={user.id} api={api} user={user} onOwnRoleChanged={() => void session.refresh()} />
+  )
+}
+
 export function Administration({ api, user, onOwnRoleChanged }: AdministrationProps) {
   const { t } = useI18n()
   return (

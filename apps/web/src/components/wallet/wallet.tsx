@@ -5,6 +5,7 @@ import type { ApiClient } from '../../api/client'
 import { ApiProblem } from '../../api/problem'
 import { useI18n } from '../../i18n/i18n'
 import type { LiveHub } from '../../live/hub'
+import type { PageProps } from '../../pages'
 import { queryKeys } from '../../queries/query-keys'
 import { CampaignList } from '../campaigns'
 import { FormMessage } from '../form-message'
@@ -28,6 +29,11 @@ export interface WalletProps {
  * the chosen currency's statement and the accounts of their groups. Everything it shows is read through the
  * query cache, which the live feed's transfer and exchange events mark stale (see queries/live-invalidation.ts).
  */
+/** The wallet as the shell opens it. */
+export function WalletPage({ api, user, hub }: PageProps) {
+  return user ? <Wallet api={api} user={user} hub={hub} /> : null
+}
+
 export function Wallet({ api, user, hub }: WalletProps) {
   const i18n = useI18n()
   const { t } = i18n

@@ -188,6 +188,7 @@ describe("the requester's side", () => {
       membersCount: 2,
       role: null,
       request: null,
+      can: { manage: false, changeRoles: false, removeRoles: [], accounts: false },
     })
     expect(await membership(g.id as string, owner)).toMatchObject({ membersCount: 2, role: 'owner' })
     expect(await membership(g.id as string, manager)).toMatchObject({ role: 'manager', request: null })

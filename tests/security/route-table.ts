@@ -648,6 +648,12 @@ export const routeTable: RouteEntry[] = [
     request: (w) => get(`/api/entities/${w.ids.closedGroup}/membership`),
   },
   {
+    method: 'GET',
+    url: '/api/me/groups',
+    expect: signedIn,
+    request: () => get('/api/me/groups'),
+  },
+  {
     // Withdrawing one's own request: the owner and the manager are members and have none (404).
     method: 'DELETE',
     url: '/api/entities/:id/join-requests/mine',

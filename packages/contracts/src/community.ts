@@ -216,6 +216,24 @@ export type JoinOutcome = Static<typeof JoinOutcome>
 export const MemberRoleBody = Type.Object({ role: LiteralUnion(groupRoles) }, { additionalProperties: false })
 export type MemberRoleBody = Static<typeof MemberRoleBody>
 
+export const GroupAbilities = Type.Object(
+  {
+    manage: Type.Boolean({
+      description: "See and decide requests to join, and the group's management screen (owners, managers).",
+    }),
+    changeRoles: Type.Boolean({ description: "Change members' roles, hand the group over (owners)." }),
+    removeRoles: Type.Array(LiteralUnion(groupRoles), {
+      description: 'The roles of the members you may remove (owners anyone, managers plain members).',
+    }),
+    accounts: Type.Boolean({ description: "Keep the group's accounts: read them and their statements." }),
+  },
+  {
+    additionalProperties: false,
+    description: 'What the caller may do in this group, decided by the rules the API enforces.',
+  },
+)
+export type GroupAbilities = Static<typeof GroupAbilities>
+
 export const Membership = Type.Object(
   {
     groupId: Uuid,
@@ -225,10 +243,24 @@ export const Membership = Type.Object(
     membersCount: Type.Integer({ minimum: 0, description: 'Members on the platform, every role.' }),
     role: Nullable(LiteralUnion(groupRoles, { description: 'Your role; null when you are not a member.' })),
     request: Nullable(JoinRequest),
+    can: GroupAbilities,
   },
   { additionalProperties: false, description: 'A group as the caller stands in it.' },
 )
 export type Membership = Static<typeof Membership>
+
+export const MyGroup = Type.Object(
+  {
+    groupId: Uuid,
+    title: Type.String(),
+    role: LiteralUnion(groupRoles),
+    since: DateTime,
+  },
+  { additionalProperties: false },
+)
+export type MyGroup = Static<typeof MyGroup>
+export const MyGroupList = Type.Object({ items: Type.Array(MyGroup), nextCursor: Nullable(Type.String()) })
+export type MyGroupList = Static<typeof MyGroupList>
 
 // ---------------------------------------------------------------------------------------------- pacts
 
@@ -396,6 +428,12 @@ export const Report = Type.Object(
     details: Type.String(),
     status: LiteralUnion(['open', 'actioned', 'dismissed'] as const),
     reporterId: Uuid,
+    reporter: Type.Optional(
+      Type.Object(
+        { id: Uuid, displayName: Type.String() },
+        { description: "Who reported: in the moderators' queue only." },
+      ),
+    ),
     createdAt: DateTime,
   },
   { additionalProperties: false },
@@ -408,6 +446,9 @@ export const QueueItem = Type.Object(
     targetId: Uuid,
     hidden: Type.Boolean(),
     excerpt: Type.String({ description: 'The title or the start of the text reported.' }),
+    entityId: Type.Union([Uuid, Type.Null()], {
+      description: 'The thing on the map it is (an entity) or is on (a post, a comment); null when deleted.',
+    }),
     authorId: Nullable(Uuid),
     reportsCount: Type.Integer({ minimum: 1 }),
     reasons: Type.Array(LiteralUnion(reportReasons)),
@@ -456,6 +497,21 @@ export const ModerationActionList = Type.Object({
   nextCursor: Nullable(Type.String()),
 })
 export type ModerationActionList = Static<typeof ModerationActionList>
+
+export const ModerationActionsQuery = Type.Object(
+  {
+    ...CommunityPageQuery.properties,
+    moderatorId: Type.Optional(
+      Type.String({ format: 'uuid', description: "Only this moderator's actions." }),
+    ),
+    action: Type.Optional(LiteralUnion(['hide', 'restore', 'dismiss'] as const)),
+    targetType: Type.Optional(LiteralUnion(['entity', 'post', 'comment', 'media'] as const)),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Taken at or after this instant.' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Taken before this instant.' })),
+  },
+  { additionalProperties: false },
+)
+export type ModerationActionsQuery = Static<typeof ModerationActionsQuery>
 
 // ---------------------------------------------------------------------------------------------- notifications
 

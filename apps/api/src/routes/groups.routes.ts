@@ -12,6 +12,7 @@ import {
   MemberParams,
   MemberRoleBody,
   Membership,
+  MyGroupList,
 } from '@quartiere/contracts'
 import {
   changeMemberRole,
@@ -19,6 +20,7 @@ import {
   joinGroup,
   listJoinRequests,
   listMembers,
+  listMyGroups,
   membershipOf,
   removeMember,
   withdrawJoinRequest,
@@ -46,6 +48,21 @@ export function groupsRoutes({ database }: RouteContext): FastifyPluginAsyncType
       },
       async (request) =>
         pageAnswer(await listMembers(db, request.actor, request.params.id, ...pageArgs(request.query))),
+    )
+
+    app.get(
+      '/api/me/groups',
+      {
+        schema: {
+          tags: ['groups'],
+          summary: 'The groups I belong to, with my role in each, longest-standing first',
+          security: [{ bearer: [] }],
+          querystring: CommunityPageQuery,
+          response: { 200: MyGroupList, ...errorResponses(400, 401) },
+        },
+      },
+      async (request) =>
+        pageAnswer(await listMyGroups(db, requireActor(request), ...pageArgs(request.query))),
     )
 
     app.get(

@@ -6,6 +6,7 @@ import {
   ModerationAction,
   ModerationActionBody,
   ModerationActionList,
+  ModerationActionsQuery,
   ModerationQueue,
   Report,
   ReportCreateBody,
@@ -113,13 +114,20 @@ export function moderationRoutes({ database }: RouteContext): FastifyPluginAsync
         schema: {
           tags: ['moderation'],
           summary: 'The audit log of every moderation action, newest first (moderators)',
+          description:
+            'Narrowed by moderator, action, target kind and a time range [from, to); send the same filters ' +
+            'with `cursor` for the following pages.',
           security: [{ bearer: [] }],
-          querystring: CommunityPageQuery,
+          querystring: ModerationActionsQuery,
           response: { 200: ModerationActionList, ...errors },
         },
       },
-      async (request) =>
-        pageAnswer(await listModerationActions(db, requireActor(request), ...pageArgs(request.query))),
+      async (request) => {
+        const { limit, cursor, ...filters } = request.query
+        return pageAnswer(
+          await listModerationActions(db, requireActor(request), ...pageArgs({ limit, cursor }), filters),
+        )
+      },
     )
   }
 }

@@ -1,4 +1,12 @@
-import type { GroupMember, JoinOutcome, JoinRequest, Membership } from '@quartiere/contracts'
+import type {
+  GroupAbilities,
+  GroupMember,
+  JoinOutcome,
+  JoinRequest,
+  Membership,
+  MyGroup,
+} from '@quartiere/contracts'
+import { groupRoles } from '@quartiere/contracts'
 import { type DB, groupManagerIds, isGroupManagerRole, now } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
@@ -27,10 +35,27 @@ async function readGroup(
 /** The owners and managers of a group: who hears of joins and decides requests. */
 const managersOf = (db: Kysely<DB>, groupId: string) => groupManagerIds(db, groupId)
 
+/**
+ * What someone may do in a group, from their platform role and their role in the group: the one statement of
+ * the rules the functions below enforce, also answered to the web (`Membership.can`) so it offers nothing they
+ * would refuse. Owners and managers (the owner-or-manager rule of @quartiere/db) decide requests to join;
+ * owners decide roles; owners remove anyone, managers plain members; moderators and admins may all of it. The
+ * group's accounts follow the ledger's rule, which is the owner-or-manager rule alone.
+ */
+export function groupAbilities(actor: Actor | null, role: GroupRole | null): GroupAbilities {
+  const staff = actor !== null && isModeratorOrAdmin(actor)
+  return {
+    manage: staff || isGroupManagerRole(role),
+    changeRoles: staff || role === 'owner',
+    removeRoles: groupRoles.filter(
+      (target) => staff || role === 'owner' || (role === 'manager' && target === 'member'),
+    ),
+    accounts: actor !== null && isGroupManagerRole(role),
+  }
+}
+
 async function mayManage(db: Kysely<DB>, actor: Actor, groupId: string): Promise<boolean> {
-  if (isModeratorOrAdmin(actor)) return true
-  const role = await groupRoleOf(db, groupId, actor.userId)
-  return isGroupManagerRole(role)
+  return groupAbilities(actor, await groupRoleOf(db, groupId, actor.userId)).manage
 }
 
 /** The members of a group, longest-standing first. */
@@ -112,6 +137,7 @@ export async function membershipOf(
       membersCount: Number(count.n),
       role,
       request: pending ? toJoinRequest(pending) : null,
+      can: groupAbilities(viewer, role),
     },
   }
 }
@@ -326,7 +352,7 @@ export async function changeMemberRole(
   const found = await readGroup(db, actor, groupId, { lock: true })
   if (!found.ok) return found
   const myRole = await groupRoleOf(db, groupId, actor.userId)
-  if (myRole !== 'owner' && !isModeratorOrAdmin(actor))
+  if (!groupAbilities(actor, myRole).changeRoles)
     return refuse('forbidden', "only the group's owners change roles")
   const current = await groupRoleOf(db, groupId, userId)
   if (!current) return refuse('not_a_member', `${userId} is not a member of this group`)
@@ -379,9 +405,7 @@ export async function removeMember(
   if (!target) return refuse('not_a_member', `${userId} is not a member of this group`)
   if (userId !== actor.userId) {
     const myRole = await groupRoleOf(db, groupId, actor.userId)
-    const allowed =
-      isModeratorOrAdmin(actor) || myRole === 'owner' || (myRole === 'manager' && target === 'member')
-    if (!allowed)
+    if (!groupAbilities(actor, myRole).removeRoles.includes(target))
       return refuse('forbidden', 'owners remove anyone, managers remove members; you may only leave yourself')
   }
   if (target === 'owner' && (await ownersCount(db, groupId)) <= 1) {
@@ -396,6 +420,50 @@ export async function removeMember(
     })
   }
   return { ok: true }
+}
+
+export const myGroupsPageSizeMax = 100
+
+/** The groups the actor belongs to, with their role, the longest-standing membership first. */
+export async function listMyGroups(
+  db: Kysely<DB>,
+  actor: Actor,
+  limit: number,
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: MyGroup[]; nextCursor: string | null }>> {
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
+  const pageSize = Math.min(limit, myGroupsPageSizeMax)
+  const rows = await db
+    .selectFrom('group_members as m')
+    .innerJoin('entities as g', 'g.id', 'm.group_id')
+    .select(['m.group_id', 'g.title', 'm.role', 'm.created_at', cursorTime('m.created_at').as('key_at')])
+    .where('m.user_id', '=', actor.userId)
+    .where('g.kind', '=', 'group')
+    .where('g.deleted_at', 'is', null)
+    // A hidden group stays listed for its author and moderators, as everywhere (readEntity).
+    .$if(!isModeratorOrAdmin(actor), (q) =>
+      q.where((eb) => eb.or([eb('g.hidden_at', 'is', null), eb('g.author_id', '=', actor.userId)])),
+    )
+    .$if(after !== undefined, (q) =>
+      q.where(sql<boolean>`(m.created_at, m.group_id) > (${after!.at}::timestamptz, ${after!.id}::uuid)`),
+    )
+    .orderBy('m.created_at')
+    .orderBy('m.group_id')
+    .limit(pageSize + 1)
+    .execute()
+  const { page, nextCursor } = keysetPage(rows, pageSize, (row) => ({ at: row.key_at, id: row.group_id }))
+  return {
+    ok: true,
+    items: page.map((row) => ({
+      groupId: row.group_id,
+      title: row.title,
+      role: row.role,
+      since: iso(row.created_at),
+    })),
+    nextCursor,
+  }
 }
 
 /** Requests to join with their requester's name. */

@@ -165,6 +165,7 @@ export interface QueueItemView {
   targetId: string
   hidden: boolean
   excerpt: string
+  entityId: string | null
   authorId: string | null
   reportsCount: number
   reasons: Report['reason'][]
@@ -204,13 +205,17 @@ export async function moderationQueue(
   const items: QueueItemView[] = []
   for (const group of page) {
     const target = await findTarget(db, group.target_type, group.target_id)
+    // The moderators see who reported (to weigh a report, to spot a campaign); no one else is shown them.
     const reports = await db
-      .selectFrom('reports')
-      .selectAll()
-      .where('target_type', '=', group.target_type)
-      .where('target_id', '=', group.target_id)
-      .where('status', '=', 'open')
-      .orderBy('created_at')
+      .selectFrom('reports as r')
+      .innerJoin('users as u', 'u.id', 'r.reporter_id')
+      .selectAll('r')
+      .select('u.display_name as reporter_name')
+      .where('r.target_type', '=', group.target_type)
+      .where('r.target_id', '=', group.target_id)
+      .where('r.status', '=', 'open')
+      .orderBy('r.created_at')
+      .orderBy('r.id')
       .limit(reportsPerQueueItemMax)
       .execute()
     items.push({
@@ -218,11 +223,15 @@ export async function moderationQueue(
       targetId: group.target_id,
       hidden: target?.hidden ?? false,
       excerpt: target?.excerpt ?? '(deleted)',
+      entityId: target?.entityId ?? null,
       authorId: target?.authorId ?? null,
       reportsCount: Number(group.n),
       reasons: [...new Set(reports.map((r) => r.reason as Report['reason']))],
       firstReportedAt: iso(group.first_at),
-      reports: reports.map(toReport),
+      reports: reports.map((row) => ({
+        ...toReport(row),
+        reporter: { id: row.reporter_id, displayName: row.reporter_name },
+      })),
     })
   }
   return { ok: true, items, nextCursor }
@@ -385,18 +394,41 @@ export async function dismissReport(
   return { ok: true, action }
 }
 
-/** The audit log, newest first. Moderators only. */
+/** What the audit log may be narrowed to; every filter is optional and they combine (and). */
+export interface ModerationActionFilters {
+  moderatorId?: string
+  action?: ModerationAction['action']
+  targetType?: TargetType
+  /** Taken at or after this instant (ISO 8601). */
+  from?: string
+  /** Taken before this instant (ISO 8601). */
+  to?: string
+}
+
+/**
+ * The audit log, newest first, narrowed by the filters. Moderators only. A cursor carries the position alone:
+ * the caller sends the same filters with it, as with every filtered list of this API.
+ */
 export async function listModerationActions(
   db: Kysely<DB>,
   actor: Actor,
   limit: number,
   cursor?: string,
+  filters: ModerationActionFilters = {},
 ): Promise<CommunityOutcome<{ items: ModerationAction[]; nextCursor: string | null }>> {
   if (!isModeratorOrAdmin(actor)) return refuse('forbidden', 'the moderation log is for moderators')
   const position = readCursor(cursor)
   if (!position.ok) return position
   const { after } = position
+  const { moderatorId, action, targetType, from, to } = filters
+  if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to))
+    return refuse('invalid_query', '`from` must come before `to`')
   let query = selectActions(db)
+    .$if(moderatorId !== undefined, (q) => q.where('a.moderator_id', '=', moderatorId!))
+    .$if(action !== undefined, (q) => q.where('a.action', '=', action!))
+    .$if(targetType !== undefined, (q) => q.where('a.target_type', '=', targetType!))
+    .$if(from !== undefined, (q) => q.where('a.created_at', '>=', sql<Date>`${from!}::timestamptz`))
+    .$if(to !== undefined, (q) => q.where('a.created_at', '<', sql<Date>`${to!}::timestamptz`))
   if (after)
     query = query.where(sql<boolean>`(a.created_at, a.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
   const rows = await query

@@ -44,6 +44,24 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       import('./components/wallet/wallet').then((module) => ({ default: module.WalletPage })),
     ),
   },
+  groups: {
+    label: 'nav.groups',
+    requiresSignIn: true,
+    offeredTo: (user) => user !== null,
+    component: lazy(() =>
+      import('./components/groups/groups-page').then((module) => ({ default: module.GroupsPage })),
+    ),
+  },
+  moderation: {
+    label: 'nav.moderation',
+    requiresSignIn: true,
+    offeredTo: (user) => user?.role === 'moderator' || user?.role === 'admin',
+    component: lazy(() =>
+      import('./components/moderation/moderation-page').then((module) => ({
+        default: module.ModerationPage,
+      })),
+    ),
+  },
   admin: {
     label: 'nav.admin',
     requiresSignIn: true,

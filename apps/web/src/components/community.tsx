@@ -7,6 +7,7 @@ import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { queryKeys } from '../queries/query-keys'
 import { FormMessage, type FormNote } from './form-message'
+import { groupScreenHref, isPlainClick, navigateWithin } from './groups/navigation'
 import { messageOf } from './messages'
 
 /** A pact's steps in order, when it is not rejected: the contracts' workflow without its last, refused, end. */
@@ -134,6 +135,19 @@ export function GroupMembership({
         >
           {closed ? t('group.askToJoin') : t('group.join')}
         </button>
+      )}
+      {membership?.can.manage && (
+        <a
+          href={groupScreenHref(group.id)}
+          onClick={(event) => {
+            if (!isPlainClick(event)) return
+            event.preventDefault()
+            navigateWithin(groupScreenHref(group.id))
+          }}
+          data-testid="group-manage"
+        >
+          {t('group.manage')}
+        </a>
       )}
       <FormMessage message={message} testId="group-message" />
     </section>

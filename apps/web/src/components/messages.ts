@@ -66,6 +66,12 @@ const explained = new Set<string>([
   'not_a_group',
   'removed',
   'invalid_media',
+  // The groups and moderation screens.
+  'request_not_pending',
+  'already_hidden',
+  'not_hidden',
+  'report_not_open',
+  'invalid_query',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

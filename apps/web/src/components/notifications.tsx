@@ -1,6 +1,6 @@
 import type { Notification } from '@quartiere/contracts'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useRef, useState } from 'react'
+import { lazy, type ReactNode, Suspense, useEffect, useRef, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { type I18n, useI18n } from '../i18n/i18n'
@@ -20,6 +20,11 @@ import {
 } from '../state/notifications'
 import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
+
+// Approve / reject under a request to join: loaded when such a notification is first shown.
+const JoinRequestActions = lazy(() =>
+  import('./groups/join-request-actions').then((module) => ({ default: module.JoinRequestActions })),
+)
 
 function messageOf(i18n: I18n, failure: unknown): string {
   return failure instanceof ApiProblem ? problemMessage(i18n, failure) : i18n.t('notifications.loadFailed')
@@ -139,6 +144,7 @@ export function Notifications({ api, hub, userId, onSelect }: NotificationsProps
       </button>
       {open && (
         <InboxDialog
+          api={api}
           inbox={inbox}
           loading={loading}
           error={error}
@@ -164,6 +170,7 @@ function BellIcon() {
 }
 
 interface InboxDialogProps {
+  api: ApiClient
   inbox: Inbox
   loading: boolean
   error: string | null
@@ -177,7 +184,7 @@ interface InboxDialogProps {
  * The inbox in a modal <dialog>: the browser traps the focus in it, Escape closes it and the focus goes back to
  * the bell. A click on the backdrop closes it too, as a popover would.
  */
-function InboxDialog({ inbox, loading, error, onChoose, onMarkAll, onMore, onClose }: InboxDialogProps) {
+function InboxDialog({ api, inbox, loading, error, onChoose, onMarkAll, onMore, onClose }: InboxDialogProps) {
   const i18n = useI18n()
   const { t } = i18n
   const dialog = useRef<HTMLDialogElement>(null)
@@ -225,6 +232,17 @@ function InboxDialog({ inbox, loading, error, onChoose, onMarkAll, onMore, onClo
               <NotificationRow
                 key={item.id}
                 item={item}
+                actions={
+                  item.topic === 'group.join_requested' ? (
+                    <Suspense fallback={null}>
+                      <JoinRequestActions
+                        api={api}
+                        notification={item}
+                        onNavigate={() => dialog.current?.close()}
+                      />
+                    </Suspense>
+                  ) : null
+                }
                 onChoose={() => {
                   onChoose(item)
                   // What it is about is shown in the side panel, which the dialog would cover on a phone.
@@ -244,7 +262,15 @@ function InboxDialog({ inbox, loading, error, onChoose, onMarkAll, onMore, onClo
   )
 }
 
-function NotificationRow({ item, onChoose }: { item: Notification; onChoose(): void }) {
+function NotificationRow({
+  item,
+  actions,
+  onChoose,
+}: {
+  item: Notification
+  actions: ReactNode
+  onChoose(): void
+}) {
   const i18n = useI18n()
   const unread = !item.readAt
   const quote = notificationQuote(item)
@@ -262,6 +288,7 @@ function NotificationRow({ item, onChoose }: { item: Notification; onChoose(): v
         {quote && <span className="notification-quote">“{quote}”</span>}
         <time dateTime={item.createdAt}>{i18n.dateTime(item.createdAt)}</time>
       </button>
+      {actions}
     </li>
   )
 }

@@ -442,6 +442,15 @@ const en = {
   'problem.parent_not_found': 'The thing it belongs to does not exist.',
   'problem.parent_cycle': 'A thing cannot be inside itself.',
   'problem.invalid_geometry': 'The shape drawn is not valid (lines crossing?). Draw it again.',
+  // Groups and moderation screens (shared: their nav labels and the refusals they may receive).
+  'nav.groups': 'Groups',
+  'nav.moderation': 'Moderation',
+  'group.manage': 'Manage group',
+  'problem.request_not_pending': 'This request was already decided or withdrawn.',
+  'problem.already_hidden': 'This is hidden already.',
+  'problem.not_hidden': 'This is not hidden.',
+  'problem.report_not_open': 'This report was already dealt with.',
+  'problem.invalid_query': 'These filters are not valid: check them and try again.',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -889,6 +898,15 @@ const it: Messages = {
   'problem.parent_not_found': "L'elemento a cui appartiene non esiste.",
   'problem.parent_cycle': 'Un elemento non può essere dentro sé stesso.',
   'problem.invalid_geometry': 'La forma disegnata non è valida (linee che si incrociano?). Ridisegnala.',
+  // Schermate dei gruppi e della moderazione.
+  'nav.groups': 'Gruppi',
+  'nav.moderation': 'Moderazione',
+  'group.manage': 'Gestisci il gruppo',
+  'problem.request_not_pending': 'Questa richiesta è già stata decisa o ritirata.',
+  'problem.already_hidden': 'È già nascosto.',
+  'problem.not_hidden': 'Non è nascosto.',
+  'problem.report_not_open': 'Questa segnalazione è già stata gestita.',
+  'problem.invalid_query': 'Questi filtri non sono validi: controllali e riprova.',
 }
 
 export const locales = ['it', 'en'] as const

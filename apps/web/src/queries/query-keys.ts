@@ -21,6 +21,18 @@ export const queryKeys = {
   group: {
     all: (groupId: string) => ['group', groupId] as const,
     membership: (groupId: string, userId: string | null) => ['group', groupId, 'membership', userId] as const,
+    members: (groupId: string) => ['group', groupId, 'members'] as const,
+    requests: (groupId: string, userId: string) => ['group', groupId, 'requests', userId] as const,
+  },
+  /** The groups screen's list of the signed-in member's groups. */
+  groups: {
+    mine: (userId: string) => ['groups', 'mine', userId] as const,
+  },
+  /** The moderators' queue and audit log (the log's key carries its filters). */
+  moderation: {
+    all: ['moderation'] as const,
+    queue: ['moderation', 'queue'] as const,
+    log: (filters: Record<string, string | undefined>) => ['moderation', 'log', filters] as const,
   },
   /** The signed-in member's accounts, exchanges and statements. */
   wallet: {

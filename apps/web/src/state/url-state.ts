@@ -100,6 +100,8 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
  */
 export const pagePaths = {
   wallet: '/wallet',
+  groups: '/groups',
+  moderation: '/moderation',
   admin: '/admin',
 } as const satisfies Record<string, `/${string}`>
 

@@ -19,6 +19,7 @@ import { Statement } from '../wallet/statement'
 import { byCurrency, timeCurrency, useAccounts } from '../wallet/wallet-queries'
 import { ConfirmDialog } from './confirm-dialog'
 import { type GroupMessageKey, groupMessages } from './messages'
+import { MyGroups } from './my-groups'
 import { groupScreenHref, isPlainClick, navigateWithin } from './navigation'
 
 type Say = ScreenI18n<GroupMessageKey>
@@ -69,6 +70,9 @@ export function GroupScreen({ api, user, groupId, showOnMap }: PageProps & { use
     }
   }
 
+  // The page opens the view's selection; when that is not a group (a place chosen on the map), my groups.
+  if (group.data && group.data.value.properties.kind !== 'group')
+    return <MyGroups api={api} userId={user.id} />
   const failure = group.error ?? membership.error
   return (
     <div className="group-screen" data-testid="group-screen">

@@ -382,6 +382,7 @@ function AuditLog({ api, user, showOnMap }: { api: ApiClient; user: User; showOn
                 </>
               )}
               <span className="role-change-reason">{m('logReason', { reason: action.reason })}</span>
+              {action.action === 'hide' && <RestoreFromLog api={api} action={action} />}
             </li>
           ))}
         </ul>
@@ -392,5 +393,68 @@ function AuditLog({ api, user, showOnMap }: { api: ApiClient; user: User; showOn
         </button>
       )}
     </section>
+  )
+}
+
+/**
+ * A hide in the log can be undone from there (the queue no longer lists what was acted on): a reason first,
+ * as for every decision. Should it be restored already, the API's `not_hidden` is said.
+ */
+function RestoreFromLog({ api, action }: { api: ApiClient; action: ModerationAction }) {
+  const i18n = useMessages(moderationMessages)
+  const { m } = i18n
+  const queryClient = useQueryClient()
+  const reasonId = useId()
+  const [open, setOpen] = useState(false)
+  const [reason, setReason] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [note, setNote] = useState<Note | null>(null)
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    if (!reason.trim()) {
+      setNote(() => (next: Say) => ({ ok: false, text: next.m('reasonRequired') }))
+      return
+    }
+    setBusy(true)
+    setNote(null)
+    try {
+      await setHidden(api, { targetType: action.targetType, targetId: action.targetId }, false, reason.trim())
+      setNote(() => (next: Say) => ({ ok: true, text: next.m('restoredDone') }))
+      setOpen(false)
+      await queryClient.invalidateQueries({ queryKey: queryKeys.moderation.all })
+      if (action.targetType === 'entity')
+        await queryClient.invalidateQueries({ queryKey: queryKeys.entity.all(action.targetId) })
+    } catch (failure) {
+      setNote(() => (next: Say) => ({ ok: false, text: messageOf(next, failure) }))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div className="log-restore">
+      {open ? (
+        <form onSubmit={(event) => void submit(event)} className="row">
+          <label htmlFor={reasonId}>{m('reason')}</label>
+          <input
+            id={reasonId}
+            value={reason}
+            maxLength={2000}
+            onChange={(event) => setReason(event.target.value)}
+            data-testid="log-restore-reason"
+          />
+          <button type="submit" disabled={busy} data-testid="log-restore-confirm">
+            {m('restore')}
+          </button>
+          <button type="button" onClick={() => setOpen(false)}>
+            {m('cancel')}
+          </button>
+        </form>
+      ) : (
+        <button type="button" onClick={() => setOpen(true)} data-testid="log-restore">
+          {m('restoreFromLog')}
+        </button>
+      )}
+      <FormMessage message={note ? note(i18n) : null} as="span" testId="log-restore-message" />
+    </div>
   )
 }

@@ -66,6 +66,10 @@ const explained = new Set<string>([
   'not_a_group',
   'removed',
   'invalid_media',
+  'pending_transfers',
+  'sole_group_owner',
+  'campaign_running',
+  'blank_display_name',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

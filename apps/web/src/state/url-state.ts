@@ -101,6 +101,8 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
 export const pagePaths = {
   wallet: '/wallet',
   admin: '/admin',
+  account: '/account',
+  'open-data': '/open-data',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths

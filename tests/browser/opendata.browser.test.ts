@@ -104,8 +104,8 @@ describe('taking things with you', () => {
     )
     const tileJson = await fetch(await value('od-tilejson'))
     expect(((await tileJson.json()) as { tilejson: string }).tilejson).toBe('3.0.0')
-    // The tile over the things (z14 over Turin) holds them, as Mapbox Vector Tile bytes.
-    const tile = await fetch((await value('od-tile-template')).replace('{z}/{x}/{y}', '14/8542/5887'))
+    // The tile over the two events at their own scale (z15) holds them, as Mapbox Vector Tile bytes.
+    const tile = await fetch((await value('od-tile-template')).replace('{z}/{x}/{y}', '15/17084/11775'))
     expect(tile.status).toBe(200)
     expect(tile.headers.get('content-type')).toBe('application/vnd.mapbox-vector-tile')
     expect((await tile.arrayBuffer()).byteLength).toBeGreaterThan(0)
@@ -213,17 +213,18 @@ describe('taking things with you', () => {
       page.waitForEvent('download'),
       page.getByTestId('statement-csv').click(),
     ])
-    const csv = readFileSync((await download.path()) as string, 'utf8')
+    const [head, ...lines] = readFileSync((await download.path()) as string, 'utf8')
       .trim()
       .split(/\r?\n/)
-    const header = (csv[0] as string).split(',')
-    const row = (csv[1] as string).split(',')
-    const column = (name: string) => row[header.indexOf(name)]
-    expect(csv).toHaveLength(2)
-    expect(column('amount')).toBe('1.25')
-    expect(column('direction')).toBe('debit')
-    expect(column('balance')).toBe('-1.25')
-    expect(column('state')).toBe('posted')
+    const header = (head as string).split(',')
+    const rows = lines.map((line) =>
+      Object.fromEntries(line.split(',').map((cell, index) => [header[index], cell])),
+    )
+    // The exchange held 1.25 hours, then posted them: newest first, exact decimal strings, the balance after each.
+    expect(rows).toHaveLength(2)
+    expect(rows[0]).toMatchObject({ amount: '1.25', direction: 'debit', balance: '-1.25', currency: 'TIME' })
+    expect(rows[0]?.pendingId).toBe(rows[1]?.id)
+    for (const row of rows) expect(row.amount).toMatch(/^\d+\.\d{2}$/)
     await page.setViewportSize({ width: 390, height: 844 })
     expect(await page.getByTestId('statement-csv').isVisible()).toBe(true)
     await expectAccessible(page, 'wallet with the CSV download, phone')

@@ -202,6 +202,27 @@ export const routeTable: RouteEntry[] = [
     request: () => ({ method: 'DELETE', url: '/api/me', payload: { password: testPassword } }),
   },
   {
+    method: 'PATCH',
+    url: '/api/me',
+    expect: signedIn,
+    freshActor: true,
+    request: () => ({ method: 'PATCH', url: '/api/me', payload: { locale: 'en' } }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/me/sessions',
+    expect: signedIn,
+    freshActor: true,
+    request: () => ({ method: 'DELETE', url: '/api/me/sessions' }),
+  },
+  {
+    method: 'GET',
+    url: '/api/me/posts',
+    expect: signedIn,
+    mustNotShow: { ids: (w) => [w.emails.member], to: strangers },
+    request: () => get('/api/me/posts'),
+  },
+  {
     method: 'GET',
     url: '/api/members',
     expect: signedIn,
@@ -969,4 +990,5 @@ export const routeTable: RouteEntry[] = [
     request: () => get('/api/export/ledger-flows.csv'),
   },
   { method: 'GET', url: '/api/events.ics', expect: everyone, request: () => get('/api/events.ics') },
+  { method: 'GET', url: '/api/open-data', expect: everyone, request: () => get('/api/open-data') },
 ]

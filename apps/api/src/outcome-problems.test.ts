@@ -19,7 +19,9 @@ import {
   memberSearchProblem,
   openDataProblem,
   type PasswordChangeFailure,
+  type ProfileChangeFailure,
   passwordChangeProblem,
+  profileChangeProblem,
   type RefreshFailure,
   type RegistrationFailure,
   type RoleChangeFailure,
@@ -161,6 +163,11 @@ const passwordChangeSamples: Samples<PasswordChangeFailure> = {
   weak_password: { ok: false, code: 'weak_password', reason: 'matches_identity' },
 }
 
+const profileChangeSamples: Samples<ProfileChangeFailure> = {
+  blank_display_name: { ok: false, code: 'blank_display_name' },
+  not_found: { ok: false, code: 'not_found' },
+}
+
 const refreshSamples: Samples<RefreshFailure> = {
   invalid_refresh_token: { ok: false, code: 'invalid_refresh_token' },
   refresh_token_reused: { ok: false, code: 'refresh_token_reused' },
@@ -207,6 +214,7 @@ const unions: [string, Record<string, { code: string }>, (failure: never) => Api
   ['registration', registrationSamples, registrationProblem],
   ['authentication', authenticationSamples, authenticationProblem],
   ['password change', passwordChangeSamples, passwordChangeProblem],
+  ['profile change', profileChangeSamples, profileChangeProblem],
   ['refresh', refreshSamples, refreshProblem],
   ['member search', memberSearchSamples, memberSearchProblem],
   ['erasure', erasureSamples, erasureProblem],
@@ -221,6 +229,7 @@ const unions: [string, Record<string, { code: string }>, (failure: never) => Api
 const renamed: Record<string, Record<string, string>> = {
   'access token': { invalid_token: 'unauthorized' },
   erasure: { not_found: 'unauthorized' },
+  'profile change': { not_found: 'unauthorized' },
 }
 
 describe('every domain refusal', () => {

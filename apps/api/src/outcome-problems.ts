@@ -3,6 +3,7 @@ import type {
   AuthenticationOutcome,
   MemberSearchOutcome,
   PasswordChangeOutcome,
+  ProfileChangeOutcome,
   RefreshTokenRotation,
   RegistrationOutcome,
   RoleChangeOutcome,
@@ -32,6 +33,7 @@ export type RegistrationFailure = Refusal<RegistrationOutcome>
 export type AuthenticationFailure = Refusal<AuthenticationOutcome>
 export type PasswordChangeFailure = Refusal<PasswordChangeOutcome>
 export type RefreshFailure = Refusal<RefreshTokenRotation>
+export type ProfileChangeFailure = Refusal<ProfileChangeOutcome>
 export type MemberSearchFailure = Refusal<MemberSearchOutcome>
 export type ErasureFailure = Refusal<ErasureOutcome>
 export type ImageFailure = Refusal<ProcessedImage>
@@ -263,6 +265,20 @@ export function passwordChangeProblem(failure: PasswordChangeFailure): ApiError 
   }
 }
 
+/** Changing my display name or language. */
+export function profileChangeProblem(failure: ProfileChangeFailure): ApiError {
+  switch (failure.code) {
+    case 'blank_display_name': {
+      const message = 'the display name must have a visible character'
+      return new ApiError(400, failure.code, message, { errors: [{ path: '/body/displayName', message }] })
+    }
+    case 'not_found':
+      return new ApiError(401, 'unauthorized', 'the account no longer exists')
+    default:
+      return unhandled('profile change', failure)
+  }
+}
+
 /** Trading a refresh token for a new pair. */
 export function refreshProblem(failure: RefreshFailure): ApiError {
   switch (failure.code) {
@@ -322,13 +338,23 @@ export function erasureProblem(failure: ErasureFailure): ApiError {
       return new ApiError(403, failure.code, failure.message)
     case 'pending_transfers':
       return new ApiError(422, failure.code, `${failure.message} (accounts ${failure.accountIds.join(', ')})`)
+    // The groups and campaigns that stand in the way travel as `errors` too, one per id (`/groups/<id>`), so that
+    // a client can lead the member to each of them.
     case 'sole_group_owner':
-      return new ApiError(422, failure.code, `${failure.message} (groups ${failure.groupIds.join(', ')})`)
+      return new ApiError(422, failure.code, `${failure.message} (groups ${failure.groupIds.join(', ')})`, {
+        errors: failure.groupIds.map((id) => ({ path: `/groups/${id}`, message: 'you are its only owner' })),
+      })
     case 'campaign_running':
       return new ApiError(
         422,
         failure.code,
         `${failure.message} (campaigns ${failure.campaignIds.join(', ')})`,
+        {
+          errors: failure.campaignIds.map((id) => ({
+            path: `/campaigns/${id}`,
+            message: 'it is still running',
+          })),
+        },
       )
     default:
       return unhandled('erasure', failure)

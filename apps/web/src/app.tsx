@@ -12,6 +12,7 @@ import {
 } from 'react'
 import type { ApiClient, Versioned } from './api/client'
 import { AuthDialog } from './components/auth-dialog'
+import { CalendarControl } from './components/calendar/lazy'
 import { DetailPanel } from './components/detail-panel'
 import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
@@ -374,7 +375,16 @@ function Shell({
         {user ? (
           <span className="account">
             <Notifications key={user.id} api={api} hub={hub} userId={user.id} onSelect={showOnMap} />
-            <span data-testid="user-name">{user.displayName}</span>
+            <button
+              type="button"
+              className="link"
+              aria-current={page === 'account' ? 'page' : undefined}
+              aria-label={t('nav.accountOf', { name: user.displayName })}
+              onClick={() => goTo('account')}
+              data-testid="user-name"
+            >
+              {user.displayName}
+            </button>
             <button type="button" onClick={() => void session.signOut()} data-testid="logout">
               {t('auth.logout')}
             </button>
@@ -400,7 +410,15 @@ function Shell({
           <p className="loading-panel">{t('nav.signInFirst')}</p>
         ) : (
           <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
-            <OpenPage api={api} user={user} hub={hub} session={session} showOnMap={showOnMap} goTo={goTo} />
+            <OpenPage
+              api={api}
+              user={user}
+              hub={hub}
+              session={session}
+              showOnMap={showOnMap}
+              goTo={goTo}
+              setLocale={onLocale}
+            />
           </Suspense>
         )
       ) : (
@@ -518,6 +536,7 @@ function Shell({
                   value={view}
                   onChange={(filters) => setView((current) => ({ ...current, ...filters }))}
                 />
+                <CalendarControl bounds={bounds} window={view.window} />
                 <Wall
                   features={inView}
                   loading={data.loading}

@@ -1,7 +1,7 @@
 import type { User } from '@quartiere/contracts'
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react'
 import type { ApiClient } from './api/client'
-import type { MessageKey } from './i18n/dictionaries'
+import type { Locale, MessageKey } from './i18n/dictionaries'
 import type { LiveHub } from './live/hub'
 import type { SessionStore } from './session/session'
 import type { Page } from './state/url-state'
@@ -16,6 +16,8 @@ export interface PageProps {
   /** Back to the map with this thing selected. */
   showOnMap(id: string): void
   goTo(page: Page): void
+  /** Switch the interface's language (the account page, after the API stored the member's choice). */
+  setLocale(locale: Locale): void
 }
 
 export interface PageDefinition {
@@ -68,6 +70,23 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
     offeredTo: (user) => user?.role === 'admin',
     component: lazy(() =>
       import('./components/admin/admin').then((module) => ({ default: module.AdministrationPage })),
+    ),
+  },
+  'open-data': {
+    label: 'nav.openData',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/opendata/open-data-page').then((module) => ({ default: module.OpenDataPage })),
+    ),
+  },
+  // Reached from the member's name in the top bar rather than from the navigation.
+  account: {
+    label: 'nav.account',
+    requiresSignIn: true,
+    offeredTo: () => false,
+    component: lazy(() =>
+      import('./components/account/account-page').then((module) => ({ default: module.AccountPage })),
     ),
   },
 }

@@ -76,8 +76,17 @@ export { toUser, userLocales, userRoles } from './users.repository'
 export type {
   AuthenticationOutcome,
   PasswordChangeOutcome,
+  ProfileChange,
+  ProfileChangeOutcome,
   Registration,
   RegistrationOutcome,
   WeakPasswordReason,
 } from './users.service'
-export { authenticate, changePassword, getUser, passwordWeakness, registerUser } from './users.service'
+export {
+  authenticate,
+  changePassword,
+  getUser,
+  passwordWeakness,
+  registerUser,
+  updateProfile,
+} from './users.service'

@@ -75,3 +75,17 @@ export async function updatePasswordHash(db: Db, id: string, passwordHash: strin
     .where('id', '=', id)
     .execute()
 }
+
+/** Sets the given profile fields; returns the updated row, or undefined when there is no such user. */
+export async function updateProfileFields(
+  db: Db,
+  id: string,
+  fields: { display_name?: string; locale?: UserLocale },
+): Promise<UserRow | undefined> {
+  return db
+    .updateTable('users')
+    .set({ ...fields, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+}

@@ -19,6 +19,7 @@ import {
   type User,
   type UserLocale,
   updatePasswordHash,
+  updateProfileFields,
 } from './users.repository'
 
 export interface Registration {
@@ -123,6 +124,42 @@ export async function changePassword(
   await updatePasswordHash(db, row.id, await hashPassword(change.newPassword, options))
   await revokeAllRefreshTokens(db, row.id)
   return { ok: true, user: toUser(row) }
+}
+
+export type ProfileChangeOutcome =
+  | { ok: true; user: User }
+  | { ok: false; code: 'blank_display_name' }
+  | { ok: false; code: 'not_found' }
+
+/** What a member may change about themselves besides the password: the name others see and their language. */
+export interface ProfileChange {
+  displayName?: string
+  locale?: UserLocale
+}
+
+/**
+ * Changes a member's display name and/or language; returns the member as now stored, or undefined when the
+ * account no longer exists. A display name is trimmed; one that is only spaces passes the schema's minLength but
+ * would show as nobody, so it is refused (`blank_display_name`).
+ *
+ * @example
+ * const user = await updateProfile(db, actor.userId, { locale: 'it' })
+ */
+export async function updateProfile(
+  db: Db,
+  userId: string,
+  change: ProfileChange,
+): Promise<ProfileChangeOutcome> {
+  const fields: { display_name?: string; locale?: UserLocale } = {}
+  if (change.displayName !== undefined) {
+    const name = change.displayName.trim()
+    if (!name) return { ok: false, code: 'blank_display_name' }
+    fields.display_name = name
+  }
+  if (change.locale !== undefined) fields.locale = change.locale
+  if (!uuidPattern.test(userId)) return { ok: false, code: 'not_found' }
+  const row = await updateProfileFields(db, userId, fields)
+  return row ? { ok: true, user: toUser(row) } : { ok: false, code: 'not_found' }
 }
 
 /** The user with this id, or undefined (also for an id that is not a uuid, which no user has). */

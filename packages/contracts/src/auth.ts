@@ -22,11 +22,15 @@ export const User = Type.Object(
 )
 export type User = Static<typeof User>
 
+/** A display name, as at registration: what other members see beside my posts. */
+export const displayNameLengthMax = 100
+const DisplayName = Type.String({ minLength: 1, maxLength: displayNameLengthMax })
+
 export const RegisterBody = Type.Object(
   {
     email: Email,
     password: Password,
-    displayName: Type.String({ minLength: 1, maxLength: 100 }),
+    displayName: DisplayName,
     locale: Type.Optional(Locale),
   },
   { additionalProperties: false },
@@ -41,6 +45,20 @@ export const ChangePasswordBody = Type.Object(
   { additionalProperties: false },
 )
 export type ChangePasswordBody = Static<typeof ChangePasswordBody>
+
+/** `PATCH /api/me`: my display name and the language the platform speaks to me in; at least one of them. */
+export const ProfilePatchBody = Type.Object(
+  { displayName: Type.Optional(DisplayName), locale: Type.Optional(Locale) },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type ProfilePatchBody = Static<typeof ProfilePatchBody>
+
+/** `DELETE /api/me/sessions`: how many sessions (refresh tokens) were signed out. */
+export const SessionsRevoked = Type.Object(
+  { revoked: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+)
+export type SessionsRevoked = Static<typeof SessionsRevoked>
 
 export const RefreshBody = Type.Object(
   { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },

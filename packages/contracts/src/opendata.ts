@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { LiteralUnion } from './literal-union'
 
 /**
  * Vector tiles, bulk exports and the anonymised ledger statistics for researchers.
@@ -138,6 +139,9 @@ export const EventsIcsQuery = Type.Object(
     bbox: Type.Optional(Type.String({ maxLength: 200, description: 'minLon,minLat,maxLon,maxLat (WGS84).' })),
     from: Type.Optional(Type.String({ maxLength: 40, description: 'Events ending after this instant.' })),
     to: Type.Optional(Type.String({ maxLength: 40, description: 'Events starting before this instant.' })),
+    id: Type.Optional(
+      Type.String({ format: 'uuid', description: 'Only this event (a calendar file for one event).' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -149,3 +153,42 @@ export const openDataLicence = {
   url: 'https://opendatacommons.org/licenses/odbl/1-0/',
   attribution: '© Quartiere contributors, ODbL',
 } as const
+
+/**
+ * `GET /api/open-data`: where the open data is, as absolute URLs of this deployment, with its licence, and whether
+ * the reader may download the ledger statistics (decided by the same rule as the statistics route).
+ */
+export const OpenDataCatalog = Type.Object(
+  {
+    licence: Type.Object(
+      { name: Type.String(), url: Type.String(), attribution: Type.String() },
+      { additionalProperties: false },
+    ),
+    ogcLandingPage: Type.String({ description: 'The OGC API - Features landing page, to paste into QGIS.' }),
+    tileJson: Type.String(),
+    tileTemplate: Type.String({ description: 'Vector tiles (Mapbox Vector Tile), {z}/{x}/{y}.' }),
+    exports: Type.Array(
+      Type.Object(
+        {
+          format: LiteralUnion(exportFormats),
+          url: Type.String(),
+          mediaType: Type.String(),
+          licence: Type.String({ description: 'The licence name, as the download states it.' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    eventsCalendar: Type.String({ description: 'Every event as an iCalendar feed.' }),
+    ledgerFlows: Type.Object(
+      {
+        url: Type.String(),
+        offered: Type.Boolean({
+          description: 'Whether the reader may download it (researchers and admins).',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+export type OpenDataCatalog = Static<typeof OpenDataCatalog>

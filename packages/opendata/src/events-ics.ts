@@ -8,7 +8,8 @@ import { invalidQuery, type OpenDataOutcome } from './outcome'
 
 /**
  * The events in a box and time window as an iCalendar feed (RFC 5545), for people to add to their calendars.
- * An event's time is its startsAt/endsAt; the window keeps events that overlap it.
+ * An event's time is its startsAt/endsAt; the window keeps events that overlap it. With `id`, only that event
+ * (a file to add one event to a calendar); an id that is no public event gives an empty calendar.
  */
 export async function eventsIcs(
   db: Kysely<DB>,
@@ -43,6 +44,7 @@ export async function eventsIcs(
       ST_X(ST_PointOnSurface(e.geom)) AS lon, ST_Y(ST_PointOnSurface(e.geom)) AS lat, e.updated_at
     FROM visible_entities e
     WHERE ${filtersWhere(filters)} AND e.properties ? 'startsAt' AND e.properties ? 'endsAt'
+      AND (${query.id ?? null}::uuid IS NULL OR e.id = ${query.id ?? null}::uuid)
       AND (${to}::timestamptz IS NULL OR (e.properties->>'startsAt')::timestamptz <= ${to}::timestamptz)
       AND (${from}::timestamptz IS NULL OR (e.properties->>'endsAt')::timestamptz >= ${from}::timestamptz)
     ORDER BY (e.properties->>'startsAt')::timestamptz, e.id

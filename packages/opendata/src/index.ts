@@ -31,6 +31,7 @@ export {
   type LedgerFlowsRequest,
   ledgerFlows,
   ledgerFlowsColumns,
+  mayReadLedgerFlows,
   parseLedgerFlowsQuery,
 } from './ledger-flows'
 export {

@@ -3,12 +3,21 @@ import {
   flowCellMultiples,
   type LedgerFlowsQuery,
   ledgerFlowsCellDegDefault,
+  type UserRole,
 } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
 import { stringify } from 'csv-stringify/sync'
 import { type Kysely, sql } from 'kysely'
 import { type FlowBucket, type FlowLeaf, publishedFlowCells } from './flow-suppression'
 import { invalidQuery, type OpenDataOutcome } from './outcome'
+
+/**
+ * Who may download the ledger statistics: researchers and admins. The statistics route enforces it and the open
+ * data catalog tells the reader with it, so the page offers the download to exactly those the route serves.
+ */
+export function mayReadLedgerFlows(role: UserRole | null): boolean {
+  return role === 'researcher' || role === 'admin'
+}
 
 export interface LedgerFlowsRequest {
   /** The first month of the window (YYYY-MM, UTC), or null for all of history. */

@@ -7,22 +7,27 @@ import {
   LoginThrottle,
   loginWindowMsDefault,
   registerUser,
+  revokeAllRefreshTokens,
   revokeRefreshTokenFamily,
   rotateRefreshToken,
   type User,
+  updateProfile,
 } from '@quartiere/auth'
 import {
   AuthTokens,
   ChangePasswordBody,
   LoginBody,
+  ProfilePatchBody,
   RefreshBody,
   RegisterBody,
+  SessionsRevoked,
   User as UserSchema,
 } from '@quartiere/contracts'
 import { Type } from 'typebox'
 import {
   authenticationProblem,
   passwordChangeProblem,
+  profileChangeProblem,
   refreshProblem,
   registrationProblem,
   unwrap,
@@ -186,6 +191,47 @@ export function authRoutes({ config, database, tokens }: RouteContext): FastifyP
         const user = await getUser(db, actor.userId)
         if (!user) throw new ApiError(401, 'unauthorized', 'the account no longer exists')
         return user
+      },
+    )
+
+    app.patch(
+      '/api/me',
+      {
+        config: { rateLimit },
+        schema: {
+          tags: ['auth'],
+          summary: 'Change my display name and/or my language',
+          description:
+            'Others see the display name beside my posts and things; the language is the one the platform ' +
+            'speaks to me in. Answers the account as now stored.',
+          security: [{ bearer: [] }],
+          body: ProfilePatchBody,
+          response: { 200: UserSchema, ...errorResponses(400, 401, 429) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        return unwrap(await updateProfile(db, actor.userId, request.body), profileChangeProblem).user
+      },
+    )
+
+    app.delete(
+      '/api/me/sessions',
+      {
+        config: { rateLimit },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out everywhere: revoke every refresh token of my account, this session’s included',
+          description:
+            'Every device has to log in again when its access token runs out (within minutes); the access ' +
+            'tokens already issued are not recalled. Answers how many sessions were signed out.',
+          security: [{ bearer: [] }],
+          response: { 200: SessionsRevoked, ...errorResponses(401, 429) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        return { revoked: await revokeAllRefreshTokens(db, actor.userId) }
       },
     )
   }

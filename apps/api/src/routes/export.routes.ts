@@ -6,6 +6,7 @@ import {
   ExportQuery,
   exportFormats,
   LedgerFlowsQuery,
+  OpenDataCatalog,
   openDataLicence,
 } from '@quartiere/contracts'
 import {
@@ -15,6 +16,7 @@ import {
   fgbExport,
   geojsonExport,
   ledgerFlows,
+  mayReadLedgerFlows,
   parseLedgerFlowsQuery,
   parseMapStyleFilters,
 } from '@quartiere/opendata'
@@ -110,7 +112,7 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        if (actor.role !== 'researcher' && actor.role !== 'admin')
+        if (!mayReadLedgerFlows(actor.role))
           throw new ApiError(403, 'forbidden', 'the ledger statistics are for researchers and admins')
         const parsed = unwrap(parseLedgerFlowsQuery(request.query, config.researchKMin), openDataProblem)
         const flows = await ledgerFlows(db, parsed.request)
@@ -134,6 +136,40 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
     )
 
     app.get(
+      '/api/open-data',
+      {
+        schema: {
+          tags: ['open data'],
+          summary: 'Where the open data is: OGC API, vector tiles, exports, calendar, with their licence',
+          description:
+            'Absolute URLs of this deployment. `ledgerFlows.offered` says whether the reader (by the access token ' +
+            'sent, if any) may download the ledger statistics, by the same rule the statistics route applies.',
+          response: { 200: OpenDataCatalog },
+        },
+      },
+      async (request) => {
+        const site = origin(request)
+        return {
+          licence: { ...openDataLicence },
+          ogcLandingPage: `${site}/ogc`,
+          tileJson: `${site}/tiles.json`,
+          tileTemplate: `${site}/tiles/{z}/{x}/{y}.mvt`,
+          exports: exportFormats.map((format) => ({
+            format,
+            url: `${site}/api/export/entities.${format}`,
+            mediaType: mediaTypes[format].split(';')[0] ?? mediaTypes[format],
+            licence: openDataLicence.name,
+          })),
+          eventsCalendar: `${site}/api/events.ics`,
+          ledgerFlows: {
+            url: `${site}/api/export/ledger-flows.csv`,
+            offered: mayReadLedgerFlows(request.actor?.role ?? null),
+          },
+        }
+      },
+    )
+
+    app.get(
       '/api/events.ics',
       {
         schema: {
@@ -145,6 +181,11 @@ export function exportRoutes({ database, config }: RouteContext): FastifyPluginA
       },
       async (request, reply) => {
         const outcome = unwrap(await eventsIcs(db, request.query, { site: origin(request) }), openDataProblem)
+        if (request.query.id)
+          reply.header(
+            'Content-Disposition',
+            `attachment; filename="quartiere-event-${request.query.id}.ics"`,
+          )
         return reply
           .type('text/calendar; charset=utf-8')
           .header('Cache-Control', 'public, max-age=300')

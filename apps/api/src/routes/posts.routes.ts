@@ -3,6 +3,7 @@ import {
   Comment,
   CommentCreateBody,
   CommentList,
+  CommunityPageQuery,
   IdParams,
   Post,
   PostCreateBody,
@@ -20,6 +21,7 @@ import {
   getPost,
   listComments,
   listPosts,
+  listPostsByAuthor,
   type PostingLimits,
   updateComment,
   updatePost,
@@ -123,6 +125,21 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
   const { db } = database
   const limits = postingLimitsOf(config)
   return async (app) => {
+    app.get(
+      '/api/me/posts',
+      {
+        schema: {
+          tags: ['threads'],
+          summary: 'My posts, newest first, each with the thing it is on',
+          security: [{ bearer: [] }],
+          querystring: CommunityPageQuery,
+          response: { 200: PostList, ...errorResponses(400, 401) },
+        },
+      },
+      async (request) =>
+        pageAnswer(await listPostsByAuthor(db, requireActor(request), ...pageArgs(request.query))),
+    )
+
     app.get(
       '/api/entities/:id/posts',
       { schema: pagedListSchema('threads', "A thing's wall: its posts, newest first", PostList) },

@@ -7,6 +7,7 @@ import type { LiveHub } from '../live/hub'
 import { inkOn, kindStyle } from '../map/kinds'
 import { queryKeys } from '../queries/query-keys'
 import { geometryBbox } from '../state/entity-cache'
+import { EventCalendar } from './calendar/lazy'
 import { CampaignList } from './campaigns'
 import { FollowButton, GroupMembership, groupOf, PactSteps } from './community'
 import { FormMessage, type FormNote } from './form-message'
@@ -177,6 +178,7 @@ export function DetailPanel(props: DetailPanelProps) {
           {p.validFrom ? i18n.dateTime(p.validFrom) : '…'} – {p.validTo ? i18n.dateTime(p.validTo) : '…'}
         </p>
       )}
+      {p.kind === 'event' && <EventCalendar api={api} id={feature.id} />}
       {p.description && <p className="description">{p.description}</p>}
       <dl className="properties">
         {Object.entries(p.properties).map(([key, value]) => (

@@ -72,6 +72,11 @@ const explained = new Set<string>([
   'not_hidden',
   'report_not_open',
   'invalid_query',
+  // The account page.
+  'pending_transfers',
+  'sole_group_owner',
+  'campaign_running',
+  'blank_display_name',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

@@ -12,6 +12,15 @@ const en = {
   'nav.admin': 'Administration',
   'nav.signInFirst': 'Log in to open this page.',
   'nav.language': 'Language',
+  'nav.account': 'My account',
+  'nav.accountOf': 'My account: {name}',
+  'nav.openData': 'Open data',
+  'problem.pending_transfers':
+    'An exchange or a hold of yours is still in progress: confirm or cancel it in your wallet first.',
+  'problem.sole_group_owner':
+    'You are the only owner of a group: make another member an owner (or delete the group) first.',
+  'problem.campaign_running': 'A campaign of yours is still running: stop it first.',
+  'problem.blank_display_name': 'The name must have at least one visible character.',
   'live.connecting': 'Connecting to live updates…',
   'live.live': 'Live updates on',
   'live.offline': 'Live updates interrupted: reconnecting',
@@ -465,6 +474,15 @@ const it: Messages = {
   'nav.admin': 'Amministrazione',
   'nav.signInFirst': 'Accedi per aprire questa pagina.',
   'nav.language': 'Lingua',
+  'nav.account': 'Il mio account',
+  'nav.accountOf': 'Il mio account: {name}',
+  'nav.openData': 'Dati aperti',
+  'problem.pending_transfers':
+    'Hai ancora uno scambio o una prenotazione in corso: confermalo o annullalo prima nel portafoglio.',
+  'problem.sole_group_owner':
+    "Sei l'unico proprietario di un gruppo: prima nomina proprietario un altro membro (o elimina il gruppo).",
+  'problem.campaign_running': 'Una tua campagna è ancora in corso: prima fermala.',
+  'problem.blank_display_name': 'Il nome deve avere almeno un carattere visibile.',
   'live.connecting': 'Connessione agli aggiornamenti in diretta…',
   'live.live': 'Aggiornamenti in diretta attivi',
   'live.offline': 'Aggiornamenti in diretta interrotti: riconnessione',

@@ -29,14 +29,15 @@ function luminance(hex: string): number {
 }
 
 /**
- * The text colour to write on a kind's colour: white or near-black, whichever contrasts more (the lighter kind
- * colours fail WCAG's 4.5:1 for small white text).
+ * The text colour to write on a kind's colour: white or black, whichever contrasts more (the lighter kind
+ * colours fail WCAG's 4.5:1 for small white text). Pure black, not a near-black: the event red (#d1495b) reaches
+ * 4.8:1 with black but only 4.3:1 with #111 and 4.4:1 with white.
  */
 export function inkOn(background: string): string {
   const light = luminance(background)
   const onWhite = 1.05 / (light + 0.05)
-  const onBlack = (light + 0.05) / (luminance('#111111') + 0.05)
-  return onBlack > onWhite ? '#111111' : '#ffffff'
+  const onBlack = (light + 0.05) / 0.05
+  return onBlack > onWhite ? '#000000' : '#ffffff'
 }
 
 /** The kinds in the order the filters and legends list them: the contracts' order. */

@@ -61,6 +61,15 @@ export const queryKeys = {
     all: ['admin'] as const,
     roleChanges: ['admin', 'role-changes'] as const,
   },
+  /** The account page: what I follow, my things, my posts. */
+  account: {
+    all: ['account'] as const,
+    subscriptions: (userId: string) => ['account', 'subscriptions', userId] as const,
+    things: (userId: string) => ['account', 'things', userId] as const,
+    posts: (userId: string) => ['account', 'posts', userId] as const,
+  },
+  /** The open data catalog, per reader (it says whether the ledger statistics are offered to them). */
+  openData: (userId: string | null) => ['open-data', userId] as const,
   members: {
     search: (text: string) => ['members', 'search', text] as const,
   },

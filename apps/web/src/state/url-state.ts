@@ -103,6 +103,8 @@ export const pagePaths = {
   groups: '/groups',
   moderation: '/moderation',
   admin: '/admin',
+  account: '/account',
+  'open-data': '/open-data',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths

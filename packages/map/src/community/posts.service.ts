@@ -120,6 +120,36 @@ export async function listPosts(
   return { ok: true, items: await toPosts(db, viewer, page), nextCursor }
 }
 
+/**
+ * A member's own posts, newest first, on every thing still on the map (the ones they removed left out; those a
+ * moderator hid included, as their author sees them anywhere). For "my posts" on the account page.
+ */
+export async function listPostsByAuthor(
+  db: Kysely<DB>,
+  actor: Actor,
+  limit: number,
+  cursor?: string,
+): Promise<CommunityOutcome<{ items: Post[]; nextCursor: string | null }>> {
+  const position = readCursor(cursor)
+  if (!position.ok) return position
+  const { after } = position
+  let query = selectPosts(db)
+    .innerJoin('entities as e', 'e.id', 'p.entity_id')
+    .where('p.author_id', '=', actor.userId)
+    .where('p.deleted_at', 'is', null)
+    .where('e.deleted_at', 'is', null)
+  if (after) {
+    query = query.where(sql<boolean>`(p.created_at, p.id) < (${after.at}::timestamptz, ${after.id}::uuid)`)
+  }
+  const rows = (await query
+    .orderBy('p.created_at', 'desc')
+    .orderBy('p.id', 'desc')
+    .limit(limit + 1)
+    .execute()) as PostRow[]
+  const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.id }))
+  return { ok: true, items: await toPosts(db, actor, page), nextCursor }
+}
+
 /** SQL-side hiding, so a page is full even when hidden rows are many; viewers who may see them get them. */
 function hiddenCondition(viewer: Viewer, alias: 'p' | 'c'): RawBuilder<SqlBool> {
   if (viewer && isModeratorOrAdmin(viewer)) return sql<SqlBool>`true`

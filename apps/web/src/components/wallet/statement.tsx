@@ -1,5 +1,6 @@
 import type { ApiClient } from '../../api/client'
 import { useI18n } from '../../i18n/i18n'
+import { StatementCsvButton } from '../opendata/statement-csv'
 import { useStatement } from './wallet-queries'
 
 /** The chosen account's transfers, newest first, with the balance after each; older ones a page at a time. */
@@ -21,6 +22,7 @@ export function Statement({
       <h2 id="statement-title">
         {t('wallet.statement')} · {currencyName}
       </h2>
+      {accountId && lines.length > 0 && <StatementCsvButton api={api} accountId={accountId} />}
       {lines.length === 0 ? (
         <p className="empty">{t('wallet.noTransfers')}</p>
       ) : (

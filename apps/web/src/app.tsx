@@ -502,6 +502,7 @@ function Shell({
                 id={view.selected}
                 user={user}
                 hub={hub}
+                tokens={session}
                 onClose={() => select(null)}
                 onSelect={select}
                 onEdit={(entity) => setEditor({ mode: 'edit', entity })}

@@ -66,6 +66,13 @@ const explained = new Set<string>([
   'not_a_group',
   'removed',
   'invalid_media',
+  // Photos and reports
+  'file_too_large',
+  'unsupported_media_type',
+  'not_an_image',
+  'unsupported_image_type',
+  'image_too_large',
+  'invalid_upload',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

@@ -121,7 +121,8 @@ export async function createEntity(
  * One thing as `viewer` may see it. A thing hidden by moderation is served only to its author and to
  * moderators, marked `hidden`; for anyone else (and when no viewer is given) it does not exist. A private
  * location is served exactly to its author alone: moderators and admins too get the blurred point, as nothing
- * they do needs the exact one.
+ * they do needs the exact one. A signed-in viewer also gets `can`, what they may do with it, and the author of a
+ * hidden thing (or a moderator) `hiddenReason`, why a moderator hid it.
  */
 export async function getEntity(
   db: Kysely<DB>,

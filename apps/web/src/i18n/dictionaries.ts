@@ -893,7 +893,7 @@ const it: Messages = {
   'notif.target.media': 'foto',
   'notif.reportActioned': 'I moderatori sono intervenuti sulla tua segnalazione: {what}',
   'notif.reportDismissed':
-    'I moderatori hanno esaminato la tua segnalazione ({what}) e l’hanno lasciato com’è',
+    'I moderatori hanno esaminato la tua segnalazione ({what}) e hanno deciso di non intervenire',
 
   'problem.network_error': 'Il server non è raggiungibile. Controlla la connessione e riprova.',
   'problem.unauthorized': 'Accedi di nuovo, per favore.',

@@ -22,11 +22,15 @@ export interface ServedApp {
  * The API as `pnpm start` runs it, on this test file's own database, serving the built client: the demo data
  * loaded (or not), listening on a free port.
  */
-export async function serveApp(options: { seedDemo: boolean }): Promise<ServedApp> {
+export async function serveApp(options: {
+  seedDemo: boolean
+  /** More configuration, as environment variables (e.g. MEDIA_DIR for a test that uploads photos). */
+  env?: Record<string, string>
+}): Promise<ServedApp> {
   buildWebIfStale({ quiet: true })
   const database = await openTestDatabase()
   const config = {
-    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir' }),
+    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir', ...options.env }),
     passwordLog2N: testPasswordLog2N,
     seedDemo: options.seedDemo,
     authRateLimitPerMinute: 100_000,

@@ -182,7 +182,14 @@ describe('image upload', () => {
       images: [media.id],
     })
     expect(post.images).toEqual([
-      { id: media.id, url: media.url, thumbnailUrl: media.thumbnailUrl, width: 300, height: 200 },
+      {
+        id: media.id,
+        url: media.url,
+        thumbnailUrl: media.thumbnailUrl,
+        width: 300,
+        height: 200,
+        altText: '',
+      },
     ])
     const stolen = await c.call('POST', `/api/entities/${thing.id}/posts`, other, {
       body: 'mia',

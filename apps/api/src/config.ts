@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
-import { flowExchangesMin, flowMembersMin } from '@quartiere/contracts'
+import { flowExchangesMin, flowMembersMin, mediaUploadBytesMax } from '@quartiere/contracts'
 import { cursorReadsMax } from '@quartiere/db'
 import { loadRealtimeConfig, type RealtimeConfig } from './plugins/realtime'
 
@@ -204,7 +204,7 @@ function loadCommunityConfig(env: NodeJS.ProcessEnv, dataDir: string): Community
     newAccountPostsPerHour: integer(env.NEW_ACCOUNT_POSTS_PER_HOUR, 10, 'NEW_ACCOUNT_POSTS_PER_HOUR'),
     postsPerHour: integer(env.POSTS_PER_HOUR, 120, 'POSTS_PER_HOUR'),
     mediaDir: resolve(env.MEDIA_DIR || `${dataDir}/media`),
-    mediaBytesMax: integer(env.MEDIA_BYTES_MAX, 10 * 1024 * 1024, 'MEDIA_BYTES_MAX'),
+    mediaBytesMax: integer(env.MEDIA_BYTES_MAX, mediaUploadBytesMax, 'MEDIA_BYTES_MAX'),
     mediaPixelsMax: integer(env.MEDIA_PIXELS_MAX, 50_000_000, 'MEDIA_PIXELS_MAX'),
     mediaProcessingConcurrency: Math.max(
       1,

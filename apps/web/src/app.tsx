@@ -520,6 +520,7 @@ function Shell({
                 id={view.selected}
                 user={user}
                 hub={hub}
+                tokens={session}
                 onClose={() => select(null)}
                 onSelect={select}
                 onEdit={(entity) => setEditor({ mode: 'edit', entity })}

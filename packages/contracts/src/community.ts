@@ -20,6 +20,20 @@ export const moderationReasonLengthMax = 2_000
 export const joinMessageLengthMax = 1_000
 export const pactNoteLengthMax = 5_000
 export const pactLinksMax = 50
+/** An image's description, written by its uploader. */
+export const mediaAltTextLengthMax = 1_000
+/** The largest image upload, in bytes (the server's default; MEDIA_BYTES_MAX may lower it). */
+export const mediaUploadBytesMax = 10 * 1024 * 1024
+/** The types of image an upload may be (judged by the bytes on the server; SVG is never accepted). */
+export const mediaUploadTypes = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/avif',
+  'image/heic',
+  'image/heif',
+] as const
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
@@ -43,6 +57,49 @@ export const JoinRequestParams = Type.Object({ id: Uuid, requestId: Uuid }, { ad
 
 export const PersonRef = Type.Object({ id: Uuid, displayName: Type.String() })
 
+// ---------------------------------------------------------------------------------------------- capabilities
+
+/**
+ * What the caller may do with a thing, a post, a comment or an image, computed by the domain from the same
+ * functions that enforce each rule: the client offers what the API would accept, and nothing else. Served on
+ * direct reads to a signed-in caller; never in feed events (one event serves many people).
+ */
+const Capability = (description: string) => Type.Boolean({ description })
+export const EntityCapabilities = Type.Object(
+  {
+    edit: Capability('Change it, move it or redraw it.'),
+    delete: Capability('Remove it from the map.'),
+    report: Capability('Report it to the moderators.'),
+    addPhoto: Capability('Add photos to it.'),
+  },
+  { additionalProperties: false },
+)
+export type EntityCapabilities = Static<typeof EntityCapabilities>
+export const ThreadItemCapabilities = Type.Object(
+  {
+    edit: Capability('Change its text.'),
+    delete: Capability('Remove it.'),
+    report: Capability('Report it to the moderators.'),
+  },
+  { additionalProperties: false },
+)
+export type ThreadItemCapabilities = Static<typeof ThreadItemCapabilities>
+export const MediaCapabilities = Type.Object(
+  {
+    edit: Capability('Change its description (alt text).'),
+    delete: Capability('Delete it.'),
+    report: Capability('Report it to the moderators.'),
+  },
+  { additionalProperties: false },
+)
+export type MediaCapabilities = Static<typeof MediaCapabilities>
+
+const HiddenReason = Type.Optional(
+  Type.String({
+    description: 'Why a moderator hid it: served with `hidden` to its author and to moderators, no one else.',
+  }),
+)
+
 // ---------------------------------------------------------------------------------------------- images
 
 export const Media = Type.Object(
@@ -58,15 +115,28 @@ export const Media = Type.Object(
     thumbnailUrl: Type.String(),
     thumbnailWidth: Type.Integer(),
     thumbnailHeight: Type.Integer(),
+    altText: Type.String({ description: "What the image shows, in its uploader's words; may be empty." }),
     hidden: Type.Optional(Type.Boolean()),
+    hiddenReason: HiddenReason,
+    can: Type.Optional(MediaCapabilities),
     createdAt: DateTime,
   },
   { additionalProperties: false },
 )
 export type Media = Static<typeof Media>
+export const MediaPatchBody = Type.Object(
+  { altText: Type.String({ maxLength: mediaAltTextLengthMax }) },
+  { additionalProperties: false },
+)
+export type MediaPatchBody = Static<typeof MediaPatchBody>
 export const MediaList = Type.Object({ items: Type.Array(Media), nextCursor: Nullable(Type.String()) })
 export const MediaUploadQuery = Type.Object(
-  { entityId: Type.Optional(Type.String({ format: 'uuid', description: 'Illustrate this entity.' })) },
+  {
+    entityId: Type.Optional(Type.String({ format: 'uuid', description: 'Illustrate this entity.' })),
+    altText: Type.Optional(
+      Type.String({ maxLength: mediaAltTextLengthMax, description: 'What the image shows, in words.' }),
+    ),
+  },
   { additionalProperties: false },
 )
 export type MediaList = Static<typeof MediaList>
@@ -109,6 +179,7 @@ export const PostImage = Type.Object({
   thumbnailUrl: Type.String(),
   width: Type.Integer(),
   height: Type.Integer(),
+  altText: Type.String(),
 })
 export type PostImage = Static<typeof PostImage>
 
@@ -125,6 +196,8 @@ export const Post = Type.Object(
     version: Type.Integer({ minimum: 1 }),
     removed: Type.Boolean({ description: 'Deleted by its author: kept as a placeholder in the thread.' }),
     hidden: Type.Boolean({ description: 'Hidden by a moderator: only its author and moderators see it.' }),
+    hiddenReason: HiddenReason,
+    can: Type.Optional(ThreadItemCapabilities),
     createdAt: DateTime,
     updatedAt: DateTime,
     lastActivityAt: DateTime,
@@ -150,6 +223,8 @@ export const Comment = Type.Object(
     version: Type.Integer({ minimum: 1 }),
     removed: Type.Boolean(),
     hidden: Type.Boolean(),
+    hiddenReason: HiddenReason,
+    can: Type.Optional(ThreadItemCapabilities),
     createdAt: DateTime,
     updatedAt: DateTime,
   },

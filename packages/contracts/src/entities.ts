@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { EntityCapabilities } from './community'
 import { EntityKind } from './entity-properties'
 import { Geometry } from './geojson'
 
@@ -86,6 +87,9 @@ export const EntityFeatureProperties = Type.Object({
   hidden: Type.Optional(
     Type.Boolean({ description: 'Hidden by a moderator: served only to its author (and moderators).' }),
   ),
+  hiddenReason: Type.Optional(
+    Type.String({ description: 'Why a moderator hid it: for its author and moderators, on a direct read.' }),
+  ),
 })
 
 export const EntityFeature = Type.Object(
@@ -94,6 +98,7 @@ export const EntityFeature = Type.Object(
     id: Uuid,
     geometry: Geometry,
     properties: EntityFeatureProperties,
+    can: Type.Optional(EntityCapabilities),
   },
   { description: 'A map entity as a GeoJSON Feature.' },
 )

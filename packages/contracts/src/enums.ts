@@ -83,7 +83,7 @@ export type CurrencyKind = (typeof currencyKinds)[number]
 export const transferStates = ['posted', 'pending', 'voided'] as const
 
 /** What a member may report to the moderators, and why. */
-export const reportTargetTypes = ['entity', 'post', 'comment'] as const
+export const reportTargetTypes = ['entity', 'post', 'comment', 'media'] as const
 export type ReportTargetType = (typeof reportTargetTypes)[number]
 export const reportReasons = [
   'spam',

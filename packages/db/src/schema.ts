@@ -243,6 +243,7 @@ export interface MediaTable {
   thumb_width: number
   thumb_height: number
   thumb_bytes: number
+  alt_text: Generated<string>
   created_at: GeneratedTimestamp
   hidden_at: Timestamp | null
   deleted_at: Timestamp | null
@@ -346,7 +347,7 @@ export interface InitiativeEntitiesTable {
 
 export interface ReportsTable {
   id: Generated<string>
-  target_type: 'entity' | 'post' | 'comment'
+  target_type: 'entity' | 'post' | 'comment' | 'media'
   target_id: string
   reporter_id: string
   reason: string

@@ -20,6 +20,7 @@ import { appendOutboxEvent, type OutboxMatchState } from '@quartiere/realtime'
 import { type Kysely, sql, type Updateable } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from './actor'
 import { maySeeHidden } from './community/access'
+import { entityCapabilities, hiddenReasons } from './community/capabilities'
 import { decodeTimeKey, encodeTimeKey } from './community/keys'
 import { notifyFollowers } from './community/notifications.service'
 import { mayEditEntity, parentRefusal } from './community/permissions'
@@ -120,7 +121,8 @@ export async function createEntity(
  * One thing as `viewer` may see it. A thing hidden by moderation is served only to its author and to
  * moderators, marked `hidden`; for anyone else (and when no viewer is given) it does not exist. A private
  * location is served exactly to its author alone: moderators and admins too get the blurred point, as nothing
- * they do needs the exact one.
+ * they do needs the exact one. A signed-in viewer also gets `can`, what they may do with it, and the author of a
+ * hidden thing (or a moderator) `hiddenReason`, why a moderator hid it.
  */
 export async function getEntity(
   db: Kysely<DB>,
@@ -130,7 +132,16 @@ export async function getEntity(
   const row = await selectFeatureJson(db, id)
   if (!row) return undefined
   if (row.hidden_at && !maySeeHidden(viewer, row.author_id)) return undefined
-  return { feature: featureSeenBy(row, viewer), version: row.version }
+  const feature = featureSeenBy(row, viewer)
+  // Only its author and moderators get here for a hidden thing: they are told why it was hidden.
+  if (row.hidden_at) {
+    const reason = (await hiddenReasons(db, 'entity', [id])).get(id)
+    if (reason !== undefined) feature.properties.hiddenReason = reason
+  }
+  // What this reader may do with it, from the rules updateEntity, deleteEntity and the media upload enforce.
+  const can = await entityCapabilities(db, viewer, { id, authorId: row.author_id })
+  if (can) feature.can = can
+  return { feature, version: row.version }
 }
 
 type FeatureRow = NonNullable<Awaited<ReturnType<typeof selectFeatureJson>>>

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { IdParams, Media, MediaList, MediaUploadQuery } from '@quartiere/contracts'
+import { IdParams, Media, MediaList, MediaPatchBody, MediaUploadQuery } from '@quartiere/contracts'
 import {
   checkMediaTarget,
   deleteMedia,
+  describeMedia,
   findMedia,
   listEntityMedia,
   mediaPageSizeMax,
@@ -103,6 +104,7 @@ export function mediaRoutes(
                 thumbWidth: processed.thumbnail.width,
                 thumbHeight: processed.thumbnail.height,
                 thumbBytes: processed.thumbnail.data.length,
+                altText: request.query.altText ?? '',
               },
               entityId,
             ),
@@ -151,6 +153,30 @@ export function mediaRoutes(
         },
       )
     }
+
+    app.patch(
+      '/api/media/:id',
+      {
+        schema: {
+          tags: ['media'],
+          summary: 'Describe an image (its uploader): the alt text read out in place of the image',
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: MediaPatchBody,
+          response: { 200: Media, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request)
+        const { media } = unwrap(
+          await db
+            .transaction()
+            .execute((trx) => describeMedia(trx, actor, request.params.id, request.body.altText)),
+          communityProblem,
+        )
+        return media
+      },
+    )
 
     app.delete(
       '/api/media/:id',

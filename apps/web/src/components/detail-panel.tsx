@@ -1,7 +1,7 @@
 import type { EntityFeature, User } from '@quartiere/contracts'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useEffect, useState } from 'react'
-import { type ApiClient, newIdempotencyKey, type Versioned } from '../api/client'
+import { type FormEvent, Suspense, useEffect, useRef, useState } from 'react'
+import { type ApiClient, newIdempotencyKey, type TokenSource, type Versioned } from '../api/client'
 import { type I18n, messageOr, useI18n } from '../i18n/i18n'
 import type { LiveHub } from '../live/hub'
 import { inkOn, kindStyle } from '../map/kinds'
@@ -12,6 +12,8 @@ import { CampaignList } from './campaigns'
 import { FollowButton, GroupMembership, groupOf, PactSteps } from './community'
 import { FormMessage, type FormNote } from './form-message'
 import { messageOf } from './messages'
+import { EntityPhotos } from './photos/lazy'
+import { ReportButton } from './report/report-button'
 import { Thread } from './thread'
 
 /** The open thing's box is widened by this much (degrees) for its live subscription: a point is not a box. */
@@ -29,6 +31,8 @@ export interface DetailPanelProps {
   onRedraw(entity: Versioned<EntityFeature>): void
   onLogin?(): void
   onDeleted(id: string): void
+  /** The session's tokens, for uploads (which report their progress, so go around the API client). */
+  tokens?: TokenSource
 }
 
 /** A property value as a person reads it: dates in the locale, yes/no, links, decimal amounts. */
@@ -58,6 +62,14 @@ export function DetailPanel(props: DetailPanelProps) {
     queryFn: ({ signal }) => api.getEntity(id, signal),
   })
   const entity = detail.data ?? null
+  // What the reader may do (`can`) is answered per reader: signing in or out reads the thing again.
+  const readerId = user?.id ?? null
+  const readBy = useRef(readerId)
+  useEffect(() => {
+    if (readBy.current === readerId) return
+    readBy.current = readerId
+    void queryClient.invalidateQueries({ queryKey: queryKeys.entity.detail(id) })
+  }, [queryClient, id, readerId])
   // Its parent, its children and the group it belongs to: read once the thing is known, again with it.
   const parentId = entity?.value.properties.parentId ?? null
   const related = useQuery({
@@ -126,7 +138,9 @@ export function DetailPanel(props: DetailPanelProps) {
   }
   const feature = entity.value
   const p = feature.properties
-  const mayEdit = !!user && (user.id === p.author.id || user.role === 'moderator' || user.role === 'admin')
+  // What this reader may do, as the API says (it computes `can` from the rules it enforces).
+  const can = feature.can
+  const mayEdit = !!user && !!can?.edit
   const exchangeable = (p.kind === 'offer' || p.kind === 'request') && !!user && user.id !== p.author.id
   const isPact = p.kind === 'project' && p.properties.projectType === 'pact'
   const mayHaveCampaigns = p.kind === 'space' || p.kind === 'project'
@@ -168,6 +182,11 @@ export function DetailPanel(props: DetailPanelProps) {
       <h2 id="detail-title" data-testid="detail-title">
         {p.title}
       </h2>
+      {p.hidden && (
+        <p className="hidden-notice" role="note" data-testid="hidden-notice">
+          {p.hiddenReason ? t('hidden.noticeReason', { reason: p.hiddenReason }) : t('hidden.notice')}
+        </p>
+      )}
       {user && (
         <div className="row">
           <FollowButton api={api} entityId={feature.id} user={user} />
@@ -283,12 +302,35 @@ export function DetailPanel(props: DetailPanelProps) {
           <button type="button" onClick={() => props.onRedraw(entity)} data-testid="redraw">
             {feature.geometry.type === 'Point' ? t('detail.movePoint') : t('detail.redrawShape')}
           </button>
-          <button type="button" className="danger" onClick={remove}>
-            {t('common.delete')}
-          </button>
+          {can?.delete && (
+            <button type="button" className="danger" onClick={remove}>
+              {t('common.delete')}
+            </button>
+          )}
         </div>
       )}
-      <Thread api={api} entityId={feature.id} user={user} key={feature.id} />
+      {can?.report && (
+        <div className="row small">
+          <ReportButton api={api} targetType="entity" targetId={feature.id} />
+        </div>
+      )}
+      <Suspense fallback={null}>
+        <EntityPhotos
+          api={api}
+          tokens={props.tokens}
+          entityId={feature.id}
+          user={user}
+          can={can}
+          key={feature.id}
+        />
+      </Suspense>
+      <Thread
+        api={api}
+        entityId={feature.id}
+        user={user}
+        key={feature.id}
+        {...(props.tokens ? { tokens: props.tokens } : {})}
+      />
     </aside>
   )
 }

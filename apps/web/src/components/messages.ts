@@ -77,6 +77,13 @@ const explained = new Set<string>([
   'sole_group_owner',
   'campaign_running',
   'blank_display_name',
+  // Photos and reports
+  'file_too_large',
+  'unsupported_media_type',
+  'not_an_image',
+  'unsupported_image_type',
+  'image_too_large',
+  'invalid_upload',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

@@ -1,18 +1,22 @@
-import type { Comment, Post, User } from '@quartiere/contracts'
+import type { Comment, Media, Post, User } from '@quartiere/contracts'
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useState } from 'react'
-import type { ApiClient } from '../api/client'
+import { type FormEvent, Suspense, useEffect, useRef, useState } from 'react'
+import type { ApiClient, TokenSource } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
 import { queryKeys } from '../queries/query-keys'
 import { itemsOf, mergeComment, mergePost, type Paged, withItem } from '../state/thread'
 import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
+import { PostPhotoPicker, PostPhotos } from './photos/lazy'
+import { ReportButton } from './report/report-button'
 
 export interface ThreadProps {
   api: ApiClient
   entityId: string
   user: User | null
+  /** The session's tokens, for photo uploads (see api/media.ts). */
+  tokens?: TokenSource
 }
 
 interface Failure {
@@ -57,11 +61,19 @@ function useAction() {
  * both when logged in, editing and removing one's own. What others write arrives through the live feed, which
  * marks the thread stale (queries/live-invalidation.ts): the pages shown are read again.
  */
-export function Thread({ api, entityId, user }: ThreadProps) {
+export function Thread({ api, entityId, user, tokens }: ThreadProps) {
   const i18n = useI18n()
   const { t } = i18n
   const queryClient = useQueryClient()
   const postsKey = queryKeys.thread.posts(entityId)
+  // What the reader may do with each post and comment (`can`) is answered per reader: read again on sign-in/out.
+  const readerId = user?.id ?? null
+  const readBy = useRef(readerId)
+  useEffect(() => {
+    if (readBy.current === readerId) return
+    readBy.current = readerId
+    void queryClient.invalidateQueries({ queryKey: queryKeys.thread.all(entityId) })
+  }, [queryClient, entityId, readerId])
   const query = useInfiniteQuery({
     queryKey: postsKey,
     initialPageParam: undefined as string | undefined,
@@ -78,7 +90,7 @@ export function Thread({ api, entityId, user }: ThreadProps) {
     <section className="thread" aria-labelledby="thread-title" data-testid="thread">
       <h3 id="thread-title">{t('thread.title')}</h3>
       {user ? (
-        <PostForm api={api} entityId={entityId} onPosted={changed} />
+        <PostForm api={api} entityId={entityId} onPosted={changed} tokens={tokens} />
       ) : (
         <p className="hint">{t('thread.loginToPost')}</p>
       )}
@@ -107,19 +119,31 @@ function PostForm({
   api,
   entityId,
   onPosted,
+  tokens,
 }: {
   api: ApiClient
   entityId: string
   onPosted(post: Post): void
+  tokens: TokenSource | undefined
 }) {
   const { t } = useI18n()
   const [title, setTitle] = useState('')
   const [body, setBody] = useState('')
+  const [photos, setPhotos] = useState<Media[]>([])
+  const [addingPhotos, setAddingPhotos] = useState(false)
   const { busy, failure, onSubmit } = useAction()
   const submit = onSubmit(async () => {
-    onPosted(await api.createPost(entityId, { ...(title.trim() ? { title: title.trim() } : {}), body }))
+    onPosted(
+      await api.createPost(entityId, {
+        ...(title.trim() ? { title: title.trim() } : {}),
+        body,
+        ...(photos.length > 0 ? { images: photos.map((photo) => photo.id) } : {}),
+      }),
+    )
     setTitle('')
     setBody('')
+    setPhotos([])
+    setAddingPhotos(false)
   })
   return (
     <form className="post-form" onSubmit={submit} noValidate data-testid="post-form">
@@ -150,6 +174,16 @@ function PostForm({
           </p>
         )}
       </div>
+      {tokens && !addingPhotos && (
+        <button type="button" onClick={() => setAddingPhotos(true)} data-testid="post-add-photo">
+          {t('thread.addPhoto')}
+        </button>
+      )}
+      {tokens && addingPhotos && (
+        <Suspense fallback={null}>
+          <PostPhotoPicker api={api} tokens={tokens} photos={photos} onChange={setPhotos} />
+        </Suspense>
+      )}
       <button type="submit" disabled={busy} data-testid="post-submit">
         {t('thread.publish')}
       </button>
@@ -176,8 +210,8 @@ function PostItem({
   const queryClient = useQueryClient()
   const [editing, setEditing] = useState(false)
   const { failure, run } = useAction()
-  const mine = !!user && post.author?.id === user.id
-  const moderator = !!user && (user.role === 'moderator' || user.role === 'admin')
+  // What the reader may do with it, as the API says.
+  const can = post.can
 
   // Comments load with their post once it has any (the count is not part of the key: a new comment does not
   // read them all again); new ones arrive from the form or, marked stale by the feed, from a new read.
@@ -220,23 +254,32 @@ function PostItem({
       ) : (
         <>
           {post.title && <h4 className="post-title">{post.title}</h4>}
+          {post.hidden && <HiddenNotice reason={post.hiddenReason} />}
           <p className="post-body" data-testid="post-text">
             {post.body}
           </p>
+          {post.images.length > 0 && (
+            <Suspense fallback={null}>
+              <PostPhotos api={api} images={post.images} />
+            </Suspense>
+          )}
           <p className="post-meta">
             {post.author?.displayName ?? t('thread.someone')} · {i18n.dateTime(post.createdAt)}
             {post.updatedAt !== post.createdAt && ` · ${t('thread.edited')}`}
           </p>
-          {(mine || moderator) && (
+          {(can?.edit || can?.delete || can?.report) && (
             <div className="row small">
-              {mine && (
+              {can.edit && (
                 <button type="button" className="link" onClick={() => setEditing(true)}>
                   {t('common.edit')}
                 </button>
               )}
-              <button type="button" className="link danger" onClick={() => void remove()}>
-                {t('thread.remove')}
-              </button>
+              {can.delete && (
+                <button type="button" className="link danger" onClick={() => void remove()}>
+                  {t('thread.remove')}
+                </button>
+              )}
+              {can.report && <ReportButton api={api} targetType="post" targetId={post.id} />}
             </div>
           )}
         </>
@@ -245,13 +288,7 @@ function PostItem({
       {comments.length > 0 && (
         <ol className="comments" aria-label={t('thread.comments')}>
           {comments.map((comment) => (
-            <CommentItem
-              key={comment.id}
-              api={api}
-              comment={comment}
-              user={user}
-              onChanged={commentChanged}
-            />
+            <CommentItem key={comment.id} api={api} comment={comment} onChanged={commentChanged} />
           ))}
         </ol>
       )}
@@ -277,19 +314,17 @@ function PostItem({
 function CommentItem({
   api,
   comment,
-  user,
   onChanged,
 }: {
   api: ApiClient
   comment: Comment
-  user: User | null
   onChanged(comment: Comment): void
 }) {
   const i18n = useI18n()
   const { t } = i18n
   const [editing, setEditing] = useState(false)
   const { failure, run } = useAction()
-  const mine = !!user && comment.author?.id === user.id
+  const can = comment.can
   const remove = async () => {
     if (!window.confirm(t('thread.confirmRemove'))) return
     await run(async () => {
@@ -323,14 +358,20 @@ function CommentItem({
           <small className="post-meta">
             — {comment.author?.displayName ?? t('thread.someone')}, {i18n.dateTime(comment.createdAt)}
           </small>
-          {mine && (
+          {comment.hidden && <HiddenNotice reason={comment.hiddenReason} />}
+          {(can?.edit || can?.delete || can?.report) && (
             <span className="row small">
-              <button type="button" className="link" onClick={() => setEditing(true)}>
-                {t('common.edit')}
-              </button>
-              <button type="button" className="link danger" onClick={() => void remove()}>
-                {t('thread.remove')}
-              </button>
+              {can.edit && (
+                <button type="button" className="link" onClick={() => setEditing(true)}>
+                  {t('common.edit')}
+                </button>
+              )}
+              {can.delete && (
+                <button type="button" className="link danger" onClick={() => void remove()}>
+                  {t('thread.remove')}
+                </button>
+              )}
+              {can.report && <ReportButton api={api} targetType="comment" targetId={comment.id} />}
             </span>
           )}
         </>
@@ -425,5 +466,15 @@ function EditText({
         </button>
       </div>
     </form>
+  )
+}
+
+/** Said to the author (and moderators), who alone are served what a moderator hid: that it is hidden, and why. */
+function HiddenNotice({ reason }: { reason: string | undefined }) {
+  const { t } = useI18n()
+  return (
+    <p className="hidden-notice" role="note" data-testid="hidden-notice">
+      {reason ? t('hidden.noticeReason', { reason }) : t('hidden.notice')}
+    </p>
   )
 }

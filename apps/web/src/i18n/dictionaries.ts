@@ -424,6 +424,21 @@ const en = {
   'problem.removed': 'This was removed and can no longer be changed.',
   'problem.invalid_media': 'Images must be ones you uploaded.',
 
+  // Photos and reports (components/photos, components/report)
+  'problem.file_too_large': 'This photo is larger than the server accepts.',
+  'problem.unsupported_media_type': 'The photo could not be sent as a file. Try again.',
+  'problem.not_an_image': 'This file is not an image the server can read.',
+  'problem.unsupported_image_type': 'This kind of image is not accepted: send JPEG, PNG, WebP, GIF or AVIF.',
+  'problem.image_too_large': 'This image is too large (too many bytes or pixels).',
+  'problem.invalid_upload': 'The upload could not be read. Try again.',
+  'report.action': 'Report',
+  'thread.addPhoto': 'Add photos',
+  'hidden.notice': 'A moderator hid this: only you and the moderators see it.',
+  'hidden.noticeReason': 'A moderator hid this: “{reason}”. Only you and the moderators see it.',
+  'notif.target.media': 'photo',
+  'notif.reportActioned': 'The moderators acted on your report of a {what}',
+  'notif.reportDismissed': 'The moderators looked at your report of a {what} and left it as it is',
+
   'problem.network_error': 'The server cannot be reached. Check the connection and try again.',
   'problem.unauthorized': 'Please log in again.',
   'problem.forbidden': 'You are not allowed to do this.',
@@ -888,6 +903,24 @@ const it: Messages = {
   'problem.not_a_group': 'Questo non è un gruppo.',
   'problem.removed': 'È stato rimosso e non si può più modificare.',
   'problem.invalid_media': 'Le immagini devono essere caricate da te.',
+
+  // Foto e segnalazioni (components/photos, components/report)
+  'problem.file_too_large': 'Questa foto è più grande di quanto il server accetti.',
+  'problem.unsupported_media_type': 'Non è stato possibile inviare la foto come file. Riprova.',
+  'problem.not_an_image': 'Questo file non è un’immagine che il server sa leggere.',
+  'problem.unsupported_image_type':
+    'Questo tipo di immagine non è accettato: invia JPEG, PNG, WebP, GIF o AVIF.',
+  'problem.image_too_large': 'Questa immagine è troppo grande (troppi byte o pixel).',
+  'problem.invalid_upload': 'Non è stato possibile leggere il caricamento. Riprova.',
+  'report.action': 'Segnala',
+  'thread.addPhoto': 'Aggiungi foto',
+  'hidden.notice': 'Un moderatore ha nascosto questo contenuto: lo vedete solo tu e i moderatori.',
+  'hidden.noticeReason':
+    'Un moderatore ha nascosto questo contenuto: «{reason}». Lo vedete solo tu e i moderatori.',
+  'notif.target.media': 'foto',
+  'notif.reportActioned': 'I moderatori sono intervenuti sulla tua segnalazione: {what}',
+  'notif.reportDismissed':
+    'I moderatori hanno esaminato la tua segnalazione ({what}) e hanno deciso di non intervenire',
 
   'problem.network_error': 'Il server non è raggiungibile. Controlla la connessione e riprova.',
   'problem.unauthorized': 'Accedi di nuovo, per favore.',

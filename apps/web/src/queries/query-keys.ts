@@ -11,6 +11,8 @@ export const queryKeys = {
     related: (id: string, parentId: string | null) => ['entity', id, 'related', parentId] as const,
     pact: (id: string) => ['entity', id, 'pact'] as const,
     following: (id: string, userId: string) => ['entity', id, 'following', userId] as const,
+    /** Its photos, with what this reader may do with each. */
+    photos: (id: string, userId: string | null) => ['entity', id, 'photos', userId] as const,
   },
   /** A thing's posts, and the comments of each post. */
   thread: {

@@ -84,6 +84,13 @@ describe('notificationMessage', () => {
     expect(say('moderation.restored', { ...hidden, targetType: 'post' }, en)).toBe(
       'A moderator restored your message',
     )
+    const report = { targetType: 'media', targetId: 'm', excerpt: 'image' }
+    expect(say('moderation.report_actioned', report, en)).toBe(
+      'The moderators acted on your report of a photo',
+    )
+    expect(say('moderation.report_dismissed', { ...report, targetType: 'entity' })).toBe(
+      'I moderatori hanno esaminato la tua segnalazione (contributo sulla mappa) e hanno deciso di non intervenire',
+    )
     expect(say('transfer.posted', { amount: '1.50', currency: 'TIME' })).toBe(
       'Trasferimento di 1,50 h eseguito',
     )

@@ -90,7 +90,7 @@ function personName(payload: Payload, key: string): string | null {
 /** Values the server sends as codes and the dictionaries spell out; anything else is shown as it came. */
 const pactStatusSet = new Set<string>(pactStatuses)
 const groupRoleSet = new Set<string>(groupRoles)
-const moderationTargets = new Set(['entity', 'post', 'comment'])
+const moderationTargets = new Set(['entity', 'post', 'comment', 'media'])
 /** The ledger's time credits (packages/ledger: timeCurrency). */
 const timeCurrency = 'TIME'
 
@@ -154,6 +154,16 @@ function sentenceOf(i18n: Pick<I18n, 't' | 'decimal'>, topic: string, payload: P
       return reason
         ? ['notif.moderationHiddenReason', { what, reason }]
         : ['notif.moderationHidden', { what }]
+    }
+    case 'moderation.report_actioned':
+    case 'moderation.report_dismissed': {
+      const target = text(payload, 'targetType')
+      if (!target || !moderationTargets.has(target)) return null
+      const what = t(`notif.target.${target}` as MessageKey)
+      return [
+        topic === 'moderation.report_actioned' ? 'notif.reportActioned' : 'notif.reportDismissed',
+        { what },
+      ]
     }
     case 'group.join_requested':
     case 'group.join_withdrawn':
@@ -244,6 +254,8 @@ export function notificationQuote(notification: Pick<Notification, 'topic' | 'pa
     case 'comment.created':
     case 'moderation.hidden':
     case 'moderation.restored':
+    case 'moderation.report_actioned':
+    case 'moderation.report_dismissed':
       return text(notification.payload, 'excerpt')
     case 'group.join_requested':
       return text(notification.payload, 'message')

@@ -1,7 +1,8 @@
 import { type DB, now } from '@quartiere/db'
 import type { Kysely } from 'kysely'
-import { type Actor, isModeratorOrAdmin } from '../actor'
+import type { Actor } from '../actor'
 import { maySeeHidden } from './access'
+import { mayDeleteMedia } from './capabilities'
 import { type CommunityOutcome, refuse } from './outcome'
 import { releaseImageFromPosts } from './posts.service'
 
@@ -28,7 +29,7 @@ export async function deleteMedia(
   // A hidden image is not there for those who may not see it, as at its own URL.
   if (!row || (row.hidden_at && !maySeeHidden(actor, row.owner_id)))
     return refuse('not_found', `no image ${id}`)
-  if (row.owner_id !== actor.userId && !isModeratorOrAdmin(actor))
+  if (!mayDeleteMedia(actor, row.owner_id))
     return refuse('forbidden', 'only who uploaded an image, or a moderator, may delete it')
   await db.updateTable('media').set({ deleted_at: now() }).where('id', '=', id).execute()
   await releaseImageFromPosts(db, actor, row.owner_id, id)

@@ -3,6 +3,7 @@ import type { DB, MediaTable } from '@quartiere/db'
 import type { Kysely, Selectable } from 'kysely'
 import type { Actor } from '../actor'
 import { maySeeHidden, readEntity, type Viewer } from './access'
+import { hiddenReasons, mayDescribeMedia, mediaCapabilities } from './capabilities'
 import { iso } from './keys'
 import { type CommunityOutcome, refuse } from './outcome'
 import { mayEditEntity } from './permissions'
@@ -19,6 +20,8 @@ export interface StoredImage {
   thumbWidth: number
   thumbHeight: number
   thumbBytes: number
+  /** What the image shows, in its uploader's words (may be empty). */
+  altText: string
 }
 
 /** The public URLs of an image's display size and thumbnail. */
@@ -63,10 +66,33 @@ export async function recordMedia(
       thumb_width: image.thumbWidth,
       thumb_height: image.thumbHeight,
       thumb_bytes: image.thumbBytes,
+      alt_text: image.altText,
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  return toMedia(row)
+  return withCapabilities(toMedia(row), actor)
+}
+
+/** Changes an image's description: its uploader's to write (a moderator hides an image, never rewrites it). */
+export async function describeMedia(
+  db: Kysely<DB>,
+  actor: Actor,
+  id: string,
+  altText: string,
+): Promise<CommunityOutcome<{ media: Media }>> {
+  const found = await findMedia(db, actor, id)
+  if (!found) return refuse('not_found', `no image ${id}`)
+  if (!mayDescribeMedia(actor, found.media.ownerId))
+    return refuse('forbidden', 'only who uploaded an image may describe it')
+  const row = await db
+    .updateTable('media')
+    .set({ alt_text: altText })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const [media] = await forViewer(db, actor, [toMedia(row)])
+  if (!media) throw new Error(`image ${id} vanished inside its own transaction`)
+  return { ok: true, media }
 }
 
 /** An image as the viewer may see it: a hidden one (or one of a hidden entity) only for its owner and moderators. */
@@ -107,10 +133,27 @@ export async function listEntityMedia(
     .orderBy('id')
     .limit(limit)
     .execute()
-  return {
-    ok: true,
-    items: rows.filter((row) => !row.hidden_at || maySeeHidden(viewer, row.owner_id)).map(toMedia),
-  }
+  const items = rows.filter((row) => !row.hidden_at || maySeeHidden(viewer, row.owner_id)).map(toMedia)
+  return { ok: true, items: await forViewer(db, viewer, items) }
+}
+
+/** Images as one reader gets them: what they may do with each, and why a hidden one is hidden (its uploader). */
+async function forViewer(db: Kysely<DB>, viewer: Viewer, items: Media[]): Promise<Media[]> {
+  if (!viewer) return items
+  const reasons = await hiddenReasons(
+    db,
+    'media',
+    items.filter((item) => item.hidden).map((item) => item.id),
+  )
+  return items.map((item) => {
+    const reason = reasons.get(item.id)
+    return withCapabilities(reason !== undefined ? { ...item, hiddenReason: reason } : item, viewer)
+  })
+}
+
+function withCapabilities(media: Media, viewer: Viewer): Media {
+  const can = mediaCapabilities(viewer, media.ownerId)
+  return can ? { ...media, can } : media
 }
 
 /** Images a post may show: live ones uploaded by its author. Returns the ids that are not. */
@@ -145,6 +188,7 @@ export function toMedia(row: Selectable<MediaTable>): Media {
     ...mediaUrls(row.id),
     thumbnailWidth: row.thumb_width,
     thumbnailHeight: row.thumb_height,
+    altText: row.alt_text,
     ...(row.hidden_at ? { hidden: true } : {}),
     createdAt: iso(row.created_at),
   }

@@ -11,6 +11,7 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { entityMatchState } from '../outbox'
 import { readEntity } from './access'
+import { mayReport } from './capabilities'
 import { cursorTime, iso, keysetPage, readCursor } from './keys'
 import { notifyUsers } from './notifications.service'
 import { type CommunityOutcome, refuse } from './outcome'
@@ -126,6 +127,11 @@ export async function fileReport(
   const target = await findTarget(db, input.targetType, input.targetId)
   if (!target || !(await visibleToReporter(db, actor, target)))
     return refuse('not_found', `no ${input.targetType} ${input.targetId}`)
+  if (!mayReport(actor, target.authorId))
+    return refuse(
+      'forbidden',
+      `this ${input.targetType} is yours: change or remove it instead of reporting it`,
+    )
   const existing = await db
     .selectFrom('reports')
     .selectAll()
@@ -261,16 +267,18 @@ export async function setHidden(
     .where('id', '=', target.id)
     .execute()
   let reportId: string | null = null
-  if (hide && target.type !== 'media') {
+  let reporters: string[] = []
+  if (hide) {
     const closed = await db
       .updateTable('reports')
       .set({ status: 'actioned', resolved_by: actor.userId, resolved_at: now() })
       .where('target_type', '=', target.type)
       .where('target_id', '=', target.id)
       .where('status', '=', 'open')
-      .returning('id')
+      .returning(['id', 'reporter_id'])
       .execute()
     reportId = closed[0]?.id ?? null
+    reporters = closed.map((report) => report.reporter_id)
   }
   const action = await audit(
     db,
@@ -297,7 +305,38 @@ export async function setHidden(
     },
     { except: actor.userId },
   )
+  // Those who reported it learn that the moderators acted (not who they are, nor what others reported).
+  await notifyReporters(db, reporters, 'moderation.report_actioned', target, actor.userId)
   return { ok: true, action }
+}
+
+/**
+ * Tells reporters what became of their report. The target's excerpt says which report it was; the moderator's
+ * reason stays between the moderators and the author.
+ */
+async function notifyReporters(
+  db: Kysely<DB>,
+  reporters: readonly string[],
+  topic: 'moderation.report_actioned' | 'moderation.report_dismissed',
+  target: Target | undefined,
+  moderatorId: string,
+  fallback?: { type: ReportTargetType; id: string },
+) {
+  if (reporters.length === 0) return
+  await notifyUsers(
+    db,
+    [...new Set(reporters)],
+    {
+      topic,
+      entityId: target?.entityId ?? null,
+      payload: {
+        targetType: target?.type ?? fallback?.type,
+        targetId: target?.id ?? fallback?.id,
+        excerpt: target?.excerpt ?? '',
+      },
+    },
+    { except: moderatorId },
+  )
 }
 
 async function publishVisibility(db: Kysely<DB>, actor: Actor, target: Target, hide: boolean) {
@@ -391,6 +430,11 @@ export async function dismissReport(
     .where('id', '=', reportId)
     .execute()
   const action = await audit(db, actor, 'dismiss', report.target_type, report.target_id, reportId, reason)
+  const target = await findTarget(db, report.target_type, report.target_id)
+  await notifyReporters(db, [report.reporter_id], 'moderation.report_dismissed', target, actor.userId, {
+    type: report.target_type,
+    id: report.target_id,
+  })
   return { ok: true, action }
 }
 

@@ -4,7 +4,14 @@ import { appendOutboxEvent } from '@quartiere/realtime'
 import { type Kysely, type RawBuilder, type SqlBool, sql, type Updateable } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
 import { normalizeLabels } from '../entity-rules'
-import { type EntityHeader, managesThroughGroup, maySeeHidden, readEntity, type Viewer } from './access'
+import { type EntityHeader, maySeeHidden, readEntity, type Viewer } from './access'
+import {
+  hiddenReasons,
+  type ManagersMemo,
+  mayEditThreadItem,
+  mayRemoveThreadItem,
+  threadItemCapabilities,
+} from './capabilities'
 import { cursorTime, iso, keysetPage, readCursor } from './keys'
 import { foreignMedia, mediaUrls } from './media.service'
 import { notifyFollowers } from './notifications.service'
@@ -117,7 +124,11 @@ export async function listPosts(
     .limit(limit + 1)
     .execute()) as PostRow[]
   const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.id }))
-  return { ok: true, items: await toPosts(db, viewer, page), nextCursor }
+  return {
+    ok: true,
+    items: await postsForViewer(db, viewer, await toPosts(db, viewer, page), page),
+    nextCursor,
+  }
 }
 
 /**
@@ -165,7 +176,7 @@ export async function getPost(
 ): Promise<CommunityOutcome<{ post: Post }>> {
   const found = await readPost(db, viewer, id)
   if (!found.ok) return found
-  const [post] = await toPosts(db, viewer, [found.row])
+  const [post] = await postsForViewer(db, viewer, await toPosts(db, viewer, [found.row]), [found.row])
   if (!post) throw new Error('a post vanished while being shown')
   return { ok: true, post }
 }
@@ -233,7 +244,7 @@ export async function createPost(
     },
     { except: actor.userId },
   )
-  return { ok: true, post }
+  return { ok: true, post: await postForViewer(db, actor, post) }
 }
 
 export async function updatePost(
@@ -264,7 +275,7 @@ export async function updatePost(
     .execute()
   const post = await reload(db, actor, id)
   await publish(db, 'post.updated', entity, post, actor.userId)
-  return { ok: true, post }
+  return { ok: true, post: await postForViewer(db, actor, post) }
 }
 
 /**
@@ -318,7 +329,7 @@ export async function listComments(
     .limit(limit + 1)
     .execute()) as CommentRow[]
   const { page, nextCursor } = keysetPage(rows, limit, (row) => ({ at: row.key_at, id: row.id }))
-  return { ok: true, items: page.map(toComment), nextCursor }
+  return { ok: true, items: await commentsForViewer(db, viewer, found.entity.id, page), nextCursor }
 }
 
 export async function createComment(
@@ -370,7 +381,7 @@ export async function createComment(
     },
     { except: actor.userId, also: [post.author_id] },
   )
-  return { ok: true, comment }
+  return { ok: true, comment: await commentForViewer(db, actor, entity.id, inserted.id) }
 }
 
 export async function updateComment(
@@ -398,7 +409,7 @@ export async function updateComment(
     ...audienceFor(entity, row.hidden_at !== null || post.hidden_at !== null, row.author_id),
     payload: { ...comment, entityId: entity.id },
   })
-  return { ok: true, comment }
+  return { ok: true, comment: await commentForViewer(db, actor, entity.id, id) }
 }
 
 export async function deleteComment(
@@ -475,7 +486,7 @@ function editRefusal(
   expectedVersion: number,
 ): CommunityFailure | undefined {
   if (row.deleted_at) return refuse('removed', `this ${noun} was removed and can no longer be changed`)
-  if (row.author_id !== actor.userId) return refuse('forbidden', `only its author may edit a ${noun}`)
+  if (!mayEditThreadItem(actor, row)) return refuse('forbidden', `only its author may edit a ${noun}`)
   return versionRefusal(noun, row.version, expectedVersion)
 }
 
@@ -492,11 +503,7 @@ async function removalRefusal(
   expectedVersion: number | undefined,
 ): Promise<CommunityFailure | undefined> {
   if (row.deleted_at) return refuse('not_found', `no ${noun} ${row.id}`)
-  const allowed =
-    row.author_id === actor.userId ||
-    isModeratorOrAdmin(actor) ||
-    (await managesThroughGroup(db, entity.id, actor.userId))
-  if (!allowed)
+  if (!(await mayRemoveThreadItem(db, actor, row, entity.id)))
     return refuse(
       'forbidden',
       `only its author, a manager of the thing's group or a moderator may remove a ${noun}`,
@@ -587,7 +594,7 @@ async function toPosts(db: Kysely<DB>, viewer: Viewer, rows: PostRow[]): Promise
   const media = mediaIds.length
     ? await db
         .selectFrom('media')
-        .select(['id', 'width', 'height', 'hidden_at', 'owner_id'])
+        .select(['id', 'width', 'height', 'hidden_at', 'owner_id', 'alt_text'])
         .where('id', 'in', mediaIds)
         .where('deleted_at', 'is', null)
         .execute()
@@ -608,7 +615,7 @@ async function toPosts(db: Kysely<DB>, viewer: Viewer, rows: PostRow[]): Promise
         ? []
         : row.media_ids.flatMap((id) => {
             const m = byId.get(id)
-            return m ? [{ id, ...mediaUrls(id), width: m.width, height: m.height }] : []
+            return m ? [{ id, ...mediaUrls(id), width: m.width, height: m.height, altText: m.alt_text }] : []
           }),
       commentsCount: row.comments_count,
       version: row.version,
@@ -634,4 +641,88 @@ function toComment(row: CommentRow): Comment {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   }
+}
+
+// ------------------------------------------------------------------------------- what the reader may do
+
+/**
+ * Posts as one reader gets them on a direct read: with what they may do (`can`) and, on those hidden, why (for
+ * their author and moderators, who alone are served hidden posts). Feed events carry neither: one event serves
+ * many people.
+ */
+async function postsForViewer(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  posts: Post[],
+  rows: PostRow[],
+): Promise<Post[]> {
+  if (!viewer) return posts
+  const rowById = new Map(rows.map((row) => [row.id, row]))
+  const reasons = await hiddenReasons(
+    db,
+    'post',
+    posts.filter((post) => post.hidden).map((post) => post.id),
+  )
+  const managers: ManagersMemo = new Map()
+  const result: Post[] = []
+  for (const post of posts) {
+    const row = rowById.get(post.id)
+    if (!row) throw new Error(`post ${post.id} has no row`)
+    const can = await threadItemCapabilities(db, viewer, row, post.entityId, managers)
+    const reason = reasons.get(post.id)
+    result.push({
+      ...post,
+      ...(reason !== undefined ? { hiddenReason: reason } : {}),
+      ...(can ? { can } : {}),
+    })
+  }
+  return result
+}
+
+async function postForViewer(db: Kysely<DB>, viewer: Viewer, post: Post): Promise<Post> {
+  const row = (await selectPosts(db).where('p.id', '=', post.id).executeTakeFirstOrThrow()) as PostRow
+  const [shown] = await postsForViewer(db, viewer, [post], [row])
+  if (!shown) throw new Error(`post ${post.id} vanished inside its own transaction`)
+  return shown
+}
+
+async function commentsForViewer(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  entityId: string,
+  rows: CommentRow[],
+): Promise<Comment[]> {
+  const comments = rows.map(toComment)
+  if (!viewer) return comments
+  const reasons = await hiddenReasons(
+    db,
+    'comment',
+    rows.filter((row) => row.hidden_at !== null).map((row) => row.id),
+  )
+  const managers: ManagersMemo = new Map()
+  const result: Comment[] = []
+  for (const [index, row] of rows.entries()) {
+    const comment = comments[index]
+    if (!comment) throw new Error('a comment vanished while being shown')
+    const can = await threadItemCapabilities(db, viewer, row, entityId, managers)
+    const reason = reasons.get(row.id)
+    result.push({
+      ...comment,
+      ...(reason !== undefined ? { hiddenReason: reason } : {}),
+      ...(can ? { can } : {}),
+    })
+  }
+  return result
+}
+
+async function commentForViewer(
+  db: Kysely<DB>,
+  viewer: Viewer,
+  entityId: string,
+  id: string,
+): Promise<Comment> {
+  const row = (await selectComments(db).where('c.id', '=', id).executeTakeFirstOrThrow()) as CommentRow
+  const [comment] = await commentsForViewer(db, viewer, entityId, [row])
+  if (!comment) throw new Error(`comment ${id} vanished inside its own transaction`)
+  return comment
 }

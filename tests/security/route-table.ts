@@ -718,7 +718,8 @@ export const routeTable: RouteEntry[] = [
   {
     method: 'POST',
     url: '/api/reports',
-    expect: signedIn,
+    // Everyone signed in but the author: reporting one's own thing is refused (change or remove it instead).
+    expect: by(401, 403, 'ok', 'ok', 'ok', 'ok', 'ok'),
     request: (w) => ({
       method: 'POST',
       url: '/api/reports',
@@ -848,6 +849,17 @@ export const routeTable: RouteEntry[] = [
       const media = await w.ok('member', 'POST', `/api/media?entityId=${w.ids.entity}`, payload, headers)
       return { method: 'DELETE', url: `/api/media/${media.id as string}` }
     },
+  },
+  {
+    // The description is the uploader's alone (the member's image).
+    method: 'PATCH',
+    url: '/api/media/:id',
+    expect: by(401, 'ok', 403, 403, 403, 403, 403),
+    request: (w) => ({
+      method: 'PATCH',
+      url: `/api/media/${w.ids.media}`,
+      payload: { altText: 'a courtyard' },
+    }),
   },
   {
     method: 'GET',

@@ -42,7 +42,16 @@ import {
 import { type Bbox, bboxIntersects, clampBbox, geometryBbox } from './state/entity-cache'
 import { estimatedBounds } from './state/map-query'
 import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/timeline'
-import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
+import {
+  formatViewState,
+  type Page,
+  pageItemOf,
+  pageOf,
+  parseViewState,
+  pathOf,
+  type ViewState,
+  withPageItem,
+} from './state/url-state'
 import { useMapData } from './state/use-map-data'
 
 // The editor and the pages (pages.tsx) are not needed for the first map: their code loads when first opened.
@@ -146,7 +155,10 @@ function Shell({
   // The URL follows the view: replaced while the map moves, pushed when the selection or the page changes.
   const lastPushed = useRef({ selected: view.selected, page })
   useEffect(() => {
-    const url = `${pathOf(page)}${formatViewState(view)}`
+    // A page's own item (`/pacts?id=…`) stays while the page does.
+    const item =
+      page !== 'map' && lastPushed.current.page === page ? pageItemOf(window.location.search) : null
+    const url = withPageItem(`${pathOf(page)}${formatViewState(view)}`, item)
     if (url === `${window.location.pathname}${window.location.search}`) return
     const push = lastPushed.current.selected !== view.selected || lastPushed.current.page !== page
     lastPushed.current = { selected: view.selected, page }

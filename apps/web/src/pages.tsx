@@ -44,6 +44,14 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       import('./components/wallet/wallet').then((module) => ({ default: module.WalletPage })),
     ),
   },
+  pacts: {
+    label: 'nav.pacts',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/pacts/pacts-page').then((module) => ({ default: module.PactsPage })),
+    ),
+  },
   admin: {
     label: 'nav.admin',
     requiresSignIn: true,

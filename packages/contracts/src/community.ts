@@ -315,6 +315,19 @@ export const PactDocument = Type.Object(
 )
 export type PactDocument = Static<typeof PactDocument>
 
+/** What the caller may do to the pact now, from the same rules the API applies when they try. */
+export const PactAbilities = Type.Object(
+  {
+    editLinks: Type.Boolean({ description: 'Change its spaces, signatory groups and duration (PATCH).' }),
+    addDocuments: Type.Boolean({ description: 'Attach a document (POST /documents).' }),
+    reportFor: Type.Array(Uuid, {
+      description: 'The signatory groups the caller may file an activity report for now (POST /reports).',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type PactAbilities = Static<typeof PactAbilities>
+
 export const Pact = Type.Object(
   {
     id: Uuid,
@@ -329,12 +342,37 @@ export const Pact = Type.Object(
     documents: Type.Array(PactDocument),
     history: Type.Array(PactHistoryItem),
     nextSteps: Type.Array(LiteralUnion(pactStatuses), {
-      description: 'The statuses the caller may move the pact to now.',
+      description:
+        'The statuses the caller may move the pact to now, from the same table of roles that POST /transitions enforces.',
     }),
+    can: PactAbilities,
   },
   { additionalProperties: false },
 )
 export type Pact = Static<typeof Pact>
+
+export const PactListQuery = Type.Object(
+  {
+    ...CommunityPageQuery.properties,
+    status: Type.Optional(LiteralUnion(pactStatuses, { description: 'Only the pacts at this step.' })),
+  },
+  { additionalProperties: false },
+)
+export type PactListQuery = Static<typeof PactListQuery>
+
+export const PactSummary = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String(),
+    description: Type.String(),
+    status: LiteralUnion(pactStatuses),
+    proposer: PersonRef,
+  },
+  { additionalProperties: false },
+)
+export type PactSummary = Static<typeof PactSummary>
+export const PactList = Type.Object({ items: Type.Array(PactSummary), nextCursor: Nullable(Type.String()) })
+export type PactList = Static<typeof PactList>
 
 // ---------------------------------------------------------------------------------------------- initiatives
 

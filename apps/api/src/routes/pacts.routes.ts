@@ -4,6 +4,8 @@ import {
   Pact,
   PactCreateBody,
   PactDocumentBody,
+  PactList,
+  PactListQuery,
   PactPatchBody,
   PactReportBody,
   PactTransitionBody,
@@ -11,6 +13,7 @@ import {
 import {
   addPactDocument,
   getPact,
+  listPacts,
   proposePact,
   reportPactActivity,
   transitionPact,
@@ -45,6 +48,19 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
         )
         return reply.status(201).header('Location', `/api/pacts/${pact.id}`).send(pact)
       },
+    )
+
+    app.get(
+      '/api/pacts',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary: 'The pacts of collaboration, a page at a time, optionally those at one step',
+          querystring: PactListQuery,
+          response: { 200: PactList, ...errorResponses(400) },
+        },
+      },
+      async (request) => unwrap(await listPacts(db, request.query), communityProblem).page,
     )
 
     app.get(

@@ -66,6 +66,10 @@ const explained = new Set<string>([
   'not_a_group',
   'removed',
   'invalid_media',
+  // Pacts of collaboration
+  'not_a_pact',
+  'invalid_link',
+  'invalid_cursor',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

@@ -49,6 +49,12 @@ export const queryKeys = {
     all: ['admin'] as const,
     roleChanges: ['admin', 'role-changes'] as const,
   },
+  /** The pacts screens: the list by step; one pact as its reader may act on it (under its thing, for the feed). */
+  pacts: {
+    all: ['pacts'] as const,
+    list: (status: string | null) => ['pacts', 'list', status] as const,
+    one: (id: string, userId: string | null) => ['entity', id, 'pact', userId] as const,
+  },
   members: {
     search: (text: string) => ['members', 'search', text] as const,
   },

@@ -101,6 +101,7 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
 export const pagePaths = {
   wallet: '/wallet',
   admin: '/admin',
+  pacts: '/pacts',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths
@@ -115,4 +116,26 @@ export function pageOf(pathname: string): Page {
 
 export function pathOf(page: Page): string {
   return page === 'map' ? '/' : pagePaths[page]
+}
+
+/**
+ * A page's own item in its URL (`/pacts?id=…`: the pact the page shows), read and written by the page. The shell
+ * keeps it while that page stays open, so a link to one item opens it and a reload keeps it.
+ */
+const pageItemParam = 'id'
+const pageItemPattern = /^[a-z0-9][a-z0-9-]{0,62}$/i
+
+export function pageItemOf(search: string): string | null {
+  const item = new URLSearchParams(search).get(pageItemParam)
+  return item && pageItemPattern.test(item) ? item : null
+}
+
+/** The URL with this page item (or none), the rest of its query kept as it is. */
+export function withPageItem(url: string, item: string | null): string {
+  const [path, query = ''] = url.split('?', 2) as [string, string?]
+  const params = new URLSearchParams(query)
+  params.delete(pageItemParam)
+  if (item) params.set(pageItemParam, item)
+  const text = params.toString().replaceAll('%2C', ',')
+  return text ? `${path}?${text}` : path
 }

@@ -24,8 +24,41 @@ export async function findPactRow(db: Kysely<DB>, pactId: string): Promise<PactR
   return db.selectFrom('pacts').selectAll().where('entity_id', '=', pactId).executeTakeFirst()
 }
 
+/** Writes the pact's row, or fills in the one its creation wrote (every pact gets one when it is created). */
 export async function insertPact(db: Kysely<DB>, values: Insertable<PactsTable>): Promise<void> {
-  await db.insertInto('pacts').values(values).execute()
+  const { entity_id: _id, ...rest } = values
+  await db
+    .insertInto('pacts')
+    .values(values)
+    .onConflict((oc) =>
+      Object.keys(rest).length
+        ? oc.column('entity_id').doUpdateSet(rest)
+        : oc.column('entity_id').doNothing(),
+    )
+    .execute()
+}
+
+export const pactListMax = 100
+
+/** A page of live, visible pacts, in id order, optionally at one status. */
+export async function selectPactPage(
+  db: Kysely<DB>,
+  options: { status?: ProjectStatus; afterId?: string; limit: number },
+) {
+  let query = db
+    .selectFrom('entities as e')
+    .innerJoin('users as u', 'u.id', 'e.author_id')
+    .select(['e.id', 'e.title', 'e.description', 'e.properties', 'e.author_id', 'u.display_name'])
+    .where('e.kind', '=', 'project')
+    .where(sql<boolean>`e.properties->>'projectType' = 'pact'`)
+    .where('e.deleted_at', 'is', null)
+    .where('e.hidden_at', 'is', null)
+  if (options.status) query = query.where(sql<boolean>`e.properties->>'status' = ${options.status}`)
+  if (options.afterId) query = query.where('e.id', '>', options.afterId)
+  return query
+    .orderBy('e.id')
+    .limit(Math.min(options.limit, pactListMax) + 1)
+    .execute()
 }
 
 /** Whether the user manages one of the pact's signatory groups. */

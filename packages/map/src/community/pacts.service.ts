@@ -2,6 +2,8 @@ import type {
   Pact,
   PactCreateBody,
   PactDocumentBody,
+  PactList,
+  PactListQuery,
   PactPatchBody,
   PactReportBody,
   PactTransitionBody,
@@ -11,6 +13,7 @@ import { type DB, isGroupManagerRole } from '@quartiere/db'
 import { appendOutboxEvent } from '@quartiere/realtime'
 import type { Kysely } from 'kysely'
 import type { Actor } from '../actor'
+import { decodeIdCursor, encodeIdCursor } from '../cursor'
 import { createEntity } from '../entities.service'
 import { checkProjectTransition } from '../entity-rules'
 import { type EntityHeader, groupRoleOf, readEntity, type Viewer } from './access'
@@ -28,10 +31,12 @@ import {
   managesSignatoryGroup,
   pactDocuments,
   pactHistory,
+  pactListMax,
   pactSignatoryIds,
   pactSpaceIds,
   replacePactSignatories,
   replacePactSpaces,
+  selectPactPage,
   setPactDuration,
   shareLiveMedia,
   signatoryManagerIds,
@@ -146,13 +151,7 @@ export async function proposePact(
     duration_months: input.durationMonths ?? null,
   })
   await replaceLinks(db, id, spaces, groups)
-  await insertPactHistory(db, {
-    pact_id: id,
-    type: 'transition',
-    from_status: null,
-    to_status: 'proposal',
-    actor_id: actor.userId,
-  })
+  // The first line of its history, the proposal, was written by createEntity as for every pact.
   return getPact(db, actor, id)
 }
 
@@ -176,6 +175,13 @@ export async function getPact(
   const nextSteps = (Object.keys(transitionRoles) as (keyof typeof transitionRoles)[])
     .filter((key) => key.startsWith(`${status}>`) && transitionRoles[key]?.some((r) => roles.has(r)))
     .map((key) => key.split('>')[1] as ProjectStatus)
+  // The same predicates the writes apply, so that a screen offers exactly what the API then accepts.
+  const editLinks = mayEditLinksAs(roles, status)
+  const reportFor: string[] = []
+  if (viewer) {
+    for (const groupId of signatoryGroups)
+      if (!(await reportRefusal(db, viewer, id, status, groupId))) reportFor.push(groupId)
+  }
   return {
     ok: true,
     pact: {
@@ -191,7 +197,36 @@ export async function getPact(
       documents,
       history,
       nextSteps,
+      can: { editLinks, addDocuments: editLinks, reportFor },
     },
+  }
+}
+
+/** The pacts anyone may see, a page at a time in a stable order, optionally those at one step. */
+export async function listPacts(
+  db: Kysely<DB>,
+  query: PactListQuery,
+): Promise<CommunityOutcome<{ page: PactList }>> {
+  const afterId = query.cursor === undefined ? undefined : decodeIdCursor(query.cursor)
+  if (query.cursor !== undefined && afterId === undefined)
+    return refuse('invalid_cursor', 'the cursor is not one this listing gave out')
+  const limit = Math.min(query.limit ?? 20, pactListMax)
+  const rows = await selectPactPage(db, {
+    ...(query.status ? { status: query.status as ProjectStatus } : {}),
+    ...(afterId ? { afterId } : {}),
+    limit,
+  })
+  const items = rows.slice(0, limit).map((row) => ({
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.properties.status as ProjectStatus,
+    proposer: { id: row.author_id, displayName: row.display_name },
+  }))
+  const last = items.at(-1)
+  return {
+    ok: true,
+    page: { items, nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null },
   }
 }
 
@@ -254,15 +289,8 @@ export async function reportPactActivity(
 ): Promise<CommunityOutcome<{ pact: Pact }>> {
   const found = await readPact(db, actor, id)
   if (!found.ok) return found
-  if (found.status !== 'signed' && found.status !== 'active')
-    return refuse(
-      'invalid_status_transition',
-      `activity is reported on a signed or active pact, not a ${found.status} one`,
-    )
-  if (!(await isPactSignatory(db, id, input.groupId)))
-    return refuse('invalid_link', `${input.groupId} is not a signatory group of this pact`)
-  if (!(await groupRoleOf(db, input.groupId, actor.userId)))
-    return refuse('forbidden', 'only members of a signatory group report its activity')
+  const refused = await reportRefusal(db, actor, id, found.status, input.groupId)
+  if (refused) return refused
   await insertPactHistory(db, {
     pact_id: id,
     type: 'report',
@@ -279,9 +307,32 @@ export async function reportPactActivity(
   return getPact(db, actor, id)
 }
 
-async function mayEditLinks(db: Kysely<DB>, actor: Actor, entity: EntityHeader, status: ProjectStatus) {
-  const roles = await rolesOf(db, actor, entity)
+/** Why this actor may not report for this group on a pact at this status; undefined when they may. */
+async function reportRefusal(
+  db: Kysely<DB>,
+  actor: Actor,
+  pactId: string,
+  status: ProjectStatus,
+  groupId: string,
+) {
+  if (status !== 'signed' && status !== 'active')
+    return refuse(
+      'invalid_status_transition',
+      `activity is reported on a signed or active pact, not a ${status} one`,
+    )
+  if (!(await isPactSignatory(db, pactId, groupId)))
+    return refuse('invalid_link', `${groupId} is not a signatory group of this pact`)
+  if (!(await groupRoleOf(db, groupId, actor.userId)))
+    return refuse('forbidden', 'only members of a signatory group report its activity')
+  return undefined
+}
+
+function mayEditLinksAs(roles: ReadonlySet<Role>, status: ProjectStatus) {
   return roles.has('admin') || (roles.has('proposer') && openStatuses.includes(status))
+}
+
+async function mayEditLinks(db: Kysely<DB>, actor: Actor, entity: EntityHeader, status: ProjectStatus) {
+  return mayEditLinksAs(await rolesOf(db, actor, entity), status)
 }
 
 /** Changes the spaces, signatory groups or duration: the proposer while it is written, admins always. */

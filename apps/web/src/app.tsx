@@ -16,6 +16,7 @@ import { DetailPanel } from './components/detail-panel'
 import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
 import { FormMessage } from './components/form-message'
+import { InitiativeChip } from './components/initiatives/initiative-chip'
 import { type Camera, MapView } from './components/map-view'
 import { Notifications } from './components/notifications'
 import { Timeline } from './components/timeline'
@@ -223,7 +224,8 @@ function Shell({
             const feature = event.data as EntityFeature
             if (!feature?.id || !feature.properties) return
             const current = viewRef.current
-            if (current.q) dataRef.current.reload()
+            // Whether a thing matches a text search or belongs to an initiative is the API's to say.
+            if (current.q || current.initiative) dataRef.current.reload()
             else if (matchesView(feature, current))
               dataRef.current.upsertLive(feature, session.user()?.id ?? null)
             else dataRef.current.remove(feature.id)
@@ -418,6 +420,13 @@ function Shell({
       ) : (
         <div className="workspace">
           <div className="map-column">
+            {view.initiative && (
+              <InitiativeChip
+                api={api}
+                slug={view.initiative}
+                onClear={() => setView((current) => ({ ...current, initiative: null }))}
+              />
+            )}
             <div className="map-tools" role="toolbar" aria-label={t('create.label')}>
               {drawing ? (
                 <>

@@ -52,6 +52,16 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       import('./components/pacts/pacts-page').then((module) => ({ default: module.PactsPage })),
     ),
   },
+  initiatives: {
+    label: 'nav.initiatives',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/initiatives/initiatives-page').then((module) => ({
+        default: module.InitiativesPage,
+      })),
+    ),
+  },
   admin: {
     label: 'nav.admin',
     requiresSignIn: true,

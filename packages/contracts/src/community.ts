@@ -394,6 +394,9 @@ export const Initiative = Type.Object(
     description: Type.String(),
     entitiesCount: Type.Integer({ minimum: 0 }),
     createdAt: DateTime,
+    canCurate: Type.Boolean({
+      description: 'Whether the caller may put things in it and take them out (PUT/DELETE …/entities/{id}).',
+    }),
   },
   { additionalProperties: false },
 )

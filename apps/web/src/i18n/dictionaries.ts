@@ -13,6 +13,10 @@ const en = {
   // Pacts of collaboration (components/pacts)
   'nav.pacts': 'Pacts',
   'pact.openPage': 'Open the pact’s page: its stages, documents and history',
+  // Initiatives (components/initiatives)
+  'nav.initiatives': 'Initiatives',
+  'initiative.only': 'The map shows only the things of {name}.',
+  'initiative.clear': 'Show every thing',
   'problem.not_a_pact': 'This is not a pact of collaboration.',
   'problem.invalid_link':
     'One of the places or groups chosen is not on the map (any more), or the group is not a signatory of this pact.',
@@ -464,6 +468,10 @@ const it: Messages = {
   // Patti di collaborazione (components/pacts)
   'nav.pacts': 'Patti',
   'pact.openPage': 'Apri la pagina del patto: fasi, documenti e storia',
+  // Iniziative (components/initiatives)
+  'nav.initiatives': 'Iniziative',
+  'initiative.only': 'La mappa mostra solo le cose di {name}.',
+  'initiative.clear': 'Mostra tutte le cose',
   'problem.not_a_pact': 'Questo non è un patto di collaborazione.',
   'problem.invalid_link':
     'Uno dei luoghi o dei gruppi scelti non è (più) sulla mappa, oppure il gruppo non firma questo patto.',

@@ -55,6 +55,13 @@ export const queryKeys = {
     list: (status: string | null) => ['pacts', 'list', status] as const,
     one: (id: string, userId: string | null) => ['entity', id, 'pact', userId] as const,
   },
+  /** The initiatives screens and the map's initiative chip; an initiative says whether its reader curates it. */
+  initiatives: {
+    all: ['initiatives'] as const,
+    list: (userId: string | null) => ['initiatives', 'list', userId] as const,
+    one: (slug: string, userId: string | null) => ['initiatives', 'one', slug, userId] as const,
+    things: (slug: string) => ['initiatives', 'things', slug] as const,
+  },
   members: {
     search: (text: string) => ['members', 'search', text] as const,
   },

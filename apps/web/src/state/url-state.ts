@@ -16,6 +16,8 @@ export interface ViewState {
   tags: string[]
   q: string
   selected: string | null
+  /** The initiative (its slug) whose things alone the map shows; null: every thing. */
+  initiative: string | null
 }
 
 /** Turin, Piazza Castello, at neighbourhood scale: where the demo data is. */
@@ -28,8 +30,11 @@ export const defaultViewState: ViewState = {
   tags: [],
   q: '',
   selected: null,
+  initiative: null,
 }
 
+/** An initiative's slug, as the API names them (`co-city-2017`). */
+const initiativeSlugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** The API's own limits for labels and text, so a link never produces a request the API refuses. */
 const labelsMax = 20
@@ -70,6 +75,8 @@ export function parseViewState(search: string, defaults: ViewState = defaultView
   if (params.has('q')) state.q = (params.get('q') ?? '').slice(0, queryLengthMax)
   const selected = params.get('sel')
   state.selected = selected && uuidPattern.test(selected) ? selected.toLowerCase() : null
+  const initiative = params.get('init')
+  state.initiative = initiative && initiativeSlugPattern.test(initiative) ? initiative : defaults.initiative
   return state
 }
 
@@ -90,6 +97,7 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
   if (state.tags.length) params.set('tag', state.tags.join(','))
   if (state.q) params.set('q', state.q)
   if (state.selected) params.set('sel', state.selected)
+  if (state.initiative) params.set('init', state.initiative)
   const text = params.toString().replaceAll('%2C', ',')
   return text ? `?${text}` : ''
 }
@@ -102,6 +110,7 @@ export const pagePaths = {
   wallet: '/wallet',
   admin: '/admin',
   pacts: '/pacts',
+  initiatives: '/initiatives',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths

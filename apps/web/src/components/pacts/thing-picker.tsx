@@ -95,7 +95,7 @@ export function ThingPicker({ api, kind, label, multiple, chosen, onChange, test
           type="search"
           autoComplete="off"
           placeholder={m('searchPlaceholder')}
-          aria-controls={listId}
+          aria-controls={matches.length > 0 ? listId : undefined}
           value={text}
           onChange={(event) => setText(event.target.value)}
           data-testid={`${testId}-search`}

@@ -89,6 +89,35 @@ describe('what a pact says its reader may do', () => {
   })
 })
 
+describe('changing a pact’s links with If-Match', () => {
+  it('refuses a change made on a stale version, and changes nothing; the current one makes a new version', async () => {
+    const pact = await propose('Patto con versione')
+    const stale = await c.call(
+      'PATCH',
+      `/api/pacts/${pact.id}`,
+      owner,
+      { durationMonths: 6 },
+      { 'if-match': `"${pact.version - 1}"` },
+    )
+    expect(stale.statusCode).toBe(412)
+    expect(stale.json()).toMatchObject({ code: 'version_mismatch' })
+    expect((await c.ok<Pact>('GET', `/api/pacts/${pact.id}`)).durationMonths).toBeNull()
+    const changed = await c.ok<Pact>('PATCH', `/api/pacts/${pact.id}`, owner, { durationMonths: 6 }, 200, {
+      'if-match': `"${pact.version}"`,
+    })
+    expect(changed).toMatchObject({ durationMonths: 6, version: pact.version + 1 })
+    const again = await c.call(
+      'PATCH',
+      `/api/pacts/${pact.id}`,
+      owner,
+      { durationMonths: 9 },
+      { 'if-match': `"${pact.version}"` },
+    )
+    expect(again.statusCode).toBe(412)
+    expect((await c.ok<Pact>('GET', `/api/pacts/${pact.id}`)).durationMonths).toBe(6)
+  })
+})
+
 describe('the list of pacts', () => {
   it('lists pacts by step, a page at a time, and refuses a forged cursor', async () => {
     const first = await propose('Patto uno')

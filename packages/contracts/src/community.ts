@@ -333,6 +333,10 @@ export const Pact = Type.Object(
     id: Uuid,
     title: Type.String(),
     status: LiteralUnion(pactStatuses),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The version of the pact (its thing’s): send it as If-Match when changing its links.',
+    }),
     proposer: PersonRef,
     proposerGroupId: Nullable(Uuid),
     spaces: Type.Array(Uuid),

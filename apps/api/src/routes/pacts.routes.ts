@@ -23,6 +23,7 @@ import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
 import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
+import { IfMatchHeaders, ifMatchVersion } from './if-match'
 
 const errors = errorResponses(400, 401, 403, 404, 409, 422)
 
@@ -85,18 +86,21 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
       {
         schema: {
           tags: ['pacts'],
-          summary: 'Change its spaces, signatory groups or duration (proposer until signed; admins)',
+          summary:
+            'Change its spaces, signatory groups or duration (proposer until signed; admins); If-Match: its version',
           security: [{ bearer: [] }],
           params: IdParams,
+          headers: IfMatchHeaders,
           body: PactPatchBody,
-          response: { 200: Pact, ...errors },
+          response: { 200: Pact, ...errors, ...errorResponses(412) },
         },
       },
       async (request) => {
         const actor = requireActor(request)
+        const version = ifMatchVersion(request, 'of the pact')
         const outcome = await db
           .transaction()
-          .execute((trx) => updatePactLinks(trx, actor, request.params.id, request.body))
+          .execute((trx) => updatePactLinks(trx, actor, request.params.id, request.body, version))
         return unwrap(outcome, communityProblem).pact
       },
     )

@@ -26,10 +26,12 @@ export function proposePact(api: ApiClient, body: PactCreateBody) {
   return api.request<Pact>('/api/pacts', { method: 'POST', body, auth: 'required' })
 }
 
-export function updatePact(api: ApiClient, id: string, body: PactPatchBody) {
+/** Changes the pact as it was at `version`: a change made meanwhile is refused (412), not overwritten. */
+export function updatePact(api: ApiClient, id: string, version: number, body: PactPatchBody) {
   return api.request<Pact>(`/api/pacts/${encodeURIComponent(id)}`, {
     method: 'PATCH',
     body,
+    headers: { 'if-match': `"${version}"` },
     auth: 'required',
   })
 }

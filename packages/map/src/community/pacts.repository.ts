@@ -277,3 +277,24 @@ export async function setPactDuration(db: Kysely<DB>, pactId: string, months: nu
     .onConflict((oc) => oc.column('entity_id').doUpdateSet({ duration_months: months }))
     .execute()
 }
+
+/** The version of the pact's thing (its ETag). */
+export async function pactVersion(db: Kysely<DB>, pactId: string): Promise<number> {
+  const row = await db
+    .selectFrom('entities')
+    .select('version')
+    .where('id', '=', pactId)
+    .executeTakeFirstOrThrow()
+  return row.version
+}
+
+/** A new version of the pact's thing after its links changed; returns its feature as the map serves it. */
+export async function bumpPactVersion(db: Kysely<DB>, pactId: string): Promise<string> {
+  const updated = await db
+    .updateTable('entities')
+    .set({ version: incremented('version'), updated_at: now() })
+    .where('id', '=', pactId)
+    .returning('feature_json')
+    .executeTakeFirstOrThrow()
+  return updated.feature_json
+}

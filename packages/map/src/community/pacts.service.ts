@@ -21,6 +21,7 @@ import { isoOrNull } from './keys'
 import { notifyFollowers, notifyUsers } from './notifications.service'
 import { type CommunityOutcome, refuse } from './outcome'
 import {
+  bumpPactVersion,
   countPactDocuments,
   findPactRow,
   insertPact,
@@ -34,6 +35,7 @@ import {
   pactListMax,
   pactSignatoryIds,
   pactSpaceIds,
+  pactVersion,
   replacePactSignatories,
   replacePactSpaces,
   selectPactPage,
@@ -163,7 +165,8 @@ export async function getPact(
   const found = await readPact(db, viewer, id)
   if (!found.ok) return found
   const { entity, status } = found
-  const [row, proposer, spaces, signatoryGroups, documents, history] = await Promise.all([
+  const [version, row, proposer, spaces, signatoryGroups, documents, history] = await Promise.all([
+    pactVersion(db, id),
     findPactRow(db, id),
     userDisplayName(db, entity.authorId),
     pactSpaceIds(db, id),
@@ -188,6 +191,7 @@ export async function getPact(
       id,
       title: entity.title,
       status,
+      version,
       proposer,
       proposerGroupId: row?.proposer_group_id ?? null,
       spaces,
@@ -335,12 +339,17 @@ async function mayEditLinks(db: Kysely<DB>, actor: Actor, entity: EntityHeader, 
   return mayEditLinksAs(await rolesOf(db, actor, entity), status)
 }
 
-/** Changes the spaces, signatory groups or duration: the proposer while it is written, admins always. */
+/**
+ * Changes the spaces, signatory groups or duration: the proposer while it is written, admins always. With
+ * `expectedVersion` (the If-Match of the route) a change made meanwhile by someone else is refused rather than
+ * overwritten; each change makes a new version of the pact.
+ */
 export async function updatePactLinks(
   db: Kysely<DB>,
   actor: Actor,
   id: string,
   input: PactPatchBody,
+  expectedVersion?: number,
 ): Promise<CommunityOutcome<{ pact: Pact }>> {
   const found = await readPact(db, actor, id, true)
   if (!found.ok) return found
@@ -349,10 +358,24 @@ export async function updatePactLinks(
       'forbidden',
       "a pact's links change by its proposer until it is signed, and by the city's admins",
     )
+  if (expectedVersion !== undefined) {
+    const currentVersion = await pactVersion(db, id)
+    if (currentVersion !== expectedVersion)
+      return refuse('version_mismatch', `the pact is at version ${currentVersion}, not ${expectedVersion}`, {
+        currentVersion,
+      })
+  }
   const links = await checkLinks(db, input.spaces ?? [], input.signatoryGroups ?? [])
   if (!links.ok) return links
   await replaceLinks(db, id, input.spaces, input.signatoryGroups)
   if (input.durationMonths !== undefined) await setPactDuration(db, id, input.durationMonths ?? null)
+  const featureJson = await bumpPactVersion(db, id)
+  await appendOutboxEvent(db, {
+    topic: 'entity.updated',
+    entityId: id,
+    bbox: found.entity.bbox,
+    payload: JSON.parse(featureJson) as unknown,
+  })
   return getPact(db, actor, id)
 }
 

@@ -155,7 +155,7 @@ function EditLinks({ api, pact, userId }: { api: ApiClient; pact: Pact; userId: 
   const [duration, setDuration] = useState(pact.durationMonths ? String(pact.durationMonths) : '')
   const [note, setNote] = useState<Note>(null)
   const save = usePactWrite(pact, userId, () =>
-    updatePact(api, pact.id, {
+    updatePact(api, pact.id, pact.version, {
       spaces,
       signatoryGroups: groups,
       durationMonths: duration ? Number(duration) : null,

@@ -246,12 +246,13 @@ describe('the demo data', () => {
          ORDER BY e.id`.execute(demo.database.db)
       const byStatus = Object.fromEntries(pacts.rows.map((row) => [row.status, row]))
       expect(Object.keys(byStatus).sort()).toEqual(['active', 'co-design', 'concluded', 'proposal', 'signed'])
-      expect(byStatus.proposal!.steps).toBeNull()
-      expect(byStatus['co-design']!.steps).toBe('proposal>co-design')
-      expect(byStatus.signed!.steps).toBe('proposal>co-design co-design>signed')
-      expect(byStatus.active!.steps).toBe('proposal>co-design co-design>signed signed>active')
+      // Every pact's history starts with its proposal, as one proposed through POST /api/pacts.
+      expect(byStatus.proposal!.steps).toBe('>proposal')
+      expect(byStatus['co-design']!.steps).toBe('>proposal proposal>co-design')
+      expect(byStatus.signed!.steps).toBe('>proposal proposal>co-design co-design>signed')
+      expect(byStatus.active!.steps).toBe('>proposal proposal>co-design co-design>signed signed>active')
       expect(byStatus.concluded!.steps).toBe(
-        'proposal>co-design co-design>signed signed>active active>concluded',
+        '>proposal proposal>co-design co-design>signed signed>active active>concluded',
       )
       for (const status of ['signed', 'active', 'concluded'])
         expect(Number(byStatus[status]!.signatories)).toBe(1)

@@ -913,6 +913,7 @@ export const routeTable: RouteEntry[] = [
       payload: { title: 'Patto per la piazza', geometry: point(7.68, 45.07) },
     }),
   },
+  { method: 'GET', url: '/api/pacts', expect: everyone, request: () => get('/api/pacts?status=proposal') },
   { method: 'GET', url: '/api/pacts/:id', expect: everyone, request: (w) => get(`/api/pacts/${w.ids.pact}`) },
   {
     // The proposer until the signing, and admins.

@@ -17,6 +17,7 @@ import { DetailPanel } from './components/detail-panel'
 import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
 import { FormMessage } from './components/form-message'
+import { InitiativeChip } from './components/initiatives/initiative-chip'
 import { type Camera, MapView } from './components/map-view'
 import { Notifications } from './components/notifications'
 import { Timeline } from './components/timeline'
@@ -43,7 +44,16 @@ import {
 import { type Bbox, bboxIntersects, clampBbox, geometryBbox } from './state/entity-cache'
 import { estimatedBounds } from './state/map-query'
 import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/timeline'
-import { formatViewState, type Page, pageOf, parseViewState, pathOf, type ViewState } from './state/url-state'
+import {
+  formatViewState,
+  type Page,
+  pageItemOf,
+  pageOf,
+  parseViewState,
+  pathOf,
+  type ViewState,
+  withPageItem,
+} from './state/url-state'
 import { useMapData } from './state/use-map-data'
 
 // The editor and the pages (pages.tsx) are not needed for the first map: their code loads when first opened.
@@ -147,7 +157,10 @@ function Shell({
   // The URL follows the view: replaced while the map moves, pushed when the selection or the page changes.
   const lastPushed = useRef({ selected: view.selected, page })
   useEffect(() => {
-    const url = `${pathOf(page)}${formatViewState(view)}`
+    // A page's own item (`/pacts?id=…`) stays while the page does.
+    const item =
+      page !== 'map' && lastPushed.current.page === page ? pageItemOf(window.location.search) : null
+    const url = withPageItem(`${pathOf(page)}${formatViewState(view)}`, item)
     if (url === `${window.location.pathname}${window.location.search}`) return
     const push = lastPushed.current.selected !== view.selected || lastPushed.current.page !== page
     lastPushed.current = { selected: view.selected, page }
@@ -212,7 +225,8 @@ function Shell({
             const feature = event.data as EntityFeature
             if (!feature?.id || !feature.properties) return
             const current = viewRef.current
-            if (current.q) dataRef.current.reload()
+            // Whether a thing matches a text search or belongs to an initiative is the API's to say.
+            if (current.q || current.initiative) dataRef.current.reload()
             else if (matchesView(feature, current))
               dataRef.current.upsertLive(feature, session.user()?.id ?? null)
             else dataRef.current.remove(feature.id)
@@ -424,6 +438,13 @@ function Shell({
       ) : (
         <div className="workspace">
           <div className="map-column">
+            {view.initiative && (
+              <InitiativeChip
+                api={api}
+                slug={view.initiative}
+                onClear={() => setView((current) => ({ ...current, initiative: null }))}
+              />
+            )}
             <div className="map-tools" role="toolbar" aria-label={t('create.label')}>
               {drawing ? (
                 <>

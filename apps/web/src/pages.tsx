@@ -61,6 +61,21 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
     component: lazy(() =>
       import('./components/moderation/moderation-page').then((module) => ({
         default: module.ModerationPage,
+  pacts: {
+    label: 'nav.pacts',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/pacts/pacts-page').then((module) => ({ default: module.PactsPage })),
+    ),
+  },
+  initiatives: {
+    label: 'nav.initiatives',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/initiatives/initiatives-page').then((module) => ({
+        default: module.InitiativesPage,
       })),
     ),
   },

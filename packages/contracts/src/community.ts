@@ -422,11 +422,28 @@ export const PactDocument = Type.Object(
 )
 export type PactDocument = Static<typeof PactDocument>
 
+/** What the caller may do to the pact now, from the same rules the API applies when they try. */
+export const PactAbilities = Type.Object(
+  {
+    editLinks: Type.Boolean({ description: 'Change its spaces, signatory groups and duration (PATCH).' }),
+    addDocuments: Type.Boolean({ description: 'Attach a document (POST /documents).' }),
+    reportFor: Type.Array(Uuid, {
+      description: 'The signatory groups the caller may file an activity report for now (POST /reports).',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type PactAbilities = Static<typeof PactAbilities>
+
 export const Pact = Type.Object(
   {
     id: Uuid,
     title: Type.String(),
     status: LiteralUnion(pactStatuses),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The version of the pact (its thing’s): send it as If-Match when changing its links.',
+    }),
     proposer: PersonRef,
     proposerGroupId: Nullable(Uuid),
     spaces: Type.Array(Uuid),
@@ -436,12 +453,37 @@ export const Pact = Type.Object(
     documents: Type.Array(PactDocument),
     history: Type.Array(PactHistoryItem),
     nextSteps: Type.Array(LiteralUnion(pactStatuses), {
-      description: 'The statuses the caller may move the pact to now.',
+      description:
+        'The statuses the caller may move the pact to now, from the same table of roles that POST /transitions enforces.',
     }),
+    can: PactAbilities,
   },
   { additionalProperties: false },
 )
 export type Pact = Static<typeof Pact>
+
+export const PactListQuery = Type.Object(
+  {
+    ...CommunityPageQuery.properties,
+    status: Type.Optional(LiteralUnion(pactStatuses, { description: 'Only the pacts at this step.' })),
+  },
+  { additionalProperties: false },
+)
+export type PactListQuery = Static<typeof PactListQuery>
+
+export const PactSummary = Type.Object(
+  {
+    id: Uuid,
+    title: Type.String(),
+    description: Type.String(),
+    status: LiteralUnion(pactStatuses),
+    proposer: PersonRef,
+  },
+  { additionalProperties: false },
+)
+export type PactSummary = Static<typeof PactSummary>
+export const PactList = Type.Object({ items: Type.Array(PactSummary), nextCursor: Nullable(Type.String()) })
+export type PactList = Static<typeof PactList>
 
 // ---------------------------------------------------------------------------------------------- initiatives
 
@@ -463,6 +505,9 @@ export const Initiative = Type.Object(
     description: Type.String(),
     entitiesCount: Type.Integer({ minimum: 0 }),
     createdAt: DateTime,
+    canCurate: Type.Boolean({
+      description: 'Whether the caller may put things in it and take them out (PUT/DELETE …/entities/{id}).',
+    }),
   },
   { additionalProperties: false },
 )

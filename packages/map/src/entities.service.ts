@@ -6,7 +6,7 @@ import type {
   EntityPatchBody,
   ProjectStatus,
 } from '@quartiere/contracts'
-import { entitiesPageSizeDefault, entityKinds } from '@quartiere/contracts'
+import { entitiesPageSizeDefault, entityKinds, pactInitialStatus } from '@quartiere/contracts'
 import { type DB, type EntitiesTable, incremented, now } from '@quartiere/db'
 import {
   type Bbox,
@@ -23,6 +23,7 @@ import { maySeeHidden } from './community/access'
 import { entityCapabilities, hiddenReasons } from './community/capabilities'
 import { decodeTimeKey, encodeTimeKey } from './community/keys'
 import { notifyFollowers } from './community/notifications.service'
+import { insertPact, insertPactHistory } from './community/pacts.repository'
 import { mayEditEntity, parentRefusal } from './community/permissions'
 import { decodeIdCursor, encodeIdCursor } from './cursor'
 import {
@@ -39,7 +40,7 @@ import {
 import { checkKindProperties, defaultZoomLevelByKind, normalizeLabels } from './entity-rules'
 import { entityMatchState } from './outbox'
 import { failure, type MapFailure, type MapOutcome } from './outcome'
-import { checkProjectTransition, isPact, newPactProperties } from './project-lifecycle'
+import { checkProjectTransition, isPact, newPactProperties, pactMayBeDeletedBy } from './project-lifecycle'
 
 /** The largest bbox a map query may ask for, in square degrees (about 20 × 20 degrees). */
 export const bboxAreaDeg2Max = 400
@@ -94,6 +95,18 @@ export async function createEntity(
     author_id: actor.userId,
     location_private: input.locationPrivate ?? false,
   })
+  if (input.kind === 'project' && isPact(properties.value)) {
+    // A pact is a pact whichever route made it: its row and the first line of its history, as POST /api/pacts
+    // writes them, so that its page, its steps and its timeline start from the same place.
+    await insertPact(db, { entity_id: inserted.id })
+    await insertPactHistory(db, {
+      pact_id: inserted.id,
+      type: 'transition',
+      from_status: null,
+      to_status: pactInitialStatus,
+      actor_id: actor.userId,
+    })
+  }
   if (input.kind === 'group') {
     await db
       .insertInto('group_members')
@@ -294,6 +307,11 @@ export async function deleteEntity(
     return failure(
       'forbidden',
       'only its author, a manager of its group, a moderator or an admin may delete this',
+    )
+  if (stored.kind === 'project' && isPact(stored.properties) && !pactMayBeDeletedBy(actor, stored.properties))
+    return failure(
+      'forbidden',
+      'a pact of collaboration that has been signed is part of the city’s record: only an admin may delete it',
     )
   if (expectedVersion !== undefined && stored.version !== expectedVersion) {
     return failure('version_mismatch', `the entity is at version ${stored.version}, not ${expectedVersion}`, {

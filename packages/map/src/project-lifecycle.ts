@@ -4,6 +4,7 @@ import {
   projectStatuses,
   projectStatusTransitions,
 } from '@quartiere/contracts'
+import type { Actor } from './actor'
 import { failure, type MapFailure } from './outcome'
 
 /**
@@ -77,4 +78,15 @@ export function projectStatusPath(from: ProjectStatus, to: ProjectStatus): Proje
     }
   }
   return undefined
+}
+
+/** The statuses a pact holds from its signing on: the city's record of an agreement. */
+const pactSignedStatuses: readonly ProjectStatus[] = ['signed', 'active', 'concluded']
+
+/**
+ * Whether this actor may delete a pact with these properties: its author (or whoever may edit it) while it is
+ * not signed yet, or was rejected; once signed, only an admin.
+ */
+export function pactMayBeDeletedBy(actor: Actor, properties: Record<string, unknown>): boolean {
+  return actor.role === 'admin' || !pactSignedStatuses.includes(properties.status as ProjectStatus)
 }

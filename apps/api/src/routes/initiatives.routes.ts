@@ -27,7 +27,7 @@ export function initiativesRoutes({ database }: RouteContext): FastifyPluginAsyn
           response: { 200: InitiativeList },
         },
       },
-      async () => ({ items: await listInitiatives(db), nextCursor: null }),
+      async (request) => ({ items: await listInitiatives(db, request.actor), nextCursor: null }),
     )
 
     app.post(
@@ -62,7 +62,7 @@ export function initiativesRoutes({ database }: RouteContext): FastifyPluginAsyn
         },
       },
       async (request) => {
-        const initiative = await getInitiative(db, request.params.ref)
+        const initiative = await getInitiative(db, request.params.ref, request.actor)
         if (!initiative) throw new ApiError(404, 'not_found', `no initiative ${request.params.ref}`)
         return initiative
       },

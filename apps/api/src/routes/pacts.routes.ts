@@ -4,6 +4,8 @@ import {
   Pact,
   PactCreateBody,
   PactDocumentBody,
+  PactList,
+  PactListQuery,
   PactPatchBody,
   PactReportBody,
   PactTransitionBody,
@@ -11,6 +13,7 @@ import {
 import {
   addPactDocument,
   getPact,
+  listPacts,
   proposePact,
   reportPactActivity,
   transitionPact,
@@ -20,6 +23,7 @@ import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
 import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
+import { IfMatchHeaders, ifMatchVersion } from './if-match'
 
 const errors = errorResponses(400, 401, 403, 404, 409, 422)
 
@@ -48,6 +52,19 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
     )
 
     app.get(
+      '/api/pacts',
+      {
+        schema: {
+          tags: ['pacts'],
+          summary: 'The pacts of collaboration, a page at a time, optionally those at one step',
+          querystring: PactListQuery,
+          response: { 200: PactList, ...errorResponses(400) },
+        },
+      },
+      async (request) => unwrap(await listPacts(db, request.query), communityProblem).page,
+    )
+
+    app.get(
       '/api/pacts/:id',
       {
         schema: {
@@ -69,18 +86,21 @@ export function pactsRoutes({ database }: RouteContext): FastifyPluginAsyncTypeb
       {
         schema: {
           tags: ['pacts'],
-          summary: 'Change its spaces, signatory groups or duration (proposer until signed; admins)',
+          summary:
+            'Change its spaces, signatory groups or duration (proposer until signed; admins); If-Match: its version',
           security: [{ bearer: [] }],
           params: IdParams,
+          headers: IfMatchHeaders,
           body: PactPatchBody,
-          response: { 200: Pact, ...errors },
+          response: { 200: Pact, ...errors, ...errorResponses(412) },
         },
       },
       async (request) => {
         const actor = requireActor(request)
+        const version = ifMatchVersion(request, 'of the pact')
         const outcome = await db
           .transaction()
-          .execute((trx) => updatePactLinks(trx, actor, request.params.id, request.body))
+          .execute((trx) => updatePactLinks(trx, actor, request.params.id, request.body, version))
         return unwrap(outcome, communityProblem).pact
       },
     )

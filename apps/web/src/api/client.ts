@@ -109,6 +109,8 @@ export interface EntitiesFilter {
   tags?: readonly string[]
   parent?: string
   author?: string
+  /** Things of one initiative, by its slug. */
+  initiative?: string
   zoom?: number
   limit?: number
   cursor?: string
@@ -126,6 +128,7 @@ export function entitiesQuery(filter: EntitiesFilter): EntitiesQuery {
   if (filter.tags?.length) query.tags = filter.tags.join(',')
   if (filter.parent) query.parent = filter.parent
   if (filter.author) query.author = filter.author
+  if (filter.initiative) query.initiative = filter.initiative
   if (filter.zoom !== undefined) query.zoom = Math.max(0, Math.min(22, Math.floor(filter.zoom)))
   if (filter.limit !== undefined) query.limit = filter.limit
   if (filter.cursor) query.cursor = filter.cursor

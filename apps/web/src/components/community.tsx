@@ -6,6 +6,7 @@ import type { ApiClient } from '../api/client'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { queryKeys } from '../queries/query-keys'
+import { pathOf, withPageItem } from '../state/url-state'
 import { FormMessage, type FormNote } from './form-message'
 import { groupScreenHref, isPlainClick, navigateWithin } from './groups/navigation'
 import { messageOf } from './messages'
@@ -226,6 +227,7 @@ export function PactSteps({ api, id }: { api: ApiClient; id: string }) {
         ))}
       </ol>
       {pact.signedAt && <p className="hint">{t('pact.signedAt', { date: i18n.date(pact.signedAt) })}</p>}
+      <PactPageLink id={id} />
       {pact.history.length > 0 && (
         <>
           <h4>{t('pact.history')}</h4>
@@ -264,5 +266,26 @@ export function PactSteps({ api, id }: { api: ApiClient; id: string }) {
         </>
       )}
     </section>
+  )
+}
+
+/** To the pact's own page (`/pacts?id=…`), in the same tab without reloading; the shell follows the address. */
+function PactPageLink({ id }: { id: string }) {
+  const { t } = useI18n()
+  const href = withPageItem(`${pathOf('pacts')}${window.location.search}`, id)
+  return (
+    <p>
+      <a
+        href={href}
+        onClick={(event) => {
+          event.preventDefault()
+          window.history.pushState(null, '', href)
+          window.dispatchEvent(new PopStateEvent('popstate'))
+        }}
+        data-testid="pact-open-page"
+      >
+        {t('pact.openPage')}
+      </a>
+    </p>
   )
 }

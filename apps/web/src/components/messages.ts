@@ -84,6 +84,10 @@ const explained = new Set<string>([
   'unsupported_image_type',
   'image_too_large',
   'invalid_upload',
+  // Pacts of collaboration
+  'not_a_pact',
+  'invalid_link',
+  'invalid_cursor',
 ])
 
 export function problemMessage(i18n: I18n, problem: ApiProblem): string {

@@ -10,6 +10,17 @@ const en = {
   'nav.map': 'Map',
   'nav.wallet': 'Wallet',
   'nav.admin': 'Administration',
+  // Pacts of collaboration (components/pacts)
+  'nav.pacts': 'Pacts',
+  'pact.openPage': 'Open the pact’s page: its stages, documents and history',
+  // Initiatives (components/initiatives)
+  'nav.initiatives': 'Initiatives',
+  'initiative.only': 'The map shows only the things of {name}.',
+  'initiative.clear': 'Show every thing',
+  'problem.not_a_pact': 'This is not a pact of collaboration.',
+  'problem.invalid_link':
+    'One of the places or groups chosen is not on the map (any more), or the group is not a signatory of this pact.',
+  'problem.invalid_cursor': 'The list moved on meanwhile: open it again from the start.',
   'nav.signInFirst': 'Log in to open this page.',
   'nav.language': 'Language',
   'nav.account': 'My account',
@@ -487,6 +498,17 @@ const it: Messages = {
   'nav.map': 'Mappa',
   'nav.wallet': 'Portafoglio',
   'nav.admin': 'Amministrazione',
+  // Patti di collaborazione (components/pacts)
+  'nav.pacts': 'Patti',
+  'pact.openPage': 'Apri la pagina del patto: fasi, documenti e storia',
+  // Iniziative (components/initiatives)
+  'nav.initiatives': 'Iniziative',
+  'initiative.only': 'La mappa mostra solo le cose di {name}.',
+  'initiative.clear': 'Mostra tutte le cose',
+  'problem.not_a_pact': 'Questo non è un patto di collaborazione.',
+  'problem.invalid_link':
+    'Uno dei luoghi o dei gruppi scelti non è (più) sulla mappa, oppure il gruppo non firma questo patto.',
+  'problem.invalid_cursor': 'L’elenco è cambiato nel frattempo: riaprilo dall’inizio.',
   'nav.signInFirst': 'Accedi per aprire questa pagina.',
   'nav.language': 'Lingua',
   'nav.account': 'Il mio account',

@@ -72,6 +72,19 @@ export const queryKeys = {
   },
   /** The open data catalog, per reader (it says whether the ledger statistics are offered to them). */
   openData: (userId: string | null) => ['open-data', userId] as const,
+  /** The pacts screens: the list by step; one pact as its reader may act on it (under its thing, for the feed). */
+  pacts: {
+    all: ['pacts'] as const,
+    list: (status: string | null) => ['pacts', 'list', status] as const,
+    one: (id: string, userId: string | null) => ['entity', id, 'pact', userId] as const,
+  },
+  /** The initiatives screens and the map's initiative chip; an initiative says whether its reader curates it. */
+  initiatives: {
+    all: ['initiatives'] as const,
+    list: (userId: string | null) => ['initiatives', 'list', userId] as const,
+    one: (slug: string, userId: string | null) => ['initiatives', 'one', slug, userId] as const,
+    things: (slug: string) => ['initiatives', 'things', slug] as const,
+  },
   members: {
     search: (text: string) => ['members', 'search', text] as const,
   },

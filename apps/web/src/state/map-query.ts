@@ -15,9 +15,11 @@ export const pageEntitiesMax = 1000
 
 /** The view's filters as the map query takes them: kinds, categories, tags, text and the time window. */
 export function viewFilter(
-  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'>,
+  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'> &
+    Partial<Pick<ViewState, 'initiative'>>,
 ): Omit<EntitiesFilter, 'bbox'> {
   return {
+    ...(view.initiative ? { initiative: view.initiative } : {}),
     ...(view.kinds.length ? { kinds: view.kinds } : {}),
     ...(view.categories.length ? { categories: view.categories } : {}),
     ...(view.tags.length ? { tags: view.tags } : {}),
@@ -43,7 +45,8 @@ export function estimatedBounds(center: [number, number], zoom: number, width: n
  * must build it here.
  */
 export function firstPageFilter(
-  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'>,
+  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'> &
+    Partial<Pick<ViewState, 'initiative'>>,
   bounds: Bbox,
 ): EntitiesFilter {
   return { ...viewFilter(view), bbox: clampBbox(bounds), limit: firstPageEntitiesMax }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { defaultViewState, formatViewState, pageOf, parseViewState, pathOf } from './url-state'
+import {
+  defaultViewState,
+  formatViewState,
+  pageItemOf,
+  pageOf,
+  parseViewState,
+  pathOf,
+  withPageItem,
+} from './url-state'
 
 const id = '0b0d2a5e-5c1f-4a57-9f4e-2b8e6a1c9d3f'
 
@@ -14,10 +22,11 @@ describe('URL state', () => {
       tags: ['orti'],
       q: 'comunità generativa',
       selected: id,
+      initiative: 'co-city-2017',
     }
     const search = formatViewState(view)
     expect(search).toBe(
-      `?c=7.68123,45.07456&z=14.5&t=2019-06&k=event,space&cat=cultura,sport&tag=orti&q=comunit%C3%A0+generativa&sel=${id}`,
+      `?c=7.68123,45.07456&z=14.5&t=2019-06&k=event,space&cat=cultura,sport&tag=orti&q=comunit%C3%A0+generativa&sel=${id}&init=co-city-2017`,
     )
     expect(parseViewState(search)).toEqual(view)
   })
@@ -53,5 +62,19 @@ describe('URL state', () => {
     expect(pathOf('map')).toBe('/')
     expect(pageOf('/')).toBe('map')
     expect(pageOf('/anything')).toBe('map')
+  })
+})
+
+describe('a page’s own item and the initiative in the URL', () => {
+  it('keeps a page item beside the view and drops a malformed one', () => {
+    expect(withPageItem('/pacts?c=7.1,45.1', id)).toBe(`/pacts?c=7.1,45.1&id=${id}`)
+    expect(withPageItem(`/pacts?id=${id}`, null)).toBe('/pacts')
+    expect(pageItemOf(`?id=${id}`)).toBe(id)
+    expect(pageItemOf('?id=../../etc')).toBeNull()
+  })
+
+  it('reads an initiative slug and ignores one the API would refuse', () => {
+    expect(parseViewState('?init=co-city-2017').initiative).toBe('co-city-2017')
+    expect(parseViewState('?init=Not%20A%20Slug').initiative).toBeNull()
   })
 })

@@ -16,6 +16,8 @@ export interface ViewState {
   tags: string[]
   q: string
   selected: string | null
+  /** The initiative (its slug) whose things alone the map shows; null: every thing. */
+  initiative: string | null
 }
 
 /** Turin, Piazza Castello, at neighbourhood scale: where the demo data is. */
@@ -28,8 +30,11 @@ export const defaultViewState: ViewState = {
   tags: [],
   q: '',
   selected: null,
+  initiative: null,
 }
 
+/** An initiative's slug, as the API names them (`co-city-2017`). */
+const initiativeSlugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** The API's own limits for labels and text, so a link never produces a request the API refuses. */
 const labelsMax = 20
@@ -70,6 +75,8 @@ export function parseViewState(search: string, defaults: ViewState = defaultView
   if (params.has('q')) state.q = (params.get('q') ?? '').slice(0, queryLengthMax)
   const selected = params.get('sel')
   state.selected = selected && uuidPattern.test(selected) ? selected.toLowerCase() : null
+  const initiative = params.get('init')
+  state.initiative = initiative && initiativeSlugPattern.test(initiative) ? initiative : defaults.initiative
   return state
 }
 
@@ -90,6 +97,7 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
   if (state.tags.length) params.set('tag', state.tags.join(','))
   if (state.q) params.set('q', state.q)
   if (state.selected) params.set('sel', state.selected)
+  if (state.initiative) params.set('init', state.initiative)
   const text = params.toString().replaceAll('%2C', ',')
   return text ? `?${text}` : ''
 }
@@ -105,6 +113,8 @@ export const pagePaths = {
   admin: '/admin',
   account: '/account',
   'open-data': '/open-data',
+  pacts: '/pacts',
+  initiatives: '/initiatives',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths
@@ -119,4 +129,26 @@ export function pageOf(pathname: string): Page {
 
 export function pathOf(page: Page): string {
   return page === 'map' ? '/' : pagePaths[page]
+}
+
+/**
+ * A page's own item in its URL (`/pacts?id=…`: the pact the page shows), read and written by the page. The shell
+ * keeps it while that page stays open, so a link to one item opens it and a reload keeps it.
+ */
+const pageItemParam = 'id'
+const pageItemPattern = /^[a-z0-9][a-z0-9-]{0,62}$/i
+
+export function pageItemOf(search: string): string | null {
+  const item = new URLSearchParams(search).get(pageItemParam)
+  return item && pageItemPattern.test(item) ? item : null
+}
+
+/** The URL with this page item (or none), the rest of its query kept as it is. */
+export function withPageItem(url: string, item: string | null): string {
+  const [path, query = ''] = url.split('?', 2) as [string, string?]
+  const params = new URLSearchParams(query)
+  params.delete(pageItemParam)
+  if (item) params.set(pageItemParam, item)
+  const text = params.toString().replaceAll('%2C', ',')
+  return text ? `${path}?${text}` : path
 }

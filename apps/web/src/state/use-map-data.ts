@@ -70,10 +70,10 @@ export function useMapData(
   firstDrawn: Promise<void>,
 ): MapData {
   // The filter parts only: moving the map does not make a new filter.
-  const { kinds, categories, tags, q, window: timeWindow } = view
+  const { kinds, categories, tags, q, window: timeWindow, initiative } = view
   const filter = useMemo(
-    () => viewFilter({ kinds, categories, tags, q, window: null }),
-    [kinds, categories, tags, q],
+    () => viewFilter({ kinds, categories, tags, q, window: null, initiative }),
+    [kinds, categories, tags, q, initiative],
   )
   const cacheKey = JSON.stringify([filter, timeWindow])
   const cacheRef = useRef(new EntityCache(cacheKey))
@@ -110,7 +110,7 @@ export function useMapData(
         .eachEntitiesPage(
           // Built by the very function the page's entry used for its early request, so that the API client
           // adopts that answer (api/prefetch.ts).
-          firstPageFilter({ kinds, categories, tags, q, window: timeWindow }, bbox),
+          firstPageFilter({ kinds, categories, tags, q, window: timeWindow, initiative }, bbox),
           viewEntitiesMax,
           (features) => {
             // A new filter's cache replaces the old one with its first page: the map never shows nothing.

@@ -2,13 +2,13 @@ import type { Initiative, InitiativeCreateBody } from '@quartiere/contracts'
 import { type DB, uuidPattern } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, isModeratorOrAdmin } from '../actor'
-import { readEntity } from './access'
+import { readEntity, type Viewer } from './access'
 import { iso } from './keys'
 import { type CommunityOutcome, refuse } from './outcome'
 
 /** Initiatives are the city's and the moderators' to name: they frame what the public map shows. */
-function mayCurate(actor: Actor): boolean {
-  return isModeratorOrAdmin(actor)
+function mayCurate(actor: Actor | null): boolean {
+  return actor !== null && isModeratorOrAdmin(actor)
 }
 
 function selectInitiatives(db: Kysely<DB>) {
@@ -51,20 +51,24 @@ export async function createInitiative(
   if (!inserted) return refuse('slug_taken', `an initiative is called ${input.slug} already`)
   const row = await findInitiative(db, inserted.id)
   if (!row) throw new Error('an initiative vanished inside its own transaction')
-  return { ok: true, initiative: toInitiative(row) }
+  return { ok: true, initiative: toInitiative(row, actor) }
 }
 
 export const initiativesListMax = 200
 
 /** Every initiative, by slug (there are a handful per city, never thousands). */
-export async function listInitiatives(db: Kysely<DB>): Promise<Initiative[]> {
+export async function listInitiatives(db: Kysely<DB>, viewer: Viewer = null): Promise<Initiative[]> {
   const rows = await selectInitiatives(db).orderBy('i.slug').limit(initiativesListMax).execute()
-  return rows.map(toInitiative)
+  return rows.map((row) => toInitiative(row, viewer))
 }
 
-export async function getInitiative(db: Kysely<DB>, ref: string): Promise<Initiative | undefined> {
+export async function getInitiative(
+  db: Kysely<DB>,
+  ref: string,
+  viewer: Viewer = null,
+): Promise<Initiative | undefined> {
   const row = await findInitiative(db, ref)
-  return row ? toInitiative(row) : undefined
+  return row ? toInitiative(row, viewer) : undefined
 }
 
 /** Puts a thing in an initiative (idempotent), or takes it out. */
@@ -94,17 +98,21 @@ export async function setInitiativeMembership(
   }
   const updated = await findInitiative(db, initiative.id)
   if (!updated) throw new Error('an initiative vanished inside its own transaction')
-  return { ok: true, initiative: toInitiative(updated) }
+  return { ok: true, initiative: toInitiative(updated, actor) }
 }
 
-function toInitiative(row: {
-  id: string
-  slug: string
-  name: string
-  description: string
-  created_at: Date
-  entities_count: string
-}): Initiative {
+/** An initiative as `viewer` reads it: whether they may curate it comes from the rule its writes apply. */
+function toInitiative(
+  row: {
+    id: string
+    slug: string
+    name: string
+    description: string
+    created_at: Date
+    entities_count: string
+  },
+  viewer: Viewer,
+): Initiative {
   return {
     id: row.id,
     slug: row.slug,
@@ -112,5 +120,6 @@ function toInitiative(row: {
     description: row.description,
     entitiesCount: Number(row.entities_count),
     createdAt: iso(row.created_at),
+    canCurate: mayCurate(viewer),
   }
 }

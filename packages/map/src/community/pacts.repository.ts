@@ -24,8 +24,41 @@ export async function findPactRow(db: Kysely<DB>, pactId: string): Promise<PactR
   return db.selectFrom('pacts').selectAll().where('entity_id', '=', pactId).executeTakeFirst()
 }
 
+/** Writes the pact's row, or fills in the one its creation wrote (every pact gets one when it is created). */
 export async function insertPact(db: Kysely<DB>, values: Insertable<PactsTable>): Promise<void> {
-  await db.insertInto('pacts').values(values).execute()
+  const { entity_id: _id, ...rest } = values
+  await db
+    .insertInto('pacts')
+    .values(values)
+    .onConflict((oc) =>
+      Object.keys(rest).length
+        ? oc.column('entity_id').doUpdateSet(rest)
+        : oc.column('entity_id').doNothing(),
+    )
+    .execute()
+}
+
+export const pactListMax = 100
+
+/** A page of live, visible pacts, in id order, optionally at one status. */
+export async function selectPactPage(
+  db: Kysely<DB>,
+  options: { status?: ProjectStatus; afterId?: string; limit: number },
+) {
+  let query = db
+    .selectFrom('entities as e')
+    .innerJoin('users as u', 'u.id', 'e.author_id')
+    .select(['e.id', 'e.title', 'e.description', 'e.properties', 'e.author_id', 'u.display_name'])
+    .where('e.kind', '=', 'project')
+    .where(sql<boolean>`e.properties->>'projectType' = 'pact'`)
+    .where('e.deleted_at', 'is', null)
+    .where('e.hidden_at', 'is', null)
+  if (options.status) query = query.where(sql<boolean>`e.properties->>'status' = ${options.status}`)
+  if (options.afterId) query = query.where('e.id', '>', options.afterId)
+  return query
+    .orderBy('e.id')
+    .limit(Math.min(options.limit, pactListMax) + 1)
+    .execute()
 }
 
 /** Whether the user manages one of the pact's signatory groups. */
@@ -243,4 +276,25 @@ export async function setPactDuration(db: Kysely<DB>, pactId: string, months: nu
     .values({ entity_id: pactId, duration_months: months })
     .onConflict((oc) => oc.column('entity_id').doUpdateSet({ duration_months: months }))
     .execute()
+}
+
+/** The version of the pact's thing (its ETag). */
+export async function pactVersion(db: Kysely<DB>, pactId: string): Promise<number> {
+  const row = await db
+    .selectFrom('entities')
+    .select('version')
+    .where('id', '=', pactId)
+    .executeTakeFirstOrThrow()
+  return row.version
+}
+
+/** A new version of the pact's thing after its links changed; returns its feature as the map serves it. */
+export async function bumpPactVersion(db: Kysely<DB>, pactId: string): Promise<string> {
+  const updated = await db
+    .updateTable('entities')
+    .set({ version: incremented('version'), updated_at: now() })
+    .where('id', '=', pactId)
+    .returning('feature_json')
+    .executeTakeFirstOrThrow()
+  return updated.feature_json
 }

@@ -2,6 +2,8 @@ import type {
   Pact,
   PactCreateBody,
   PactDocumentBody,
+  PactList,
+  PactListQuery,
   PactPatchBody,
   PactReportBody,
   PactTransitionBody,
@@ -11,6 +13,7 @@ import { type DB, isGroupManagerRole } from '@quartiere/db'
 import { appendOutboxEvent } from '@quartiere/realtime'
 import type { Kysely } from 'kysely'
 import type { Actor } from '../actor'
+import { decodeIdCursor, encodeIdCursor } from '../cursor'
 import { createEntity } from '../entities.service'
 import { checkProjectTransition } from '../entity-rules'
 import { type EntityHeader, groupRoleOf, readEntity, type Viewer } from './access'
@@ -18,6 +21,7 @@ import { isoOrNull } from './keys'
 import { notifyFollowers, notifyUsers } from './notifications.service'
 import { type CommunityOutcome, refuse } from './outcome'
 import {
+  bumpPactVersion,
   countPactDocuments,
   findPactRow,
   insertPact,
@@ -28,10 +32,13 @@ import {
   managesSignatoryGroup,
   pactDocuments,
   pactHistory,
+  pactListMax,
   pactSignatoryIds,
   pactSpaceIds,
+  pactVersion,
   replacePactSignatories,
   replacePactSpaces,
+  selectPactPage,
   setPactDuration,
   shareLiveMedia,
   signatoryManagerIds,
@@ -146,13 +153,7 @@ export async function proposePact(
     duration_months: input.durationMonths ?? null,
   })
   await replaceLinks(db, id, spaces, groups)
-  await insertPactHistory(db, {
-    pact_id: id,
-    type: 'transition',
-    from_status: null,
-    to_status: 'proposal',
-    actor_id: actor.userId,
-  })
+  // The first line of its history, the proposal, was written by createEntity as for every pact.
   return getPact(db, actor, id)
 }
 
@@ -164,7 +165,8 @@ export async function getPact(
   const found = await readPact(db, viewer, id)
   if (!found.ok) return found
   const { entity, status } = found
-  const [row, proposer, spaces, signatoryGroups, documents, history] = await Promise.all([
+  const [version, row, proposer, spaces, signatoryGroups, documents, history] = await Promise.all([
+    pactVersion(db, id),
     findPactRow(db, id),
     userDisplayName(db, entity.authorId),
     pactSpaceIds(db, id),
@@ -176,12 +178,20 @@ export async function getPact(
   const nextSteps = (Object.keys(transitionRoles) as (keyof typeof transitionRoles)[])
     .filter((key) => key.startsWith(`${status}>`) && transitionRoles[key]?.some((r) => roles.has(r)))
     .map((key) => key.split('>')[1] as ProjectStatus)
+  // The same predicates the writes apply, so that a screen offers exactly what the API then accepts.
+  const editLinks = mayEditLinksAs(roles, status)
+  const reportFor: string[] = []
+  if (viewer) {
+    for (const groupId of signatoryGroups)
+      if (!(await reportRefusal(db, viewer, id, status, groupId))) reportFor.push(groupId)
+  }
   return {
     ok: true,
     pact: {
       id,
       title: entity.title,
       status,
+      version,
       proposer,
       proposerGroupId: row?.proposer_group_id ?? null,
       spaces,
@@ -191,7 +201,36 @@ export async function getPact(
       documents,
       history,
       nextSteps,
+      can: { editLinks, addDocuments: editLinks, reportFor },
     },
+  }
+}
+
+/** The pacts anyone may see, a page at a time in a stable order, optionally those at one step. */
+export async function listPacts(
+  db: Kysely<DB>,
+  query: PactListQuery,
+): Promise<CommunityOutcome<{ page: PactList }>> {
+  const afterId = query.cursor === undefined ? undefined : decodeIdCursor(query.cursor)
+  if (query.cursor !== undefined && afterId === undefined)
+    return refuse('invalid_cursor', 'the cursor is not one this listing gave out')
+  const limit = Math.min(query.limit ?? 20, pactListMax)
+  const rows = await selectPactPage(db, {
+    ...(query.status ? { status: query.status as ProjectStatus } : {}),
+    ...(afterId ? { afterId } : {}),
+    limit,
+  })
+  const items = rows.slice(0, limit).map((row) => ({
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.properties.status as ProjectStatus,
+    proposer: { id: row.author_id, displayName: row.display_name },
+  }))
+  const last = items.at(-1)
+  return {
+    ok: true,
+    page: { items, nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null },
   }
 }
 
@@ -254,15 +293,8 @@ export async function reportPactActivity(
 ): Promise<CommunityOutcome<{ pact: Pact }>> {
   const found = await readPact(db, actor, id)
   if (!found.ok) return found
-  if (found.status !== 'signed' && found.status !== 'active')
-    return refuse(
-      'invalid_status_transition',
-      `activity is reported on a signed or active pact, not a ${found.status} one`,
-    )
-  if (!(await isPactSignatory(db, id, input.groupId)))
-    return refuse('invalid_link', `${input.groupId} is not a signatory group of this pact`)
-  if (!(await groupRoleOf(db, input.groupId, actor.userId)))
-    return refuse('forbidden', 'only members of a signatory group report its activity')
+  const refused = await reportRefusal(db, actor, id, found.status, input.groupId)
+  if (refused) return refused
   await insertPactHistory(db, {
     pact_id: id,
     type: 'report',
@@ -279,17 +311,45 @@ export async function reportPactActivity(
   return getPact(db, actor, id)
 }
 
-async function mayEditLinks(db: Kysely<DB>, actor: Actor, entity: EntityHeader, status: ProjectStatus) {
-  const roles = await rolesOf(db, actor, entity)
+/** Why this actor may not report for this group on a pact at this status; undefined when they may. */
+async function reportRefusal(
+  db: Kysely<DB>,
+  actor: Actor,
+  pactId: string,
+  status: ProjectStatus,
+  groupId: string,
+) {
+  if (status !== 'signed' && status !== 'active')
+    return refuse(
+      'invalid_status_transition',
+      `activity is reported on a signed or active pact, not a ${status} one`,
+    )
+  if (!(await isPactSignatory(db, pactId, groupId)))
+    return refuse('invalid_link', `${groupId} is not a signatory group of this pact`)
+  if (!(await groupRoleOf(db, groupId, actor.userId)))
+    return refuse('forbidden', 'only members of a signatory group report its activity')
+  return undefined
+}
+
+function mayEditLinksAs(roles: ReadonlySet<Role>, status: ProjectStatus) {
   return roles.has('admin') || (roles.has('proposer') && openStatuses.includes(status))
 }
 
-/** Changes the spaces, signatory groups or duration: the proposer while it is written, admins always. */
+async function mayEditLinks(db: Kysely<DB>, actor: Actor, entity: EntityHeader, status: ProjectStatus) {
+  return mayEditLinksAs(await rolesOf(db, actor, entity), status)
+}
+
+/**
+ * Changes the spaces, signatory groups or duration: the proposer while it is written, admins always. With
+ * `expectedVersion` (the If-Match of the route) a change made meanwhile by someone else is refused rather than
+ * overwritten; each change makes a new version of the pact.
+ */
 export async function updatePactLinks(
   db: Kysely<DB>,
   actor: Actor,
   id: string,
   input: PactPatchBody,
+  expectedVersion?: number,
 ): Promise<CommunityOutcome<{ pact: Pact }>> {
   const found = await readPact(db, actor, id, true)
   if (!found.ok) return found
@@ -298,10 +358,24 @@ export async function updatePactLinks(
       'forbidden',
       "a pact's links change by its proposer until it is signed, and by the city's admins",
     )
+  if (expectedVersion !== undefined) {
+    const currentVersion = await pactVersion(db, id)
+    if (currentVersion !== expectedVersion)
+      return refuse('version_mismatch', `the pact is at version ${currentVersion}, not ${expectedVersion}`, {
+        currentVersion,
+      })
+  }
   const links = await checkLinks(db, input.spaces ?? [], input.signatoryGroups ?? [])
   if (!links.ok) return links
   await replaceLinks(db, id, input.spaces, input.signatoryGroups)
   if (input.durationMonths !== undefined) await setPactDuration(db, id, input.durationMonths ?? null)
+  const featureJson = await bumpPactVersion(db, id)
+  await appendOutboxEvent(db, {
+    topic: 'entity.updated',
+    entityId: id,
+    bbox: found.entity.bbox,
+    payload: JSON.parse(featureJson) as unknown,
+  })
   return getPact(db, actor, id)
 }
 

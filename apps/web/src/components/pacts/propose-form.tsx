@@ -1,0 +1,157 @@
+import type { Pact } from '@quartiere/contracts'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
+import type { ApiClient } from '../../api/client'
+import { proposePact } from '../../api/pacts'
+import { type ScreenI18n, useMessages } from '../../i18n/screen-messages'
+import { queryKeys } from '../../queries/query-keys'
+import { FormMessage } from '../form-message'
+import { messageOf } from '../messages'
+import { type PactMessageKey, pactMessages } from './messages'
+import { ThingPicker } from './thing-picker'
+
+/**
+ * Propose a pact: its title and notes, the places it cares for and the groups that will sign, chosen on the map
+ * by name, and how long it lasts. It is drawn where its first place is. On behalf of a group, the API checks the
+ * proposer manages it and says so in a sentence when not.
+ */
+export function ProposeForm({
+  api,
+  onCancel,
+  onProposed,
+}: {
+  api: ApiClient
+  onCancel(): void
+  onProposed(pact: Pact): void
+}) {
+  const messages = useMessages(pactMessages)
+  const { m } = messages
+  const queryClient = useQueryClient()
+  const [title, setTitle] = useState('')
+  const [description, setDescription] = useState('')
+  const [proposerGroup, setProposerGroup] = useState<string[]>([])
+  const [spaces, setSpaces] = useState<string[]>([])
+  const [groups, setGroups] = useState<string[]>([])
+  const [duration, setDuration] = useState('')
+  const [error, setError] = useState<((i18n: ScreenI18n<PactMessageKey>) => string) | null>(null)
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => heading.current?.focus(), [])
+
+  const propose = useMutation({
+    mutationFn: async () => {
+      const first = spaces[0] as string
+      const space = await queryClient.fetchQuery({
+        queryKey: queryKeys.entity.detail(first),
+        queryFn: ({ signal }) => api.getEntity(first, signal),
+      })
+      return proposePact(api, {
+        title: title.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+        geometry: space.value.geometry,
+        ...(proposerGroup[0] ? { proposerGroupId: proposerGroup[0] } : {}),
+        spaces,
+        signatoryGroups: groups,
+        ...(duration ? { durationMonths: Number(duration) } : {}),
+      })
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.pacts.all }),
+  })
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    setError(null)
+    if (spaces.length === 0) {
+      setError(() => (i18n: ScreenI18n<PactMessageKey>) => i18n.m('needSpace'))
+      return
+    }
+    try {
+      onProposed(await propose.mutateAsync())
+    } catch (failure) {
+      setError(() => (i18n: ScreenI18n<PactMessageKey>) => messageOf(i18n, failure))
+    }
+  }
+
+  return (
+    <form
+      className="pact-form pact-propose"
+      onSubmit={submit}
+      aria-labelledby="pact-propose-title"
+      data-testid="pact-propose-form"
+    >
+      <h2 id="pact-propose-title" tabIndex={-1} ref={heading}>
+        {m('proposeTitle')}
+      </h2>
+      <p className="hint">{m('proposeHint')}</p>
+      <div className="field">
+        <label htmlFor="pact-title">{m('fieldTitle')}</label>
+        <input
+          id="pact-title"
+          required
+          maxLength={200}
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+          data-testid="pact-title"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="pact-description">{m('fieldDescription')}</label>
+        <textarea
+          id="pact-description"
+          rows={3}
+          maxLength={20000}
+          value={description}
+          onChange={(event) => setDescription(event.target.value)}
+          data-testid="pact-description"
+        />
+      </div>
+      <ThingPicker
+        api={api}
+        kind="group"
+        label={m('fieldProposerGroup')}
+        multiple={false}
+        chosen={proposerGroup}
+        onChange={setProposerGroup}
+        testId="pact-proposer-group"
+      />
+      <ThingPicker
+        api={api}
+        kind="space"
+        label={m('fieldSpaces')}
+        multiple
+        chosen={spaces}
+        onChange={setSpaces}
+        testId="pact-spaces"
+      />
+      <ThingPicker
+        api={api}
+        kind="group"
+        label={m('fieldGroups')}
+        multiple
+        chosen={groups}
+        onChange={setGroups}
+        testId="pact-groups"
+      />
+      <div className="field">
+        <label htmlFor="pact-duration">{m('fieldDuration')}</label>
+        <input
+          id="pact-duration"
+          type="number"
+          min={1}
+          max={120}
+          value={duration}
+          onChange={(event) => setDuration(event.target.value)}
+          data-testid="pact-duration"
+        />
+      </div>
+      <FormMessage message={error?.(messages)} testId="pact-propose-error" />
+      <div className="row">
+        <button type="submit" disabled={propose.isPending} data-testid="pact-propose-submit">
+          {m('submitPropose')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {m('cancel')}
+        </button>
+      </div>
+    </form>
+  )
+}

@@ -54,13 +54,6 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       import('./components/groups/groups-page').then((module) => ({ default: module.GroupsPage })),
     ),
   },
-  moderation: {
-    label: 'nav.moderation',
-    requiresSignIn: true,
-    offeredTo: (user) => user?.role === 'moderator' || user?.role === 'admin',
-    component: lazy(() =>
-      import('./components/moderation/moderation-page').then((module) => ({
-        default: module.ModerationPage,
   pacts: {
     label: 'nav.pacts',
     requiresSignIn: false,
@@ -76,6 +69,16 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
     component: lazy(() =>
       import('./components/initiatives/initiatives-page').then((module) => ({
         default: module.InitiativesPage,
+      })),
+    ),
+  },
+  moderation: {
+    label: 'nav.moderation',
+    requiresSignIn: true,
+    offeredTo: (user) => user?.role === 'moderator' || user?.role === 'admin',
+    component: lazy(() =>
+      import('./components/moderation/moderation-page').then((module) => ({
+        default: module.ModerationPage,
       })),
     ),
   },

@@ -45,7 +45,8 @@ describe('the web client in Chromium', () => {
   }
 
   it('renders the demo data on the offline basemap, in Italian for an Italian browser', async () => {
-    await pageA.goto(`${served.baseUrl}/?c=7.68,45.075&z=12`)
+    // Aurora at street scale: each thing shows from its zoom level in, and the Dora's pact belongs to zoom 15.
+    await pageA.goto(`${served.baseUrl}/?c=7.683,45.084&z=15`)
     const drawn = await waitForRendered(pageA, (entities) => entities.length >= 5)
     const kinds = new Set(drawn.map((entity) => entity.kind))
     expect(kinds.size).toBeGreaterThanOrEqual(3)
@@ -170,6 +171,8 @@ describe('the web client in Chromium', () => {
     await pageA.locator('#field-title').fill(eventTitle)
     await pageA.locator('#field-properties-startsAt').fill('2026-12-05T16:00')
     await pageA.locator('#field-properties-endsAt').fill('2026-12-05T19:00')
+    // Visible from the district scale, the zoom both maps are at (an event's default is the street's).
+    await pageA.getByTestId('zoom-level').selectOption('13')
     await pageA.getByTestId('editor-save').click()
     await expect(pageA.getByTestId('detail-title').textContent()).resolves.toBe(eventTitle)
     await waitForRendered(pageA, (entities) => entities.some((entity) => entity.title === eventTitle))

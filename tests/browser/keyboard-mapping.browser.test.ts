@@ -260,7 +260,7 @@ describe('mapping with the keyboard alone', () => {
     expect((await read(cupboard.id)).properties.parentId).toBe(room.id)
     await expectAccessible(page, 'the refused parent (desktop)')
     await context.close()
-  })
+  }, 300_000)
 
   it('places a point with the crosshair and an area corner by corner — on a phone', async () => {
     const context = await offlineContext(browser, served.baseUrl, { locale: 'it-IT', viewport: phone })
@@ -316,5 +316,5 @@ describe('mapping with the keyboard alone', () => {
     expect(point.geometry).toEqual({ type: 'Point', coordinates: [7.7, 45.072] })
     await screenshot(page, '61-keyboard-mapping-phone')
     await context.close()
-  })
+  }, 300_000)
 })

@@ -104,62 +104,80 @@ describe('search results and filters', () => {
     return (await page.locator('.wall-item .wall-title').allTextContents()).sort()
   }
 
-  /** What the map draws: the things drawn one by one and those inside the clusters drawn, titles sorted. */
+  /**
+   * What the map draws: the things drawn one by one and those inside the clusters drawn, titles sorted. A point
+   * counts when it lies inside the map's box: one just outside may show the edge of its disc (or its cluster's)
+   * in view, and the API's bbox rightly leaves it out.
+   */
   async function drawnTitles(page: Page): Promise<string[]> {
     return page.evaluate(async () => {
       interface Feature {
+        geometry: { type: string; coordinates: unknown }
         properties: Record<string, unknown>
       }
-      const q = (
+      const map = (
         window as unknown as {
           __quartiere: {
             map: {
               queryRenderedFeatures(options: { layers: string[] }): Feature[]
               getLayer(id: string): unknown
+              getBounds(): { contains(lngLat: [number, number]): boolean }
               getSource(id: string): {
                 getClusterLeaves(id: number, limit: number, offset: number): Promise<Feature[]>
               }
             }
-            renderedEntities(): { id: string; title: string }[]
           }
         }
-      ).__quartiere
-      const titles = new Map(q.renderedEntities().map((entity) => [entity.id, entity.title]))
-      if (q.map.getLayer('clusters')) {
-        const source = q.map.getSource('entities-points')
-        for (const cluster of q.map.queryRenderedFeatures({ layers: ['clusters'] })) {
+      ).__quartiere.map
+      const bounds = map.getBounds()
+      const inView = (feature: Feature) =>
+        feature.geometry.type !== 'Point' || bounds.contains(feature.geometry.coordinates as [number, number])
+      const titles = new Map<string, string>()
+      const layers = ['entity-points', 'entity-icons', 'shape-fills', 'shape-lines'].filter((id) =>
+        map.getLayer(id),
+      )
+      for (const feature of map.queryRenderedFeatures({ layers }))
+        if (inView(feature)) titles.set(String(feature.properties.id), String(feature.properties.title))
+      if (map.getLayer('clusters')) {
+        const source = map.getSource('entities-points')
+        for (const cluster of map.queryRenderedFeatures({ layers: ['clusters'] })) {
           for (const leaf of await source.getClusterLeaves(Number(cluster.properties.cluster_id), 10_000, 0))
-            titles.set(String(leaf.properties.id), String(leaf.properties.title))
+            if (inView(leaf)) titles.set(String(leaf.properties.id), String(leaf.properties.title))
         }
       }
       return [...titles.values()].sort()
     })
   }
 
-  /** The list and the map show exactly what the API answers for the same query (waiting for them to settle). */
+  /**
+   * The list and the map show exactly what the API answers for the same query (waiting for them to settle).
+   * The map is nudged by a pixel first: until the map first moves, the list keeps the box the page estimated
+   * from the window's size for its first request (see app.tsx), a little wider than the map.
+   */
   async function expectMatchesApi(page: Page, step: string) {
+    await page.waitForFunction(() => 'map' in ((window as { __quartiere?: object }).__quartiere ?? {}))
+    await page.evaluate(() =>
+      (
+        window as unknown as { __quartiere: { map: { panBy(offset: number[], options: object): void } } }
+      ).__quartiere.map.panBy([0, 1], { duration: 0 }),
+    )
+    const api = await apiTitles(page)
     await expect
-      .poll(async () => JSON.stringify(await listTitles(page)) === JSON.stringify(await apiTitles(page)), {
-        timeout: 30_000,
-        message: `the list after ${step}`,
-      })
-      .toBe(true)
+      .poll(() => listTitles(page), { timeout: 30_000, message: `the list after ${step}` })
+      .toEqual(api)
     await expect
-      .poll(async () => JSON.stringify(await drawnTitles(page)) === JSON.stringify(await apiTitles(page)), {
-        timeout: 30_000,
-        message: `the map after ${step}`,
-      })
-      .toBe(true)
-    return apiTitles(page)
+      .poll(() => drawnTitles(page), { timeout: 30_000, message: `the map after ${step}` })
+      .toEqual(api)
+    return api
   }
 
   it('narrows the list and the map as the API does; the URL carries the filters; reload and clear', async () => {
     const context = await offlineContext(browser, served.baseUrl, { locale: 'en-GB', viewport: desktop })
     const page = await context.newPage()
-    await page.goto(`${served.baseUrl}/?c=7.68,45.065&z=14`)
+    await page.goto(`${served.baseUrl}/?c=7.679,45.057&z=14`)
     await page.locator('.wall-item').first().waitFor()
     const everything = await expectMatchesApi(page, 'opening the view')
-    expect(everything.length).toBeGreaterThan(3)
+    expect(everything.length).toBeGreaterThan(2)
 
     // Text.
     await page.locator('#filter-q').fill('casa')
@@ -218,7 +236,7 @@ describe('search results and filters', () => {
     expect(await expectMatchesApi(page, 'clearing')).toEqual(everything)
     expect(await page.locator('#filter-q').inputValue()).toBe('')
     await context.close()
-  })
+  }, 300_000)
 
   it('draws a thing only from its zoom level in, on a phone', async () => {
     const at: [number, number] = [7.6402, 45.0998]
@@ -245,5 +263,5 @@ describe('search results and filters', () => {
     expect(atCourtyard).toContain('Cortile visibile da vicino')
     expect(await drawnTitles(page)).toContain('Cortile visibile da vicino')
     await context.close()
-  })
+  }, 120_000)
 })

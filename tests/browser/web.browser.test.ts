@@ -45,8 +45,9 @@ describe('the web client in Chromium', () => {
   }
 
   it('renders the demo data on the offline basemap, in Italian for an Italian browser', async () => {
-    // Aurora at street scale: each thing shows from its zoom level in, and the Dora's pact belongs to zoom 15.
-    await pageA.goto(`${served.baseUrl}/?c=7.683,45.084&z=15`)
+    // Open Incet up close (nothing clustered from zoom 17): each thing shows from its zoom level in, and the
+    // space, the event, the news and the story there belong to zoom 15; the city-wide programmes' areas too.
+    await pageA.goto(`${served.baseUrl}/?c=7.6852,45.0893&z=17`)
     const drawn = await waitForRendered(pageA, (entities) => entities.length >= 5)
     const kinds = new Set(drawn.map((entity) => entity.kind))
     expect(kinds.size).toBeGreaterThanOrEqual(3)
@@ -69,11 +70,9 @@ describe('the web client in Chromium', () => {
         .getStyle()
         .layers.some((layer) => layer.id.startsWith('basemap:')),
     )
-    // Lines and polygons join right after the first points (a pact along the Dora is a line), and every layer
+    // Lines and polygons join right after the first points (CO-CITY's area covers the city), and every layer
     // ends in its place: the basemap under the shapes, the shapes under the clusters and points.
-    await waitForRendered(pageA, (entities) =>
-      entities.some((entity) => entity.title === 'Patto per la cura delle sponde della Dora'),
-    )
+    await waitForRendered(pageA, (entities) => entities.some((entity) => entity.title === 'CO-CITY'))
     const layerIds = await pageA.evaluate(() =>
       (
         window as unknown as { __quartiere: { map: { getStyle(): { layers: { id: string }[] } } } }

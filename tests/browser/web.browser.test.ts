@@ -45,7 +45,9 @@ describe('the web client in Chromium', () => {
   }
 
   it('renders the demo data on the offline basemap, in Italian for an Italian browser', async () => {
-    await pageA.goto(`${served.baseUrl}/?c=7.68,45.075&z=12`)
+    // Open Incet up close (nothing clustered from zoom 17): each thing shows from its zoom level in, and the
+    // space, the event, the news and the story there belong to zoom 15; the city-wide programmes' areas too.
+    await pageA.goto(`${served.baseUrl}/?c=7.6852,45.0893&z=17`)
     const drawn = await waitForRendered(pageA, (entities) => entities.length >= 5)
     const kinds = new Set(drawn.map((entity) => entity.kind))
     expect(kinds.size).toBeGreaterThanOrEqual(3)
@@ -68,11 +70,9 @@ describe('the web client in Chromium', () => {
         .getStyle()
         .layers.some((layer) => layer.id.startsWith('basemap:')),
     )
-    // Lines and polygons join right after the first points (a pact along the Dora is a line), and every layer
+    // Lines and polygons join right after the first points (CO-CITY's area covers the city), and every layer
     // ends in its place: the basemap under the shapes, the shapes under the clusters and points.
-    await waitForRendered(pageA, (entities) =>
-      entities.some((entity) => entity.title === 'Patto per la cura delle sponde della Dora'),
-    )
+    await waitForRendered(pageA, (entities) => entities.some((entity) => entity.title === 'CO-CITY'))
     const layerIds = await pageA.evaluate(() =>
       (
         window as unknown as { __quartiere: { map: { getStyle(): { layers: { id: string }[] } } } }
@@ -170,6 +170,8 @@ describe('the web client in Chromium', () => {
     await pageA.locator('#field-title').fill(eventTitle)
     await pageA.locator('#field-properties-startsAt').fill('2026-12-05T16:00')
     await pageA.locator('#field-properties-endsAt').fill('2026-12-05T19:00')
+    // Visible from the district scale, the zoom both maps are at (an event's default is the street's).
+    await pageA.getByTestId('zoom-level').selectOption('13')
     await pageA.getByTestId('editor-save').click()
     await expect(pageA.getByTestId('detail-title').textContent()).resolves.toBe(eventTitle)
     await waitForRendered(pageA, (entities) => entities.some((entity) => entity.title === eventTitle))

@@ -55,10 +55,19 @@ import {
   withPageItem,
 } from './state/url-state'
 import { useMapData } from './state/use-map-data'
+import { shownAtZoom } from './state/zoom-levels'
 
 // The editor and the pages (pages.tsx) are not needed for the first map: their code loads when first opened.
 const EntityEditor = lazy(() =>
   import('./components/entity-editor').then((module) => ({ default: module.EntityEditor })),
+)
+
+// The tools to place a thing without a pointer load when drawing starts.
+const PlacingTools = lazy(() =>
+  import('./components/placing/placing-tools').then((module) => ({ default: module.PlacingTools })),
+)
+const Crosshair = lazy(() =>
+  import('./components/placing/placing-tools').then((module) => ({ default: module.Crosshair })),
 )
 
 /** What a drawing is for: a new thing, or a new shape for a thing being edited. */
@@ -104,6 +113,7 @@ function bboxContains(outer: Bbox, inner: Bbox): boolean {
 function matchesView(feature: EntityFeature, view: ViewState): boolean {
   const p = feature.properties
   if (view.kinds.length && !view.kinds.includes(p.kind)) return false
+  if (!shownAtZoom(p.zoomLevel, view.zoom)) return false
   if (view.categories.length && !p.categories.some((value) => view.categories.includes(value))) return false
   if (view.tags.length && !p.tags.some((value) => view.tags.includes(value))) return false
   if (view.window) {
@@ -133,6 +143,7 @@ function Shell({
   const [flyTo, setFlyTo] = useState<Camera | null>(null)
   const [authMode, setAuthMode] = useState<'login' | 'register' | null>(null)
   const [drawing, setDrawing] = useState<Drawing | null>(null)
+  const [crosshair, setCrosshair] = useState(false)
   const [editor, setEditor] = useState<EntityEditorProps['target'] | null>(null)
   const [liveStatus, setLiveStatus] = useState<LiveStatus>('connecting')
   const [notice, setNotice] = useState<string | null>(null)
@@ -297,6 +308,7 @@ function Shell({
     }
     setEditor(null)
     if (!editing) setView((current) => ({ ...current, selected: null }))
+    setCrosshair(false)
     setDrawing({ ...newDrawing(kind), editing })
   }
   const finishedDrawing = (geometry: DrawnGeometry, editing: Versioned<EntityFeature> | null) => {
@@ -319,6 +331,15 @@ function Shell({
     queryClient.setQueryData(queryKeys.entity.detail(entity.value.id), entity)
     void queryClient.invalidateQueries({ queryKey: queryKeys.entity.all(entity.value.id) })
     setView((current) => ({ ...current, selected: entity.value.id }))
+    // A thing shows from its zoomLevel in: the map goes close enough to show what was just saved.
+    if (!shownAtZoom(entity.value.properties.zoomLevel, view.zoom)) {
+      const box = geometryBbox(entity.value.geometry)
+      if (box)
+        setFlyTo({
+          center: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2],
+          zoom: entity.value.properties.zoomLevel,
+        })
+    }
     setNotice(t('editor.saved'))
   }
 
@@ -498,6 +519,19 @@ function Shell({
               )}
               <FormMessage message={data.error && t('map.loadFailed')} as="span" />
             </div>
+            {drawing && (
+              <Suspense fallback={null}>
+                <PlacingTools
+                  api={api}
+                  kind={drawing.kind}
+                  near={view.center}
+                  features={data.features}
+                  onPlace={onDrawClick}
+                  crosshair={crosshair}
+                  onCrosshair={setCrosshair}
+                />
+              </Suspense>
+            )}
             <MapView
               initialCamera={initialCamera.current}
               features={data.features}
@@ -511,6 +545,21 @@ function Shell({
               onDrawFinish={finishDrawing}
               onFirstFeatures={firstDrawn.resolve}
               flyTo={flyTo}
+              overlay={
+                drawing &&
+                crosshair && (
+                  <Suspense fallback={null}>
+                    <Crosshair
+                      kind={drawing.kind}
+                      vertexCount={drawing.vertices.length}
+                      features={data.features}
+                      onPlace={onDrawClick}
+                      onUndo={() => drawingAction({ type: 'undo' })}
+                      onCancel={() => drawingAction({ type: 'cancel' })}
+                    />
+                  </Suspense>
+                )
+              }
             />
             <Timeline
               window={view.window}

@@ -17,6 +17,23 @@ export const entityKinds = [
   'request',
 ] as const
 
+/**
+ * The zoom from which a thing shows on the map when its author does not say (its `zoomLevel`): wide things
+ * earlier, small ones later — a project or pact from the city scale, a group from the district, a space, a news
+ * item or a story from the neighbourhood, an event, offer or request from the street. The API stores it on
+ * create; the web editor proposes the same value, so both read this one table.
+ */
+export const defaultZoomLevelByKind: Record<(typeof entityKinds)[number], number> = {
+  project: 12,
+  group: 13,
+  space: 14,
+  news: 14,
+  story: 14,
+  event: 15,
+  offer: 15,
+  request: 15,
+}
+
 /** Who may join a group: anyone (open), or whom a manager approves (closed). */
 export const groupMembershipPolicies = ['open', 'closed'] as const
 

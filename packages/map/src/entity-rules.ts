@@ -56,14 +56,5 @@ export function normalizeLabels(labels: readonly string[] | undefined, lowerCase
   return [...seen]
 }
 
-/** The zoom from which a thing shows when its author does not say: wide things earlier, small ones later. */
-export const defaultZoomLevelByKind: Record<EntityKind, number> = {
-  project: 12,
-  group: 13,
-  space: 14,
-  news: 14,
-  story: 14,
-  event: 15,
-  offer: 15,
-  request: 15,
-}
+/** The zoom from which a thing shows when its author does not say: the contract's table, the client's too. */
+export { defaultZoomLevelByKind } from '@quartiere/contracts'

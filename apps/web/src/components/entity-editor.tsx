@@ -8,14 +8,20 @@ import {
   projectTypes,
   skillCategories,
 } from '@quartiere/contracts/enums'
-import { type FormEvent, useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import type { ApiClient, Versioned } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
+import { useMessages } from '../i18n/screen-messages'
 import { entityKindList } from '../map/kinds'
+import { queryKeys } from '../queries/query-keys'
+import { defaultZoomLevel, scaleOf, visibilityScales } from '../state/zoom-levels'
 import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
+import { parentPickerMessages } from './parent-picker/messages'
+import { type ParentChoice, ParentPicker } from './parent-picker/parent-picker'
 
 type FieldType = 'text' | 'longtext' | 'datetime' | 'integer' | 'decimal' | 'boolean' | 'url' | 'select'
 interface FieldSpec {
@@ -214,6 +220,37 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
   const [formError, setFormError] = useState<string | null>(null)
   const [conflict, setConflict] = useState<Versioned<EntityFeature> | null>(null)
   const [saving, setSaving] = useState(false)
+  const { m } = useMessages(parentPickerMessages)
+  // The scale it shows from: the kind's default (the API's own, from the contract) until the person picks one.
+  const storedZoomLevel = target.mode === 'edit' ? target.entity.value.properties.zoomLevel : null
+  const [zoomLevel, setZoomLevel] = useState(storedZoomLevel ?? defaultZoomLevel(initialKind))
+  const [zoomChosen, setZoomChosen] = useState(target.mode === 'edit')
+  const zoomOptions = [...new Set([...visibilityScales.map((entry) => entry.zoom), zoomLevel])].sort(
+    (a, b) => a - b,
+  )
+  // The thing it is inside of: the stored one's title is read to show it; a new choice brings its own.
+  const storedParentId = target.mode === 'edit' ? target.entity.value.properties.parentId : null
+  const [parentId, setParentId] = useState<string | null>(storedParentId)
+  const [parentChoice, setParentChoice] = useState<ParentChoice | null>(null)
+  const storedParent = useQuery({
+    queryKey: queryKeys.entity.detail(storedParentId ?? 'none'),
+    queryFn: () => api.getEntity(storedParentId as string),
+    enabled: !!storedParentId,
+  })
+  const parentValue: ParentChoice | null =
+    parentChoice ??
+    (parentId && parentId === storedParentId
+      ? {
+          id: parentId,
+          title: storedParent.data?.value.properties.title ?? '…',
+          kind: storedParent.data?.value.properties.kind ?? 'space',
+        }
+      : null)
+  const geometry =
+    target.mode === 'create' ? target.geometry : (target.geometry ?? target.entity.value.geometry)
+  // A keyboard user lands on the form's title when it opens (the control that opened it is gone).
+  const titleRef = useRef<HTMLHeadingElement>(null)
+  useEffect(() => titleRef.current?.focus(), [])
 
   const set = (key: string, value: string | boolean) =>
     setValues((current) => ({
@@ -241,7 +278,14 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
     }
     try {
       if (target.mode === 'create') {
-        const body: EntityCreateBody = { kind, geometry: target.geometry, ...common, locationPrivate }
+        const body: EntityCreateBody = {
+          kind,
+          geometry: target.geometry,
+          ...common,
+          locationPrivate,
+          zoomLevel,
+          ...(parentId ? { parentId } : {}),
+        }
         // Events take their validity from startsAt/endsAt; an empty window is left for the API to fill.
         if (!body.validFrom) delete body.validFrom
         if (!body.validTo) delete body.validTo
@@ -253,6 +297,8 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
         // Sent only when changed, so that someone else who may edit the thing never touches it.
         if (locationPrivate !== target.entity.value.properties.locationPrivate)
           body.locationPrivate = locationPrivate
+        if (zoomLevel !== storedZoomLevel) body.zoomLevel = zoomLevel
+        if (parentId !== storedParentId) body.parentId = parentId
         onSaved(await api.updateEntity(target.entity.value.id, version, body))
       }
     } catch (failure) {
@@ -352,14 +398,20 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
 
   return (
     <form className="editor" onSubmit={submit} noValidate aria-labelledby="editor-title" data-testid="editor">
-      <h2 id="editor-title">{target.mode === 'create' ? t('editor.createTitle') : t('editor.editTitle')}</h2>
+      <h2 id="editor-title" tabIndex={-1} ref={titleRef}>
+        {target.mode === 'create' ? t('editor.createTitle') : t('editor.editTitle')}
+      </h2>
       {target.mode === 'create' && (
         <div className="field">
           <label htmlFor="field-kind">{t('field.kind')}</label>
           <select
             id="field-kind"
             value={kind}
-            onChange={(event) => setKind(event.target.value as EntityKind)}
+            onChange={(event) => {
+              const next = event.target.value as EntityKind
+              setKind(next)
+              if (!zoomChosen) setZoomLevel(defaultZoomLevel(next))
+            }}
           >
             {entityKindList.map((option) => (
               <option key={option} value={option}>
@@ -391,6 +443,43 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
       )}
       {field('categories', 'field.categories', { type: 'text' })}
       {field('tags', 'field.tags', { type: 'text' })}
+      <ParentPicker
+        api={api}
+        geometry={geometry}
+        excludeId={target.mode === 'edit' ? target.entity.value.id : null}
+        value={parentValue}
+        onChange={(next) => {
+          setParentChoice(next)
+          setParentId(next?.id ?? null)
+        }}
+        error={fieldErrors.parentId ?? null}
+      />
+      <div className={fieldErrors.zoomLevel ? 'field invalid' : 'field'}>
+        <label htmlFor="field-zoomLevel">{m('zoomLabel')}</label>
+        <select
+          id="field-zoomLevel"
+          value={zoomLevel}
+          aria-describedby="field-zoomLevel-hint"
+          onChange={(event) => {
+            setZoomLevel(Number(event.target.value))
+            setZoomChosen(true)
+          }}
+          data-testid="zoom-level"
+        >
+          {zoomOptions.map((zoom) => {
+            const scale = scaleOf(zoom)
+            return (
+              <option key={zoom} value={zoom}>
+                {scale ? m(`scale.${scale}`) : m('scale.other', { zoom })}
+              </option>
+            )
+          })}
+        </select>
+        <p className="hint" id="field-zoomLevel-hint">
+          {m('zoomHint')}
+        </p>
+        {fieldErrors.zoomLevel && <p className="field-error">{fieldErrors.zoomLevel}</p>}
+      </div>
       <div className={fieldErrors.locationPrivate ? 'field invalid' : 'field'}>
         <label htmlFor="field-locationPrivate" className="checkbox">
           <input

@@ -19,7 +19,7 @@ import {
 } from 'maplibre-gl'
 import 'maplibre-gl/dist/maplibre-gl.css'
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useI18n } from '../i18n/i18n'
 import { addBasemap, type Basemap, loadBasemap, startStyle } from '../map/basemap'
 import { entityKindList, kindIconSvg } from '../map/kinds'
@@ -83,6 +83,8 @@ export interface MapViewProps {
   onFirstFeatures(): void
   /** A request to move the camera (a deep link, a list item): applied once per new value. */
   flyTo: Camera | null
+  /** Drawn inside the map (it may `useMap()`): the keyboard crosshair while placing. */
+  overlay?: ReactNode
 }
 
 interface ClusterLabel {
@@ -490,6 +492,7 @@ export function MapView(props: MapViewProps) {
             </span>
           </Marker>
         ))}
+        {props.overlay}
       </MapGl>
       {basemap?.offline && <div className="basemap-offline">{t('map.offlineBasemap')}</div>}
     </section>

@@ -88,6 +88,12 @@ export const queryKeys = {
   members: {
     search: (text: string) => ['members', 'search', text] as const,
   },
+  /** Finding places and things by name or nearness: the placing tools and the editor's parent picker. */
+  places: {
+    all: ['places'] as const,
+    search: (text: string) => ['places', 'search', text] as const,
+    near: (bbox: string) => ['places', 'near', bbox] as const,
+  },
 } as const
 
 export type QueryKeyPrefix = readonly unknown[]

@@ -2,6 +2,7 @@ import type { EntitiesFilter } from '../api/client'
 import { type Bbox, clampBbox } from './entity-cache'
 import { windowQuery } from './timeline'
 import type { ViewState } from './url-state'
+import { queryZoom } from './zoom-levels'
 
 /** At most this many things are drawn for one view (ten pages of the API's largest). */
 export const viewEntitiesMax = 10_000
@@ -13,12 +14,16 @@ export const firstPageEntitiesMax = 250
 /** The API's largest page, for every page after the first. */
 export const pageEntitiesMax = 1000
 
-/** The view's filters as the map query takes them: kinds, categories, tags, text and the time window. */
+/**
+ * The view's filters as the map query takes them: kinds, categories, tags, text, the time window, and the
+ * map's zoom — a thing is drawn only from its zoomLevel in, the API's own rule (the tiles keep it too).
+ */
 export function viewFilter(
-  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'> &
+  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window' | 'zoom'> &
     Partial<Pick<ViewState, 'initiative'>>,
 ): Omit<EntitiesFilter, 'bbox'> {
   return {
+    zoom: queryZoom(view.zoom),
     ...(view.initiative ? { initiative: view.initiative } : {}),
     ...(view.kinds.length ? { kinds: view.kinds } : {}),
     ...(view.categories.length ? { categories: view.categories } : {}),
@@ -45,7 +50,7 @@ export function estimatedBounds(center: [number, number], zoom: number, width: n
  * must build it here.
  */
 export function firstPageFilter(
-  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window'> &
+  view: Pick<ViewState, 'kinds' | 'categories' | 'tags' | 'q' | 'window' | 'zoom'> &
     Partial<Pick<ViewState, 'initiative'>>,
   bounds: Bbox,
 ): EntitiesFilter {

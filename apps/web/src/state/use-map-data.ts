@@ -5,6 +5,7 @@ import { type Bbox, clampBbox, EntityCache } from './entity-cache'
 import { firstPageFilter, pageEntitiesMax, viewEntitiesMax, viewFilter } from './map-query'
 import { countPerSlot, type KindCounts, slotsAround, slotsRange, type TimeWindow, windowOf } from './timeline'
 import type { ViewState } from './url-state'
+import { queryZoom } from './zoom-levels'
 
 /** The timeline counts one page of the API's largest; past it the counts say "at least". */
 export const timelineSampleMax = 1000
@@ -71,9 +72,11 @@ export function useMapData(
 ): MapData {
   // The filter parts only: moving the map does not make a new filter.
   const { kinds, categories, tags, q, window: timeWindow, initiative } = view
+  // Only the whole zoom counts (the API's rule): zooming within a level asks for nothing new.
+  const zoom = queryZoom(view.zoom)
   const filter = useMemo(
-    () => viewFilter({ kinds, categories, tags, q, window: null, initiative }),
-    [kinds, categories, tags, q, initiative],
+    () => viewFilter({ kinds, categories, tags, q, window: null, zoom, initiative }),
+    [kinds, categories, tags, q, zoom, initiative],
   )
   const cacheKey = JSON.stringify([filter, timeWindow])
   const cacheRef = useRef(new EntityCache(cacheKey))
@@ -110,7 +113,7 @@ export function useMapData(
         .eachEntitiesPage(
           // Built by the very function the page's entry used for its early request, so that the API client
           // adopts that answer (api/prefetch.ts).
-          firstPageFilter({ kinds, categories, tags, q, window: timeWindow, initiative }, bbox),
+          firstPageFilter({ kinds, categories, tags, q, window: timeWindow, zoom, initiative }, bbox),
           viewEntitiesMax,
           (features) => {
             // A new filter's cache replaces the old one with its first page: the map never shows nothing.

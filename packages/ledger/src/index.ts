@@ -37,9 +37,13 @@ export {
 export {
   type CommunityTransferResult,
   createCurrency,
+  currenciesForViewer,
+  currencyForViewer,
   currencyTerms,
   getCurrency,
+  issuingGroupsOf,
   listCurrencies,
+  listCurrencyHolders,
   managesGroup,
   mintCurrency,
   redeemCoupons,

@@ -44,6 +44,16 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       import('./components/wallet/wallet').then((module) => ({ default: module.WalletPage })),
     ),
   },
+  currencies: {
+    label: 'nav.currencies',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/currencies/currencies-page').then((module) => ({
+        default: module.CurrenciesPage,
+      })),
+    ),
+  },
   admin: {
     label: 'nav.admin',
     requiresSignIn: true,

@@ -33,6 +33,11 @@ export const queryKeys = {
     all: ['currencies'] as const,
     list: ['currencies', 'list'] as const,
     one: (code: string) => ['currencies', 'one', code] as const,
+    /** The currencies page: each currency with what this reader may do (`can`), the holders an issuer sees. */
+    reader: (userId: string | null) => ['currencies', 'reader', userId] as const,
+    terms: (code: string) => ['currencies', 'terms', code] as const,
+    holders: (code: string) => ['currencies', 'holders', code] as const,
+    issuingGroups: (userId: string) => ['currencies', 'issuing-groups', userId] as const,
   },
   campaigns: {
     all: ['campaigns'] as const,

@@ -100,6 +100,7 @@ export function formatViewState(state: ViewState, defaults: ViewState = defaultV
  */
 export const pagePaths = {
   wallet: '/wallet',
+  currencies: '/currencies',
   admin: '/admin',
 } as const satisfies Record<string, `/${string}`>
 

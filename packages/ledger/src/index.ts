@@ -20,7 +20,7 @@ export {
   TransferBatcher,
 } from './batcher'
 export { campaignTransitions, checkCampaignTransition } from './campaigns.lifecycle'
-export { findLiveEntity } from './campaigns.repository'
+export { findLiveEntity, findVisibleEntity } from './campaigns.repository'
 export {
   campaignEntityKinds,
   campaignView,

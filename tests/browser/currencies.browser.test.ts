@@ -193,6 +193,97 @@ describe('the currencies page', () => {
     expect((await currency('CESTO')).supply).toMatchObject({ minted: '4', redeemed: '1', supply: '3' })
   })
 
+  it('a place’s manager opens a campaign from its panel and deposits; a resident backs it; the manager stops it', async () => {
+    const base = served.baseUrl
+    // Preconditions, not the flow: Olga's place on the map, and coins of her own to deposit.
+    const space = await callApi<{ id: string }>(base, olga, 'POST', '/api/entities', {
+      kind: 'space',
+      title: 'Serra comune',
+      geometry: { type: 'Point', coordinates: [7.682, 45.055] },
+    })
+    await callApi(
+      base,
+      olga,
+      'POST',
+      '/api/ledger/currencies/ORTO/mint',
+      { to: { userId: olga.user.id }, amount: '20.00', memo: 'For deposits' },
+      { 'idempotency-key': crypto.randomUUID() },
+    )
+    const page = issuerPage
+    await page.goto(`${base}/?sel=${space.id}`)
+    await page.getByTestId('open-campaign').click()
+    const form = page.getByTestId('open-campaign-form')
+    await form.getByLabel('Title').fill('A greenhouse for everyone')
+    await form.getByLabel('Accepts').selectOption('TIME')
+    await form.getByLabel('Gives back', { exact: true }).selectOption('ORTO')
+    await form.getByLabel('For every').fill('2')
+    await form.getByLabel('Gives back (given)').fill('1')
+    await form.getByLabel('Cap (most').fill('8')
+    const ends = new Date(Date.now() + 30 * 86_400_000)
+    const local = (date: Date) =>
+      new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16)
+    await form.getByLabel('Ends').fill(local(ends))
+    await expectAccessible(page, 'open-a-campaign form, desktop')
+    await form.getByTestId('open-campaign-submit').click()
+    await form
+      .getByTestId('open-campaign-message')
+      .filter({ hasText: 'Campaign “A greenhouse for everyone” opened' })
+      .waitFor()
+    const card = page.getByTestId('campaign').filter({ hasText: 'A greenhouse for everyone' })
+    await card.filter({ hasText: 'waiting for the deposit' }).waitFor()
+    await card.getByTestId('campaign-deposit').filter({ hasText: '4.00 ORTO' }).click()
+    await card.getByTestId('campaign-message').filter({ hasText: 'Deposit made' }).waitFor()
+    const campaignId = (await card.getAttribute('data-campaign-id')) as string
+    await screenshot(page, '63-campaign-opened-from-panel')
+
+    // The resident backs it from the same panel; she is not offered to open one there.
+    const resident = residentPage
+    await resident.goto(`${base}/?sel=${space.id}`)
+    const residentCard = resident.locator(`[data-campaign-id="${campaignId}"]`)
+    await residentCard.getByTestId('pledge-amount').fill('4')
+    await residentCard.getByTestId('pledge-submit').click()
+    await residentCard.getByTestId('campaign-message').filter({ hasText: '4,00 TIME' }).waitFor()
+    expect(await resident.getByTestId('open-campaign').count()).toBe(0)
+    await expectAccessible(resident, 'place panel with a campaign, resident, phone')
+    const refused = await fetch(`${base}/api/campaigns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rita.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        entityId: space.id,
+        title: 'Not mine',
+        acceptCurrency: 'TIME',
+        giveCurrency: 'ORTO',
+        ratio: { accept: '1.00', give: '1.00' },
+        cap: '5.00',
+        endsAt: ends.toISOString(),
+      }),
+    })
+    expect(refused.status).toBe(403)
+
+    // The manager stops it: the pledge is voided and the deposit returned.
+    page.once('dialog', (dialog) => void dialog.accept())
+    await card.getByRole('button', { name: 'Stop the campaign' }).click()
+    await card.getByTestId('campaign-message').filter({ hasText: 'Campaign stopped.' }).waitFor()
+    const stopped = await callApi<{ state: string; raised: string }>(
+      base,
+      olga,
+      'GET',
+      `/api/campaigns/${campaignId}`,
+    )
+    expect(stopped.state).toBe('stopped')
+    const pledges = await callApi<{ items: { state: string }[] }>(
+      base,
+      rita,
+      'GET',
+      `/api/campaigns/${campaignId}/pledges`,
+    )
+    expect(pledges.items.map((pledge) => pledge.state)).toEqual(['voided'])
+    const olgaAccounts = await callApi<{ items: Account[] }>(base, olga, 'GET', '/api/ledger/accounts')
+    expect(olgaAccounts.items.find((a) => a.currency === 'ORTO' && a.owner.type === 'user')?.balance).toBe(
+      '20.00',
+    )
+  })
+
   it('a member who issues nothing reads the terms and is offered no issuer’s tool; the API refuses them', async () => {
     const page = residentPage
     await page.goto(`${served.baseUrl}/currencies`)
@@ -205,6 +296,7 @@ describe('the currencies page', () => {
     expect(await card.getByTestId('caps-form').count()).toBe(0)
     expect(await card.getByTestId('holders').count()).toBe(0)
     await expectAccessible(page, 'currencies page, resident, phone')
+    const before = (await currency('ORTO')).supply.minted
     const response = await fetch(`${served.baseUrl}/api/ledger/currencies/ORTO/mint`, {
       method: 'POST',
       headers: {
@@ -215,6 +307,6 @@ describe('the currencies page', () => {
       body: JSON.stringify({ to: { userId: rita.user.id }, amount: '1.00', memo: 'self' }),
     })
     expect(response.status).toBe(403)
-    expect((await currency('ORTO')).supply.minted).toBe('5.50')
+    expect((await currency('ORTO')).supply.minted).toBe(before)
   })
 })

@@ -44,6 +44,8 @@ export const queryKeys = {
     list: (entityId: string | null, userId: string | null) =>
       ['campaigns', 'list', entityId, userId] as const,
     pledges: (campaignId: string, userId: string) => ['campaigns', 'pledges', campaignId, userId] as const,
+    /** Whether the reader may open a campaign on a place or project: the API's `canOpen`. */
+    canOpen: (entityId: string, userId: string) => ['campaigns', 'can-open', entityId, userId] as const,
   },
   notifications: {
     all: ['notifications'] as const,

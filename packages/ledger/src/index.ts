@@ -60,7 +60,7 @@ export {
   openExchange,
 } from './exchanges.service'
 export { createLedger, expiredHoldsPerSweepMax, type Ledger } from './ledger'
-export { setAccountLimits } from './limits.service'
+export { memberAccountsForLimits, memberAccountsMax, setAccountLimits } from './limits.service'
 export type {
   CommunityLedgerFailure,
   CommunityLedgerFailureCode,

@@ -55,6 +55,8 @@ export const queryKeys = {
   admin: {
     all: ['admin'] as const,
     roleChanges: ['admin', 'role-changes'] as const,
+    /** A member's accounts as the admins' limits form reads them. */
+    accounts: (userId: string) => ['admin', 'accounts', userId] as const,
   },
   members: {
     search: (text: string) => ['members', 'search', text] as const,

@@ -57,6 +57,8 @@ export const queryKeys = {
     roleChanges: ['admin', 'role-changes'] as const,
     /** A member's accounts as the admins' limits form reads them. */
     accounts: (userId: string) => ['admin', 'accounts', userId] as const,
+    /** The organisers' dashboard for a range of months. */
+    dashboard: (from: string, to: string) => ['admin', 'dashboard', from, to] as const,
   },
   members: {
     search: (text: string) => ['members', 'search', text] as const,

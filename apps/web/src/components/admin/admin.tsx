@@ -16,6 +16,11 @@ const AccountLimits = lazy(() =>
   import('../account-limits/account-limits').then((module) => ({ default: module.AccountLimits })),
 )
 
+// The dashboard and its chart library load only with the page, never on the first visit.
+const NeighbourhoodDashboard = lazy(() =>
+  import('../dashboard/dashboard').then((module) => ({ default: module.NeighbourhoodDashboard })),
+)
+
 /** How long typing pauses before the member directory is asked. */
 const memberSearchDebounceMs = 250
 
@@ -48,6 +53,7 @@ export function Administration({ api, user, onOwnRoleChanged }: AdministrationPr
       <RoleLog api={api} />
       <Suspense fallback={null}>
         <AccountLimits api={api} />
+        <NeighbourhoodDashboard api={api} />
       </Suspense>
     </main>
   )

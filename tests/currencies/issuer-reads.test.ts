@@ -180,6 +180,7 @@ describe('holders', () => {
     expect(bad.statusCode).toBe(400)
     const badCursor = await m.call('GET', `/api/ledger/currencies/${c}/holders?cursor=x`, manager)
     expect(badCursor.statusCode).toBe(400)
+    expect(badCursor.json().code).toBe('invalid_cursor')
   })
 })
 

@@ -218,7 +218,7 @@ export const CurrencyHoldersQuery = Type.Object(
       }),
     ),
     cursor: Type.Optional(
-      Type.String({ format: 'uuid', description: 'The last account id of the page before.' }),
+      Type.String({ maxLength: 36, description: 'The cursor the page before gave out.' }),
     ),
   },
   { additionalProperties: false },

@@ -97,6 +97,9 @@ export async function issuingGroupsOf(db: Kysely<DB>, actor: Actor, max: number)
   return rows.map((row) => ({ groupId: row.id, title: row.title }))
 }
 
+/** A holders' cursor is the last account id of the page before. */
+const holderCursorPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 /**
  * The accounts that hold a community currency (members and groups), with the holder's name, a page at a time
  * by account id: for the issuing managers, who give credit lines to them.
@@ -107,6 +110,9 @@ export async function listCurrencyHolders(
   code: string,
   page: { limit: number; cursor?: string },
 ): Promise<CommunityLedgerOutcome<{ items: CurrencyHolder[]; nextCursor: string | null }>> {
+  if (page.cursor !== undefined && !holderCursorPattern.test(page.cursor)) {
+    return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
+  }
   const currency = await issuedCurrency(db, code)
   if (!currency) return refuseCommunity('currency_not_found', `no community currency ${code}`)
   if (!issuerRules.speaksForIssuer(await managesGroup(db, actor.userId, currency.issuerGroupId))) {

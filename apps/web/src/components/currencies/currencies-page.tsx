@@ -11,6 +11,7 @@ import { messageOf } from '../messages'
 import { CurrencyTerms } from './currency-terms'
 import { IssuerTools } from './issuer-tools'
 import { currencyMessages } from './messages'
+import './currencies.css'
 
 /** Currency pages read at most (200 each: the API's largest page). */
 const currencyPagesMax = 5

@@ -7,6 +7,7 @@ import { queryKeys } from '../../queries/query-keys'
 import { FormMessage } from '../form-message'
 import { messageOf } from '../messages'
 import { currencyMessages } from './messages'
+import './currencies.css'
 
 /** A currency's amount in the reader's number format, with its code. */
 export function useAmount() {

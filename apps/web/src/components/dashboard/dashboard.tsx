@@ -11,6 +11,7 @@ import { messageOf } from '../messages'
 import { Chart, type ChartSeries } from './chart'
 import { dashboardCsv } from './figures-csv'
 import { dashboardMessages } from './messages'
+import './dashboard.css'
 
 /** The range shown first: this month and the five before it. */
 const defaultMonths = 6

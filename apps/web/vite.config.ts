@@ -137,6 +137,8 @@ export default defineConfig({
             { name: 'preload-helper', test: /preload-helper/ },
             { name: 'maplibre', test: /[\\/]node_modules[\\/].*maplibre/ },
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            // The dashboard's chart library loads with the dashboard only, never with the first visit.
+            { name: 'uplot', test: /[\\/]node_modules[\\/]uplot[\\/]/ },
             { name: 'vendor', test: /[\\/]node_modules[\\/]/ },
           ],
         },

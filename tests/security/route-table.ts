@@ -284,6 +284,13 @@ export const routeTable: RouteEntry[] = [
     expect: adminOnly,
     request: () => get('/api/admin/role-changes'),
   },
+  {
+    // The organisers' dashboard: aggregates of everyone's activity, for admins.
+    method: 'GET',
+    url: '/api/admin/dashboard',
+    expect: adminOnly,
+    request: () => get('/api/admin/dashboard?from=2026-01&to=2026-12'),
+  },
 
   // ------------------------------------------------------------------------------------------ ledger
   {
@@ -308,6 +315,13 @@ export const routeTable: RouteEntry[] = [
       url: `/api/ledger/accounts/${w.ids.memberAccount}/limits`,
       payload: { lowerLimit: '-10.00', upperLimit: null },
     }),
+  },
+  {
+    // A member's accounts, for the admin who changes their limits.
+    method: 'GET',
+    url: '/api/ledger/members/:id/accounts',
+    expect: adminOnly,
+    request: (w) => get(`/api/ledger/members/${w.tokens.member.user.id}/accounts`),
   },
   {
     method: 'GET',
@@ -435,6 +449,20 @@ export const routeTable: RouteEntry[] = [
     url: '/api/ledger/currencies/:code/terms',
     expect: everyone,
     request: (w) => get(`/api/ledger/currencies/${w.ids.currency}/terms`),
+  },
+  {
+    // The groups one may issue for: every signed-in member asks about themselves.
+    method: 'GET',
+    url: '/api/ledger/currencies/issuing-groups',
+    expect: signedIn,
+    request: () => get('/api/ledger/currencies/issuing-groups'),
+  },
+  {
+    // The holders' accounts: the issuing group's owners and managers.
+    method: 'GET',
+    url: '/api/ledger/currencies/:code/holders',
+    expect: groupManagers,
+    request: (w) => get(`/api/ledger/currencies/${w.ids.currency}/holders`),
   },
   {
     method: 'POST',

@@ -28,6 +28,7 @@ import { authRoutes } from './routes/auth.routes'
 import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
 import { currenciesRoutes } from './routes/currencies.routes'
+import { dashboardRoutes } from './routes/dashboard.routes'
 import { entitiesRoutes } from './routes/entities.routes'
 import { exportRoutes } from './routes/export.routes'
 import { groupsRoutes } from './routes/groups.routes'
@@ -179,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.register(ledgerRoutes(context))
     await fastify.register(currenciesRoutes(context))
     await fastify.register(campaignsRoutes(context))
+    await fastify.register(dashboardRoutes(context))
     await fastify.register(membersRoutes(context))
     await fastify.register(postsRoutes(context))
     await fastify.register(groupsRoutes(context))

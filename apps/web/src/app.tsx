@@ -351,7 +351,11 @@ function Shell({
     setPage('map')
     select(id)
   }
-  const openPage = page === 'map' ? null : pages[page]
+  // A page's address opens it only for someone it is offered to (a visitor is first asked to log in); anyone else
+  // sees the map, as if the address were unknown.
+  const addressed = page === 'map' ? null : pages[page]
+  const openPage =
+    addressed && ((addressed.requiresSignIn && !user) || addressed.offeredTo(user)) ? addressed : null
   const OpenPage = openPage?.component
 
   const canFinish = !!drawing && drawingCanFinish(drawing)
@@ -380,7 +384,7 @@ function Shell({
             {t('nav.map')}
           </button>
           {pageOrder
-            .filter((name) => pages[name].offeredTo(user))
+            .filter((name) => !pages[name].hiddenFromNavigation && pages[name].offeredTo(user))
             .map((name) => (
               <button
                 key={name}

@@ -25,8 +25,10 @@ export interface PageDefinition {
   label: MessageKey
   /** Whether it needs a signed-in member: a visitor is asked to log in first. */
   requiresSignIn: boolean
+  /** Left out of the navigation (reached another way: the account page from the member's name). */
+  hiddenFromNavigation?: true
   /**
-   * Whether the navigation offers it to this person, from what the API says about them (their role as `/api/me`
+   * Whether this person is offered it (in the navigation, and at its address), from what the API says about them (their role as `/api/me`
    * gave it), never from a copy of the rules: the API still judges every action on the page.
    */
   offeredTo(user: User | null): boolean
@@ -72,6 +74,16 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       })),
     ),
   },
+  currencies: {
+    label: 'nav.currencies',
+    requiresSignIn: false,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/currencies/currencies-page').then((module) => ({
+        default: module.CurrenciesPage,
+      })),
+    ),
+  },
   moderation: {
     label: 'nav.moderation',
     requiresSignIn: true,
@@ -102,7 +114,8 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
   account: {
     label: 'nav.account',
     requiresSignIn: true,
-    offeredTo: () => false,
+    hiddenFromNavigation: true,
+    offeredTo: (user) => user !== null,
     component: lazy(() =>
       import('./components/account/account-page').then((module) => ({ default: module.AccountPage })),
     ),

@@ -102,6 +102,12 @@ export type Campaign = Static<typeof Campaign>
 export const CampaignList = Type.Object({
   items: Type.Array(Campaign),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
+  canOpen: Type.Optional(
+    Type.Boolean({
+      description:
+        'With ?entityId= and a signed-in caller: whether they may open a campaign on that place or project (its editors), by the rule POST /api/campaigns enforces.',
+    }),
+  ),
 })
 
 export const CampaignListQuery = Type.Object(

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox'
 import { currencyKinds } from './enums'
+import { Account } from './ledger'
 import { LiteralUnion } from './literal-union'
 
 /** Currencies listed per page at most. */
@@ -108,6 +109,23 @@ export const TransferCaps = Type.Object(
 )
 export type TransferCaps = Static<typeof TransferCaps>
 
+export const CurrencyPermissions = Type.Object(
+  {
+    mint: Type.Boolean({ description: 'Mint new units (an owner or manager of the issuing group).' }),
+    setCaps: Type.Boolean({ description: 'Set the transfer caps (an admin, or the issuing managers).' }),
+    setCreditLines: Type.Boolean({
+      description: 'Give holders credit lines (the issuing managers, when the currency has no supply cap).',
+    }),
+    readHolders: Type.Boolean({ description: "List the holders' accounts (the issuing managers)." }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'What the caller may do with this currency, decided by the same rules that enforce each act. In HTTP answers to a signed-in caller only (it depends on who reads).',
+  },
+)
+export type CurrencyPermissions = Static<typeof CurrencyPermissions>
+
 export const Currency = Type.Object(
   {
     code: Type.String(),
@@ -122,6 +140,7 @@ export const Currency = Type.Object(
     supply: CurrencySupply,
     caps: TransferCaps,
     createdAt: Type.String({ format: 'date-time' }),
+    can: Type.Optional(CurrencyPermissions),
   },
   { additionalProperties: false },
 )
@@ -184,3 +203,49 @@ export const CreditLineBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/** Holders' accounts listed per page at most. */
+export const currencyHoldersPageSizeMax = 200
+export const currencyHoldersPageSizeDefault = 50
+
+export const CurrencyHoldersQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: currencyHoldersPageSizeMax,
+        default: currencyHoldersPageSizeDefault,
+      }),
+    ),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 36, description: 'The cursor the page before gave out.' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const CurrencyHolder = Type.Object(
+  {
+    account: Account,
+    name: Type.String({ description: 'The member’s display name or the group’s title.' }),
+  },
+  { additionalProperties: false },
+)
+export type CurrencyHolder = Static<typeof CurrencyHolder>
+export const CurrencyHolderList = Type.Object({
+  items: Type.Array(CurrencyHolder),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+/** The groups the caller may issue a currency for (the owner-or-manager rule of groups). */
+export const IssuingGroup = Type.Object(
+  { groupId: Uuid, title: Type.String() },
+  { additionalProperties: false },
+)
+export const IssuingGroupList = Type.Object(
+  { items: Type.Array(IssuingGroup) },
+  { additionalProperties: false },
+)
+export type IssuingGroup = Static<typeof IssuingGroup>
+/** Groups one member may manage that the issuing-groups list answers at most. */
+export const issuingGroupsMax = 200

@@ -2,12 +2,15 @@ import type {
   Account,
   Currency,
   CurrencyCreateBody,
+  CurrencyHolder,
+  CurrencyPermissions,
+  IssuingGroup,
   MintBody,
   RedemptionBody,
   Transfer,
   TransferCaps,
 } from '@quartiere/contracts'
-import { type DB, managesGroup } from '@quartiere/db'
+import { type DB, groupManagerRoleSql, managedGroupIds, managesGroup } from '@quartiere/db'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, accountView, findIssuanceAccount, mayOperate, timeCurrency } from './accounts'
 import { formatAmount, parseWireAmount } from './amounts'
@@ -19,6 +22,123 @@ export type CommunityTransferResult = CommunityLedgerOutcome<{ transfer: Transfe
 
 // Who speaks for a group's money is @quartiere/db's owner-or-manager rule; the ledger's public API keeps it.
 export { managesGroup }
+
+/**
+ * The rules of a currency's issuer, written once: each act below is enforced by them, and `can` on the currency
+ * answer is computed by them, so the web offers what the API would accept and nothing else.
+ */
+const issuerRules = {
+  /** Mint, give credit lines, list the holders: an owner or manager of the issuing group. */
+  speaksForIssuer: (managesIssuer: boolean) => managesIssuer,
+  /** Transfer caps: an admin, or who speaks for the issuer. */
+  setsCaps: (actor: Actor, managesIssuer: boolean) => actor.role === 'admin' || managesIssuer,
+  /** Credit lines create units nobody minted: only a currency without a supply cap gives them. */
+  givesCreditLines: (supplyCap: string | null) => supplyCap === null,
+}
+
+function permissionsOf(actor: Actor, managesIssuer: boolean, supplyCap: string | null): CurrencyPermissions {
+  const speaks = issuerRules.speaksForIssuer(managesIssuer)
+  return {
+    mint: speaks,
+    setCaps: issuerRules.setsCaps(actor, managesIssuer),
+    setCreditLines: speaks && issuerRules.givesCreditLines(supplyCap),
+    readHolders: speaks,
+  }
+}
+
+/**
+ * The currencies as `actor` reads them: each with `can`, what the actor may do with it. One query for the
+ * groups among the issuers that the actor manages (the same owner-or-manager rule every act checks).
+ */
+export async function currenciesForViewer(
+  db: Kysely<DB>,
+  actor: Actor | null | undefined,
+  currencies: Currency[],
+): Promise<Currency[]> {
+  if (!actor) return currencies
+  const issuers = [...new Set(currencies.flatMap((item) => (item.issuerGroupId ? [item.issuerGroupId] : [])))]
+  const managed = new Set(await managedGroupIds(db, actor.userId, issuers))
+  return currencies.map((item) => ({
+    ...item,
+    can: permissionsOf(
+      actor,
+      item.kind !== 'time' && item.issuerGroupId !== null && managed.has(item.issuerGroupId),
+      item.supply.cap,
+    ),
+  }))
+}
+
+/** One currency as `actor` reads it (see `currenciesForViewer`). */
+export async function currencyForViewer(
+  db: Kysely<DB>,
+  actor: Actor | null | undefined,
+  currency: Currency,
+): Promise<Currency> {
+  return (await currenciesForViewer(db, actor, [currency]))[0]!
+}
+
+/**
+ * The live groups the actor may issue a currency for (owner or manager, the rule `createCurrency` enforces), by
+ * title, at most `issuingGroupsMax`.
+ */
+export async function issuingGroupsOf(db: Kysely<DB>, actor: Actor, max: number): Promise<IssuingGroup[]> {
+  const rows = await db
+    .selectFrom('group_members as m')
+    .innerJoin('entities as e', 'e.id', 'm.group_id')
+    .select(['e.id', 'e.title'])
+    .where('m.user_id', '=', actor.userId)
+    .where(groupManagerRoleSql('m.role'))
+    .where('e.kind', '=', 'group')
+    .where('e.deleted_at', 'is', null)
+    .orderBy('e.title')
+    .orderBy('e.id')
+    .limit(max)
+    .execute()
+  return rows.map((row) => ({ groupId: row.id, title: row.title }))
+}
+
+/** A holders' cursor is the last account id of the page before. */
+const holderCursorPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The accounts that hold a community currency (members and groups), with the holder's name, a page at a time
+ * by account id: for the issuing managers, who give credit lines to them.
+ */
+export async function listCurrencyHolders(
+  db: Kysely<DB>,
+  actor: Actor,
+  code: string,
+  page: { limit: number; cursor?: string },
+): Promise<CommunityLedgerOutcome<{ items: CurrencyHolder[]; nextCursor: string | null }>> {
+  if (page.cursor !== undefined && !holderCursorPattern.test(page.cursor)) {
+    return refuseCommunity('invalid_cursor', 'the cursor is not one this API gave out')
+  }
+  const currency = await issuedCurrency(db, code)
+  if (!currency) return refuseCommunity('currency_not_found', `no community currency ${code}`)
+  if (!issuerRules.speaksForIssuer(await managesGroup(db, actor.userId, currency.issuerGroupId))) {
+    return refuseCommunity('forbidden', "only the issuing group's owners and managers list its holders")
+  }
+  const rows = await db
+    .selectFrom('accounts as a')
+    .leftJoin('users as u', 'u.id', 'a.owner_user_id')
+    .leftJoin('entities as g', 'g.id', 'a.owner_group_id')
+    .selectAll('a')
+    .select(sql<string>`coalesce(u.display_name, g.title, '')`.as('holder_name'))
+    .where('a.currency', '=', code)
+    .where('a.owner_type', '<>', 'system')
+    .$if(page.cursor !== undefined, (q) => q.where('a.id', '>', page.cursor!))
+    .orderBy('a.id')
+    .limit(page.limit + 1)
+    .execute()
+  const items = rows
+    .slice(0, page.limit)
+    .map(({ holder_name, ...row }) => ({ account: accountView(row, currency.scale), name: holder_name }))
+  return {
+    ok: true,
+    items,
+    nextCursor: rows.length > page.limit ? items.at(-1)!.account.id : null,
+  }
+}
 
 /** A decimal string of at most `scale` places in minor units, zero allowed (a credit line of "0"). */
 function parseNonNegative(text: string, scale: number): bigint | undefined {
@@ -264,7 +384,7 @@ export async function mintCurrency(
   const { db } = ledger
   const currency = await issuedCurrency(db, code)
   if (!currency) return refuseCommunity('currency_not_found', `no community currency ${code}`)
-  if (!(await managesGroup(db, actor.userId, currency.issuerGroupId))) {
+  if (!issuerRules.speaksForIssuer(await managesGroup(db, actor.userId, currency.issuerGroupId))) {
     return refuseCommunity('forbidden', "only the issuing group's owners and managers mint")
   }
   const amount = parseWireAmount(input.amount, currency.scale)
@@ -367,10 +487,10 @@ export async function setCreditLine(
 ): Promise<CommunityLedgerOutcome<{ account: Account }>> {
   const currency = await issuedCurrency(db, code)
   if (!currency) return refuseCommunity('currency_not_found', `no community currency ${code}`)
-  if (!(await managesGroup(db, actor.userId, currency.issuerGroupId))) {
+  if (!issuerRules.speaksForIssuer(await managesGroup(db, actor.userId, currency.issuerGroupId))) {
     return refuseCommunity('forbidden', "only the issuing group's owners and managers set credit lines")
   }
-  if (currency.supply_cap !== null) {
+  if (!issuerRules.givesCreditLines(currency.supply_cap)) {
     return refuseCommunity(
       'credit_line_with_cap',
       `${code} has a supply cap: its holders cannot go below zero`,
@@ -422,9 +542,10 @@ export async function setTransferCaps(
     .where('code', '=', code)
     .executeTakeFirst()
   if (!currency) return refuseCommunity('currency_not_found', `no currency ${code}`)
-  const allowed =
-    actor.role === 'admin' ||
-    (currency.issuer_group_id !== null && (await managesGroup(db, actor.userId, currency.issuer_group_id)))
+  const allowed = issuerRules.setsCaps(
+    actor,
+    currency.issuer_group_id !== null && (await managesGroup(db, actor.userId, currency.issuer_group_id)),
+  )
   if (!allowed) {
     return refuseCommunity(
       'forbidden',

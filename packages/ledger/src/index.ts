@@ -20,7 +20,7 @@ export {
   TransferBatcher,
 } from './batcher'
 export { campaignTransitions, checkCampaignTransition } from './campaigns.lifecycle'
-export { findLiveEntity } from './campaigns.repository'
+export { findLiveEntity, findVisibleEntity } from './campaigns.repository'
 export {
   campaignEntityKinds,
   campaignView,
@@ -37,9 +37,13 @@ export {
 export {
   type CommunityTransferResult,
   createCurrency,
+  currenciesForViewer,
+  currencyForViewer,
   currencyTerms,
   getCurrency,
+  issuingGroupsOf,
   listCurrencies,
+  listCurrencyHolders,
   managesGroup,
   mintCurrency,
   redeemCoupons,
@@ -56,7 +60,7 @@ export {
   openExchange,
 } from './exchanges.service'
 export { createLedger, expiredHoldsPerSweepMax, type Ledger } from './ledger'
-export { setAccountLimits } from './limits.service'
+export { memberAccountsForLimits, memberAccountsMax, setAccountLimits } from './limits.service'
 export type {
   CommunityLedgerFailure,
   CommunityLedgerFailureCode,

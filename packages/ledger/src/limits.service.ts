@@ -14,6 +14,38 @@ function toMinor(text: string, scale: number): bigint | undefined {
   return text.startsWith('-') ? -minor : minor
 }
 
+/** Who changes an account's limits, and so reads any member's accounts to do it: an admin. */
+function mayChangeLimits(actor: Actor): boolean {
+  return actor.role === 'admin'
+}
+
+/**
+ * A member's accounts in every currency, for an admin about to change their limits (the same rule as the change).
+ */
+export async function memberAccountsForLimits(
+  db: Kysely<DB>,
+  actor: Actor,
+  userId: string,
+): Promise<LedgerOutcome<{ accounts: Account[] }>> {
+  if (!mayChangeLimits(actor)) return refuse('forbidden', "only an admin reads a member's accounts")
+  const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()
+  if (!user) return refuse('not_found', `no member ${userId}`)
+  const rows = await db
+    .selectFrom('accounts as a')
+    .innerJoin('currencies as c', 'c.code', 'a.currency')
+    .selectAll('a')
+    .select('c.scale')
+    .where('a.owner_type', '=', 'user')
+    .where('a.owner_user_id', '=', userId)
+    .orderBy('a.currency')
+    .limit(memberAccountsMax)
+    .execute()
+  return { ok: true, accounts: rows.map(({ scale, ...row }) => accountView(row, scale)) }
+}
+
+/** The most accounts one member's listing answers (one per currency). */
+export const memberAccountsMax = 500
+
 /**
  * An admin sets an account's credit line (lower limit, zero or below) and ceiling. Refused when the account is
  * already outside the new limits: limits bound future transfers, they do not rewrite the past.
@@ -24,7 +56,7 @@ export async function setAccountLimits(
   accountId: string,
   limits: { lowerLimit: string | null; upperLimit: string | null },
 ): Promise<LedgerOutcome<{ account: Account }>> {
-  if (actor.role !== 'admin') return refuse('forbidden', "only an admin changes an account's limits")
+  if (!mayChangeLimits(actor)) return refuse('forbidden', "only an admin changes an account's limits")
   return db.transaction().execute(async (trx) => {
     const account = await trx
       .selectFrom('accounts')

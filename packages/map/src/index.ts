@@ -14,6 +14,7 @@ export * from './community/pacts.service'
 export { mayEditEntity } from './community/permissions'
 export * from './community/posts.service'
 export { checkPostingRate, type PostingLimits, postingLimitsDefault } from './community/rate-limit'
+export { dashboardFigures, mayReadDashboard } from './dashboard.service'
 export type { EntityFilters } from './entities.repository'
 export {
   bboxAreaDeg2Max,

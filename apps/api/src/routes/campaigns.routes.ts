@@ -19,17 +19,17 @@ import {
   campaignView,
   createCampaign,
   depositCampaign,
-  findLiveEntity,
   listCampaigns,
   listPledges,
   pledge,
   stopCampaign,
   withdrawPledge,
 } from '@quartiere/ledger'
-import { campaignForViewer, campaignsForViewer, createEntity, mayEditEntity } from '@quartiere/map'
+import { campaignForViewer, campaignsForViewer, createEntity } from '@quartiere/map'
 import { communityLedgerProblem, mapProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, errorResponses } from '../problem'
+import { campaignOpeningRefusal } from './campaign-opening'
 import type { RouteContext } from './context'
 import { guard, IdempotencyHeaders, idempotencyKey } from './ledger-http'
 
@@ -83,15 +83,8 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
             if (!created.ok) throw mapProblem(created)
             linkedId = created.feature.id as string
           } else if (!earlier) {
-            const target = await findLiveEntity(trx, entityId!)
-            if (!target) throw new ApiError(404, 'not_found', `no entity ${entityId}`)
-            if (!(await mayEditEntity(trx, actor, target))) {
-              throw new ApiError(
-                403,
-                'forbidden',
-                'only who may edit a place or project opens a campaign on it',
-              )
-            }
+            const refusal = await campaignOpeningRefusal(trx, actor, entityId!)
+            if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message)
           }
           // A refusal rolls back the entity created above with it.
           return unwrap(
@@ -126,9 +119,15 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
           }),
           communityLedgerProblem,
         )
+        // On one thing, a signed-in reader learns whether they may open a campaign there (the route's own rule).
+        const canOpen =
+          entityId && request.actor
+            ? { canOpen: (await campaignOpeningRefusal(db, request.actor, entityId)) === null }
+            : {}
         return {
           items: await campaignsForViewer(db, request.actor, result.items),
           nextCursor: result.nextCursor,
+          ...canOpen,
         }
       },
     )

@@ -6,9 +6,14 @@ import {
   Currency,
   CurrencyCodeParams,
   CurrencyCreateBody,
+  CurrencyHolderList,
+  CurrencyHoldersQuery,
   CurrencyList,
   CurrencyListQuery,
+  currencyHoldersPageSizeDefault,
   currencyPageSizeDefault,
+  IssuingGroupList,
+  issuingGroupsMax,
   MintBody,
   RedemptionBody,
   Transfer,
@@ -16,9 +21,13 @@ import {
 } from '@quartiere/contracts'
 import {
   createCurrency,
+  currenciesForViewer,
+  currencyForViewer,
   currencyTerms,
   getCurrency,
+  issuingGroupsOf,
   listCurrencies,
+  listCurrencyHolders,
   mintCurrency,
   redeemCoupons,
   setCreditLine,
@@ -51,14 +60,12 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
         },
       },
       async (request, reply) => {
-        const result = unwrap(
-          await createCurrency(db, requireActor(request), request.body),
-          communityLedgerProblem,
-        )
+        const actor = requireActor(request)
+        const result = unwrap(await createCurrency(db, actor, request.body), communityLedgerProblem)
         return reply
           .status(201)
           .header('Location', `/api/ledger/currencies/${result.currency.code}`)
-          .send(result.currency)
+          .send(await currencyForViewer(db, actor, result.currency))
       },
     )
 
@@ -82,6 +89,48 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           }),
           communityLedgerProblem,
         )
+        return {
+          items: await currenciesForViewer(db, request.actor, result.items),
+          nextCursor: result.nextCursor,
+        }
+      },
+    )
+
+    app.get(
+      '/api/ledger/currencies/issuing-groups',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary: 'The groups you may issue a currency for (those you own or manage), by title',
+          security: [{ bearer: [] }],
+          response: { 200: IssuingGroupList, ...errorResponses(401) },
+        },
+      },
+      async (request) => ({ items: await issuingGroupsOf(db, requireActor(request), issuingGroupsMax) }),
+    )
+
+    app.get(
+      '/api/ledger/currencies/:code/holders',
+      {
+        schema: {
+          tags: ['currencies'],
+          summary:
+            'The accounts holding a community currency, with their holder’s name (the issuing managers)',
+          security: [{ bearer: [] }],
+          params: CurrencyCodeParams,
+          querystring: CurrencyHoldersQuery,
+          response: { 200: CurrencyHolderList, ...ledgerErrors },
+        },
+      },
+      async (request) => {
+        const { limit = currencyHoldersPageSizeDefault, cursor } = request.query
+        const result = unwrap(
+          await listCurrencyHolders(db, requireActor(request), request.params.code, {
+            limit,
+            ...(cursor ? { cursor } : {}),
+          }),
+          communityLedgerProblem,
+        )
         return { items: result.items, nextCursor: result.nextCursor }
       },
     )
@@ -100,7 +149,7 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
       async (request) => {
         const currency = await getCurrency(db, request.params.code)
         if (!currency) throw new ApiError(404, 'currency_not_found', `no currency ${request.params.code}`)
-        return currency
+        return currencyForViewer(db, request.actor, currency)
       },
     )
 
@@ -187,11 +236,14 @@ export function currenciesRoutes({ database, ledger }: RouteContext): FastifyPlu
           response: { 200: Currency, ...ledgerErrors },
         },
       },
-      async (request) =>
-        unwrap(
-          await setTransferCaps(db, requireActor(request), request.params.code, request.body),
+      async (request) => {
+        const actor = requireActor(request)
+        const { currency } = unwrap(
+          await setTransferCaps(db, actor, request.params.code, request.body),
           communityLedgerProblem,
-        ).currency,
+        )
+        return currencyForViewer(db, actor, currency)
+      },
     )
 
     app.put(

@@ -27,6 +27,7 @@ import {
   listAccountsOf,
   listExchanges,
   mayOperate,
+  memberAccountsForLimits,
   openExchange,
   resolveHold,
   setAccountLimits,
@@ -96,6 +97,26 @@ export function ledgerRoutes({ database, ledger }: RouteContext): FastifyPluginA
           await setAccountLimits(db, requireActor(request), request.params.id, request.body),
           ledgerProblem,
         ).account,
+    )
+
+    app.get(
+      '/api/ledger/members/:id/accounts',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: "A member's accounts in every currency, with their limits (admin, to change them)",
+          security: [{ bearer: [] }],
+          params: EntityIdParams,
+          response: { 200: AccountList, ...ledgerErrors },
+        },
+      },
+      async (request) => ({
+        items: unwrap(
+          await memberAccountsForLimits(db, requireActor(request), request.params.id),
+          ledgerProblem,
+        ).accounts,
+        nextCursor: null,
+      }),
     )
 
     app.get(

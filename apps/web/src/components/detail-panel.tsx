@@ -8,6 +8,7 @@ import { inkOn, kindStyle } from '../map/kinds'
 import { queryKeys } from '../queries/query-keys'
 import { geometryBbox } from '../state/entity-cache'
 import { EventCalendar } from './calendar/lazy'
+import { OpenCampaignTrigger } from './campaign-opening/open-campaign-trigger'
 import { CampaignList } from './campaigns'
 import { FollowButton, GroupMembership, groupOf, PactSteps } from './community'
 import { FormMessage, type FormNote } from './form-message'
@@ -269,6 +270,7 @@ export function DetailPanel(props: DetailPanelProps) {
       {isPact && <PactSteps api={api} id={feature.id} />}
       {mayHaveCampaigns && (
         <section aria-label={t('campaign.title')}>
+          <OpenCampaignTrigger api={api} user={user} entityId={feature.id} />
           <CampaignList api={api} user={user} hub={hub} entityId={feature.id} />
         </section>
       )}

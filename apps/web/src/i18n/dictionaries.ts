@@ -21,6 +21,8 @@ const en = {
   'problem.invalid_link':
     'One of the places or groups chosen is not on the map (any more), or the group is not a signatory of this pact.',
   'problem.invalid_cursor': 'The list moved on meanwhile: open it again from the start.',
+  'nav.currencies': 'Currencies',
+  'campaign.openNew': 'Open a campaign',
   'nav.signInFirst': 'Log in to open this page.',
   'nav.language': 'Language',
   'nav.account': 'My account',
@@ -509,6 +511,8 @@ const it: Messages = {
   'problem.invalid_link':
     'Uno dei luoghi o dei gruppi scelti non è (più) sulla mappa, oppure il gruppo non firma questo patto.',
   'problem.invalid_cursor': 'L’elenco è cambiato nel frattempo: riaprilo dall’inizio.',
+  'nav.currencies': 'Valute',
+  'campaign.openNew': 'Apri una raccolta',
   'nav.signInFirst': 'Accedi per aprire questa pagina.',
   'nav.language': 'Lingua',
   'nav.account': 'Il mio account',

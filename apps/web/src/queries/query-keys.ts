@@ -47,12 +47,19 @@ export const queryKeys = {
     all: ['currencies'] as const,
     list: ['currencies', 'list'] as const,
     one: (code: string) => ['currencies', 'one', code] as const,
+    /** The currencies page: each currency with what this reader may do (`can`), the holders an issuer sees. */
+    reader: (userId: string | null) => ['currencies', 'reader', userId] as const,
+    terms: (code: string) => ['currencies', 'terms', code] as const,
+    holders: (code: string) => ['currencies', 'holders', code] as const,
+    issuingGroups: (userId: string) => ['currencies', 'issuing-groups', userId] as const,
   },
   campaigns: {
     all: ['campaigns'] as const,
     list: (entityId: string | null, userId: string | null) =>
       ['campaigns', 'list', entityId, userId] as const,
     pledges: (campaignId: string, userId: string) => ['campaigns', 'pledges', campaignId, userId] as const,
+    /** Whether the reader may open a campaign on a place or project: the API's `canOpen`. */
+    canOpen: (entityId: string, userId: string) => ['campaigns', 'can-open', entityId, userId] as const,
   },
   notifications: {
     all: ['notifications'] as const,
@@ -62,6 +69,10 @@ export const queryKeys = {
   admin: {
     all: ['admin'] as const,
     roleChanges: ['admin', 'role-changes'] as const,
+    /** A member's accounts as the admins' limits form reads them. */
+    accounts: (userId: string) => ['admin', 'accounts', userId] as const,
+    /** The organisers' dashboard for a range of months. */
+    dashboard: (from: string, to: string) => ['admin', 'dashboard', from, to] as const,
   },
   /** The account page: what I follow, my things, my posts. */
   account: {

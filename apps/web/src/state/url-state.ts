@@ -110,6 +110,7 @@ export const pagePaths = {
   wallet: '/wallet',
   groups: '/groups',
   moderation: '/moderation',
+  currencies: '/currencies',
   admin: '/admin',
   account: '/account',
   'open-data': '/open-data',

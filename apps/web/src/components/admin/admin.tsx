@@ -1,7 +1,7 @@
 import type { MemberSummary, User } from '@quartiere/contracts'
 import { userRoles } from '@quartiere/contracts/enums'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type FormEvent, useEffect, useState } from 'react'
+import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react'
 import type { ApiClient } from '../../api/client'
 import { ApiProblem } from '../../api/problem'
 import { type I18n, useI18n } from '../../i18n/i18n'
@@ -10,6 +10,16 @@ import { queryKeys } from '../../queries/query-keys'
 import { FormMessage, type FormNote } from '../form-message'
 import { problemMessage } from '../messages'
 import { type PlatformRole, roleChangeLine, roleChangeNote, roleName, roleRefusalNote } from './role-outcome'
+
+// The limits form loads with its own code when the page is opened.
+const AccountLimits = lazy(() =>
+  import('../account-limits/account-limits').then((module) => ({ default: module.AccountLimits })),
+)
+
+// The dashboard and its chart library load only with the page, never on the first visit.
+const NeighbourhoodDashboard = lazy(() =>
+  import('../dashboard/dashboard').then((module) => ({ default: module.NeighbourhoodDashboard })),
+)
 
 /** How long typing pauses before the member directory is asked. */
 const memberSearchDebounceMs = 250
@@ -41,6 +51,10 @@ export function Administration({ api, user, onOwnRoleChanged }: AdministrationPr
       <h1 id="admin-title">{t('admin.title')}</h1>
       <RoleForm api={api} user={user} onOwnRoleChanged={onOwnRoleChanged} />
       <RoleLog api={api} />
+      <Suspense fallback={null}>
+        <AccountLimits api={api} />
+        <NeighbourhoodDashboard api={api} />
+      </Suspense>
     </main>
   )
 }

@@ -8,6 +8,7 @@ import type { LiveHub } from '../../live/hub'
 import type { PageProps } from '../../pages'
 import { queryKeys } from '../../queries/query-keys'
 import { CampaignList } from '../campaigns'
+import { TermsButton } from '../currencies/terms-button'
 import { FormMessage } from '../form-message'
 import { problemMessage } from '../messages'
 import { Balances, CurrencyList } from './balances'
@@ -86,6 +87,7 @@ export function Wallet({ api, user, hub }: WalletProps) {
         amount={amount}
       />
       {account && <Balances account={account} amount={amount} />}
+      {currency !== timeCurrency && <TermsButton api={api} code={currency} name={nameOf(currency)} />}
       <SendCredits
         api={api}
         currencies={mine.map((item) => item.currency)}

@@ -1,236 +1,28 @@
-import type { CommunityLedgerFailure, LedgerFailure } from '@quartiere/ledger'
-import type { CommunityFailure, MapFailure } from '@quartiere/map'
-import type { OpenDataFailure } from '@quartiere/opendata'
+import type { MapFailure } from '@quartiere/map'
 import { describe, expect, it } from 'vitest'
 import {
-  type AccessTokenFailure,
-  type AuthenticationFailure,
   accessTokenProblem,
-  authenticationProblem,
-  communityLedgerProblem,
   communityProblem,
-  type ErasureFailure,
   erasureProblem,
-  type ImageFailure,
-  imageProblem,
-  ledgerProblem,
-  type MemberSearchFailure,
   mapProblem,
-  memberSearchProblem,
   openDataProblem,
-  type PasswordChangeFailure,
-  type ProfileChangeFailure,
   passwordChangeProblem,
-  profileChangeProblem,
-  type RefreshFailure,
-  type RegistrationFailure,
-  type RoleChangeFailure,
-  type RoleChangesPageFailure,
-  refreshProblem,
   registrationProblem,
-  roleChangeProblem,
-  roleChangesPageProblem,
   unwrap,
 } from './outcome-problems'
-import { ApiError } from './problem'
-
-/**
- * One refusal of each code a union can carry. The mapped type makes the compiler demand every code of the union
- * and nothing else: a code added to a domain package fails `pnpm typecheck` here until it has a sample, and the
- * sample then has to map to a client error below.
- */
-type Samples<F extends { code: string }> = { [C in F['code']]: F & { code: C } }
-
-const message = 'refused'
-
-const mapSamples: Samples<MapFailure> = {
-  invalid_geometry: { ok: false, code: 'invalid_geometry', message, path: '/body/geometry' },
-  geometry_too_large: { ok: false, code: 'geometry_too_large', message },
-  invalid_properties: {
-    ok: false,
-    code: 'invalid_properties',
-    message,
-    errors: [{ path: '/body/properties/capacity', message }],
-  },
-  invalid_time_window: { ok: false, code: 'invalid_time_window', message },
-  invalid_query: { ok: false, code: 'invalid_query', message },
-  bbox_too_large: { ok: false, code: 'bbox_too_large', message },
-  invalid_cursor: { ok: false, code: 'invalid_cursor', message },
-  parent_not_found: { ok: false, code: 'parent_not_found', message },
-  parent_cycle: { ok: false, code: 'parent_cycle', message },
-  invalid_status_transition: { ok: false, code: 'invalid_status_transition', message },
-  not_found: { ok: false, code: 'not_found', message },
-  forbidden: { ok: false, code: 'forbidden', message },
-  version_mismatch: { ok: false, code: 'version_mismatch', message, currentVersion: 3 },
-}
-
-const communitySamples: Samples<CommunityFailure> = {
-  ...mapSamples,
-  rate_limited: { ok: false, code: 'rate_limited', message, retryAfterSeconds: 60 },
-  already_member: { ok: false, code: 'already_member', message },
-  already_requested: { ok: false, code: 'already_requested', message },
-  last_owner: { ok: false, code: 'last_owner', message },
-  not_a_member: { ok: false, code: 'not_a_member', message },
-  not_a_group: { ok: false, code: 'not_a_group', message },
-  not_a_pact: { ok: false, code: 'not_a_pact', message },
-  request_not_pending: { ok: false, code: 'request_not_pending', message },
-  invalid_link: { ok: false, code: 'invalid_link', message },
-  invalid_media: { ok: false, code: 'invalid_media', message },
-  already_hidden: { ok: false, code: 'already_hidden', message },
-  not_hidden: { ok: false, code: 'not_hidden', message },
-  report_not_open: { ok: false, code: 'report_not_open', message },
-  slug_taken: { ok: false, code: 'slug_taken', message },
-  removed: { ok: false, code: 'removed', message },
-}
-
-const ledger = <C extends LedgerFailure['code']>(code: C) => ({ ok: false as const, code, message })
-
-const ledgerSamples: Samples<LedgerFailure> = {
-  exceeds_credit_limit: ledger('exceeds_credit_limit'),
-  exceeds_upper_limit: ledger('exceeds_upper_limit'),
-  accounts_must_be_different: ledger('accounts_must_be_different'),
-  currency_mismatch: ledger('currency_mismatch'),
-  exists_with_different_fields: ledger('exists_with_different_fields'),
-  account_not_found: ledger('account_not_found'),
-  pending_not_found: ledger('pending_not_found'),
-  pending_already_resolved: ledger('pending_already_resolved'),
-  pending_expired: ledger('pending_expired'),
-  exceeds_pending_amount: ledger('exceeds_pending_amount'),
-  reversal_not_found: ledger('reversal_not_found'),
-  reversal_not_allowed: ledger('reversal_not_allowed'),
-  already_reversed: ledger('already_reversed'),
-  exceeds_transfer_amount_max: ledger('exceeds_transfer_amount_max'),
-  exceeds_daily_amount_max: ledger('exceeds_daily_amount_max'),
-  exceeds_daily_transfers_max: ledger('exceeds_daily_transfers_max'),
-  not_found: ledger('not_found'),
-  forbidden: ledger('forbidden'),
-  invalid_amount: ledger('invalid_amount'),
-  currency_not_found: ledger('currency_not_found'),
-  idempotency_key_mismatch: ledger('idempotency_key_mismatch'),
-  invalid_cursor: ledger('invalid_cursor'),
-  not_exchangeable: ledger('not_exchangeable'),
-  own_entity: ledger('own_entity'),
-  limit_below_balance: ledger('limit_below_balance'),
-}
-
-const communityLedger = <C extends CommunityLedgerFailure['code']>(code: C) => ({
-  ok: false as const,
-  code,
+import {
+  accessTokenSamples,
+  communitySamples,
+  erasureSamples,
+  mapSamples,
   message,
-})
-
-const communityLedgerSamples: Samples<CommunityLedgerFailure> = {
-  ...ledgerSamples,
-  currency_exists: communityLedger('currency_exists'),
-  supply_cap_reached: communityLedger('supply_cap_reached'),
-  not_redeemable: communityLedger('not_redeemable'),
-  credit_line_with_cap: communityLedger('credit_line_with_cap'),
-  invalid_campaign: communityLedger('invalid_campaign'),
-  entity_not_linkable: communityLedger('entity_not_linkable'),
-  campaign_exists: communityLedger('campaign_exists'),
-  campaign_locked: communityLedger('campaign_locked'),
-  campaign_not_started: communityLedger('campaign_not_started'),
-  campaign_closed: communityLedger('campaign_closed'),
-  campaign_full: communityLedger('campaign_full'),
-  own_campaign: communityLedger('own_campaign'),
-  already_deposited: communityLedger('already_deposited'),
-  too_many_pledges: communityLedger('too_many_pledges'),
-}
-
-const openDataSamples: Samples<OpenDataFailure> = {
-  invalid_query: { ok: false, code: 'invalid_query', message, path: '/bbox' },
-  invalid_filter: { ok: false, code: 'invalid_filter', message, position: 7 },
-  invalid_cursor: { ok: false, code: 'invalid_cursor', message },
-  not_found: { ok: false, code: 'not_found', message },
-  forbidden: { ok: false, code: 'forbidden', message },
-}
-
-const accessTokenSamples: Samples<AccessTokenFailure> = {
-  invalid_token: { ok: false, code: 'invalid_token', reason: 'no key with kid k-1' },
-}
-
-const registrationSamples: Samples<RegistrationFailure> = {
-  email_taken: { ok: false, code: 'email_taken' },
-  weak_password: { ok: false, code: 'weak_password', reason: 'too_short' },
-}
-
-const authenticationSamples: Samples<AuthenticationFailure> = {
-  invalid_credentials: { ok: false, code: 'invalid_credentials' },
-}
-
-const passwordChangeSamples: Samples<PasswordChangeFailure> = {
-  invalid_credentials: { ok: false, code: 'invalid_credentials' },
-  weak_password: { ok: false, code: 'weak_password', reason: 'matches_identity' },
-}
-
-const profileChangeSamples: Samples<ProfileChangeFailure> = {
-  blank_display_name: { ok: false, code: 'blank_display_name' },
-  not_found: { ok: false, code: 'not_found' },
-}
-
-const refreshSamples: Samples<RefreshFailure> = {
-  invalid_refresh_token: { ok: false, code: 'invalid_refresh_token' },
-  refresh_token_reused: { ok: false, code: 'refresh_token_reused' },
-}
-
-const memberSearchSamples: Samples<MemberSearchFailure> = {
-  invalid_cursor: { ok: false, code: 'invalid_cursor' },
-}
-
-const erasureSamples: Samples<ErasureFailure> = {
-  not_found: { ok: false, code: 'not_found', message },
-  invalid_credentials: { ok: false, code: 'invalid_credentials', message },
-  pending_transfers: { ok: false, code: 'pending_transfers', message, accountIds: ['a1'] },
-  sole_group_owner: { ok: false, code: 'sole_group_owner', message, groupIds: ['g1'] },
-  campaign_running: { ok: false, code: 'campaign_running', message, campaignIds: ['c1'] },
-}
-
-const roleChangeSamples: Samples<RoleChangeFailure> = {
-  forbidden: { ok: false, code: 'forbidden', message },
-  not_found: { ok: false, code: 'not_found', message },
-  last_admin: { ok: false, code: 'last_admin', message },
-}
-
-const roleChangesPageSamples: Samples<RoleChangesPageFailure> = {
-  invalid_cursor: { ok: false, code: 'invalid_cursor', message },
-}
-
-const image = <C extends ImageFailure['code']>(code: C) => ({ ok: false as const, code, message })
-
-const imageSamples: Samples<ImageFailure> = {
-  not_an_image: image('not_an_image'),
-  unsupported_image_type: image('unsupported_image_type'),
-  image_too_large: image('image_too_large'),
-}
-
-/** Each union with its mapping, as [union, samples, mapping]. */
-const unions: [string, Record<string, { code: string }>, (failure: never) => ApiError][] = [
-  ['map', mapSamples, mapProblem],
-  ['community', communitySamples, communityProblem],
-  ['ledger', ledgerSamples, ledgerProblem],
-  ['currencies and campaigns', communityLedgerSamples, communityLedgerProblem],
-  ['open data', openDataSamples, openDataProblem],
-  ['access token', accessTokenSamples, accessTokenProblem],
-  ['registration', registrationSamples, registrationProblem],
-  ['authentication', authenticationSamples, authenticationProblem],
-  ['password change', passwordChangeSamples, passwordChangeProblem],
-  ['profile change', profileChangeSamples, profileChangeProblem],
-  ['refresh', refreshSamples, refreshProblem],
-  ['member search', memberSearchSamples, memberSearchProblem],
-  ['erasure', erasureSamples, erasureProblem],
-  ['image', imageSamples, imageProblem],
-  ['role change', roleChangeSamples, roleChangeProblem],
-  ['role changes page', roleChangesPageSamples, roleChangesPageProblem],
-]
-
-/**
- * Codes a mapping answers under another name: a bad token and an erased account both read as not signed in.
- */
-const renamed: Record<string, Record<string, string>> = {
-  'access token': { invalid_token: 'unauthorized' },
-  erasure: { not_found: 'unauthorized' },
-  'profile change': { not_found: 'unauthorized' },
-}
+  openDataSamples,
+  passwordChangeSamples,
+  registrationSamples,
+  renamed,
+  unions,
+} from './outcome-problems.samples'
+import { ApiError } from './problem'
 
 describe('every domain refusal', () => {
   for (const [union, samples, toProblem] of unions) {

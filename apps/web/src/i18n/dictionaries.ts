@@ -435,6 +435,23 @@ const en = {
   'problem.not_a_member': 'You are not a member of this group.',
   'problem.not_a_group': 'This is not a group.',
   'problem.removed': 'This was removed and can no longer be changed.',
+  // Refusals the API can give that no screen had worded yet (tests/architecture/refusals-worded.test.ts)
+  'problem.geometry_too_large':
+    'The shape has too many points or covers too much ground: draw it simpler or smaller.',
+  'problem.invalid_properties': 'Some details do not fit this kind of thing: check the highlighted fields.',
+  'problem.invalid_time_window': 'The end must come after the start.',
+  'problem.bbox_too_large': 'The area asked for is too large: zoom in and try again.',
+  'problem.slug_taken': 'An initiative already has this short name: choose another.',
+  'problem.idempotency_key_mismatch':
+    'This request was already sent with different details: reload the page and send it again.',
+  'problem.idempotency_key_required': 'This request could not be sent safely: reload the page and try again.',
+  'problem.if_match_required': 'This changed meanwhile or was not loaded whole: reload it and try again.',
+  'problem.invalid_refresh_token': 'Your session has ended: log in again.',
+  'problem.last_admin': 'The platform needs at least one admin: make someone else an admin first.',
+  'problem.invalid_text': 'The text holds a character that cannot be stored: remove it and try again.',
+  'problem.too_many_attempts': 'Too many failed logins for this account: wait a few minutes and try again.',
+  'problem.file_required': 'Choose a file to upload.',
+  'problem.too_many_parts': 'Send one file at a time.',
   'problem.invalid_media': 'Images must be ones you uploaded.',
 
   // Photos and reports (components/photos, components/report)
@@ -928,6 +945,25 @@ const it: Messages = {
   'problem.not_a_member': 'Non fai parte di questo gruppo.',
   'problem.not_a_group': 'Questo non è un gruppo.',
   'problem.removed': 'È stato rimosso e non si può più modificare.',
+  // Rifiuti dell'API che nessuna schermata aveva ancora spiegato (tests/architecture/refusals-worded.test.ts)
+  'problem.geometry_too_large':
+    'La forma ha troppi punti o copre troppo terreno: disegnala più semplice o più piccola.',
+  'problem.invalid_properties':
+    'Alcuni dettagli non vanno bene per questo tipo di elemento: controlla i campi segnalati.',
+  'problem.invalid_time_window': "La fine deve venire dopo l'inizio.",
+  'problem.bbox_too_large': "L'area richiesta è troppo grande: ingrandisci la mappa e riprova.",
+  'problem.slug_taken': "Un'iniziativa ha già questo nome breve: scegline un altro.",
+  'problem.idempotency_key_mismatch':
+    'Questa richiesta è già stata inviata con dati diversi: ricarica la pagina e inviala di nuovo.',
+  'problem.idempotency_key_required':
+    'Non è stato possibile inviarla in sicurezza: ricarica la pagina e riprova.',
+  'problem.if_match_required': 'Nel frattempo è cambiato o non era caricato del tutto: ricaricalo e riprova.',
+  'problem.invalid_refresh_token': 'La sessione è finita: accedi di nuovo.',
+  'problem.last_admin': 'La piattaforma ha bisogno di almeno un amministratore: nominane prima un altro.',
+  'problem.invalid_text': 'Il testo contiene un carattere che non si può salvare: toglilo e riprova.',
+  'problem.too_many_attempts': 'Troppi accessi falliti per questo account: aspetta qualche minuto e riprova.',
+  'problem.file_required': 'Scegli un file da caricare.',
+  'problem.too_many_parts': 'Invia un file alla volta.',
   'problem.invalid_media': 'Le immagini devono essere caricate da te.',
 
   // Foto e segnalazioni (components/photos, components/report)

@@ -1,4 +1,19 @@
 import { type Static, Type } from 'typebox'
+import {
+  commentBodyLengthMax,
+  communityPageSizeDefault,
+  communityPageSizeMax,
+  joinMessageLengthMax,
+  mediaAltTextLengthMax,
+  moderationReasonLengthMax,
+  pactLinksMax,
+  pactNoteLengthMax,
+  postBodyLengthMax,
+  postImagesMax,
+  postTagsMax,
+  postTitleLengthMax,
+  reportDetailsLengthMax,
+} from './community-limits'
 import { groupRoles, pactStatuses, reportReasons, reportTargetTypes } from './enums'
 import { Geometry } from './geojson'
 import { LiteralUnion } from './literal-union'
@@ -8,32 +23,7 @@ import { LiteralUnion } from './literal-union'
  * pacts of collaboration, initiatives, moderation, subscriptions and notifications, and images.
  */
 
-export const communityPageSizeMax = 100
-export const communityPageSizeDefault = 20
-export const postTitleLengthMax = 200
-export const postBodyLengthMax = 10_000
-export const commentBodyLengthMax = 5_000
-export const postTagsMax = 10
-export const postImagesMax = 10
-export const reportDetailsLengthMax = 2_000
-export const moderationReasonLengthMax = 2_000
-export const joinMessageLengthMax = 1_000
-export const pactNoteLengthMax = 5_000
-export const pactLinksMax = 50
-/** An image's description, written by its uploader. */
-export const mediaAltTextLengthMax = 1_000
-/** The largest image upload, in bytes (the server's default; MEDIA_BYTES_MAX may lower it). */
-export const mediaUploadBytesMax = 10 * 1024 * 1024
-/** The types of image an upload may be (judged by the bytes on the server; SVG is never accepted). */
-export const mediaUploadTypes = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/gif',
-  'image/avif',
-  'image/heic',
-  'image/heif',
-] as const
+export * from './community-limits'
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })

@@ -1,4 +1,4 @@
-import { mediaUploadBytesMax } from '@quartiere/contracts'
+import { mediaUploadBytesMax } from '@quartiere/contracts/community-limits'
 import { describe, expect, it } from 'vitest'
 import { fileRefusal } from './media'
 

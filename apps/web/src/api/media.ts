@@ -1,10 +1,5 @@
-import {
-  type Media,
-  type MediaList,
-  type MediaPatchBody,
-  mediaUploadBytesMax,
-  mediaUploadTypes,
-} from '@quartiere/contracts'
+import type { Media, MediaList, MediaPatchBody } from '@quartiere/contracts'
+import { mediaUploadBytesMax, mediaUploadTypes } from '@quartiere/contracts/community-limits'
 import type { ApiClient, TokenSource } from './client'
 import { ApiProblem, networkProblem, problemFrom } from './problem'
 

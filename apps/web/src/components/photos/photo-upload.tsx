@@ -1,4 +1,5 @@
-import { type Media, mediaAltTextLengthMax } from '@quartiere/contracts'
+import type { Media } from '@quartiere/contracts'
+import { mediaAltTextLengthMax } from '@quartiere/contracts/community-limits'
 import { useId, useRef, useState } from 'react'
 import type { ApiClient, TokenSource } from '../../api/client'
 import { fileRefusal, mediaUploadBytesMaxMiB, uploadMedia } from '../../api/media'

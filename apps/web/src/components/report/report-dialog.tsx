@@ -1,9 +1,6 @@
-import {
-  type ReportCreateBody,
-  type ReportTargetType,
-  reportDetailsLengthMax,
-  reportReasons,
-} from '@quartiere/contracts'
+import type { ReportCreateBody, ReportTargetType } from '@quartiere/contracts'
+import { reportDetailsLengthMax } from '@quartiere/contracts/community-limits'
+import { reportReasons } from '@quartiere/contracts/enums'
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import type { ApiClient } from '../../api/client'
 import { fileReport } from '../../api/reports'

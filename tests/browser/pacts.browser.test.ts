@@ -61,6 +61,12 @@ describe('pacts of collaboration', () => {
     })
     spaceId = space.id
     groupId = group.id
+    // A group the owner only belongs to (an open group of the city's): she may not speak for it.
+    const neighbours = await callApi<{ id: string }>(base, city, 'POST', '/api/entities', {
+      ...validEntityByKind.group,
+      title: 'Comitato di quartiere',
+    })
+    await callApi(base, owner, 'POST', `/api/entities/${neighbours.id}/members`, {})
     browser = await launchChromium()
     ownerPage = await (await offlineContext(browser, base, { locale: 'en-GB' })).newPage()
     cityPage = await (await signedInContext(browser, base, city, { locale: 'it-IT' })).newPage()
@@ -89,8 +95,10 @@ describe('pacts of collaboration', () => {
     await page.getByTestId('pact-propose').click()
     await page.getByTestId('pact-title').fill('Pact for the garden of via Roma')
     await page.getByTestId('pact-description').fill('We water and weed the beds every week.')
-    await page.getByTestId('pact-proposer-group-search').fill('Amici')
-    await page.getByRole('button', { name: 'Choose Amici dell’orto' }).click()
+    // Only the groups the API says she speaks for are offered: her own, not the one she merely belongs to.
+    const proposers = page.getByTestId('pact-proposer-group').locator('option')
+    expect(await proposers.allTextContents()).toEqual(['Yourself, not a group', 'Amici dell’orto'])
+    await page.getByTestId('pact-proposer-group').selectOption({ label: 'Amici dell’orto' })
     await page.getByTestId('pact-spaces-search').fill('Orto')
     await page.getByRole('button', { name: 'Add Orto di via Roma' }).click()
     await page.getByTestId('pact-groups-search').fill('Amici')

@@ -127,6 +127,27 @@ describe('GET /api/me/groups', () => {
     expect((await c.call('GET', '/api/me/groups?cursor=nonsense', manager)).statusCode).toBe(400)
     expect((await c.call('GET', '/api/me/groups?limit=101', manager)).statusCode).toBe(400)
   })
+
+  it('says which groups I speak for, as proposing a pact on their behalf then finds', async () => {
+    const g = await groupWithRoles('Portavoce')
+    const space = await c.entity(owner, { ...validEntityByKind.space, title: 'Aiuola' })
+    for (const [who, speaks] of [
+      [owner, true],
+      [manager, true],
+      [member, false],
+    ] as const) {
+      const mine = await c.ok<MyGroupList>('GET', '/api/me/groups?limit=100', who)
+      expect(mine.items.find((item) => item.groupId === g.id)?.speaksFor).toBe(speaks)
+      const proposed = await c.call('POST', '/api/pacts', who, {
+        title: 'Cura dell’aiuola',
+        geometry: space.geometry,
+        proposerGroupId: g.id,
+        spaces: [space.id],
+        signatoryGroups: [g.id],
+      })
+      expect(proposed.statusCode).toBe(speaks ? 201 : 403)
+    }
+  })
 })
 
 describe('the moderators’ queue and log', () => {

@@ -320,6 +320,10 @@ export const MyGroup = Type.Object(
     title: Type.String(),
     role: LiteralUnion(groupRoles),
     since: DateTime,
+    speaksFor: Type.Boolean({
+      description:
+        'Whether I may act on the group’s behalf (propose a pact for it, use its accounts): its owners and managers.',
+    }),
   },
   { additionalProperties: false },
 )

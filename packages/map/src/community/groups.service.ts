@@ -461,6 +461,8 @@ export async function listMyGroups(
       title: row.title,
       role: row.role,
       since: iso(row.created_at),
+      // The rule proposePact and the group's accounts apply to act on the group's behalf.
+      speaksFor: isGroupManagerRole(row.role),
     })),
     nextCursor,
   }

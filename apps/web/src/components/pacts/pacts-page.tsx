@@ -64,6 +64,7 @@ function PactList({ api, user, onOpen }: Pick<PageProps, 'api' | 'user'> & { onO
         proposing ? (
           <ProposeForm
             api={api}
+            userId={user.id}
             onCancel={() => setProposing(false)}
             onProposed={(pact) => onOpen(pact.id)}
           />

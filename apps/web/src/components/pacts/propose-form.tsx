@@ -1,7 +1,8 @@
 import type { Pact } from '@quartiere/contracts'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useEffect, useRef, useState } from 'react'
 import type { ApiClient } from '../../api/client'
+import { myGroups } from '../../api/groups'
 import { proposePact } from '../../api/pacts'
 import { type ScreenI18n, useMessages } from '../../i18n/screen-messages'
 import { queryKeys } from '../../queries/query-keys'
@@ -12,15 +13,17 @@ import { ThingPicker } from './thing-picker'
 
 /**
  * Propose a pact: its title and notes, the places it cares for and the groups that will sign, chosen on the map
- * by name, and how long it lasts. It is drawn where its first place is. On behalf of a group, the API checks the
- * proposer manages it and says so in a sentence when not.
+ * by name, and how long it lasts. It is drawn where its first place is. It may be proposed on behalf of a group the
+ * API says the member speaks for (`speaksFor` of their groups); the API checks it again.
  */
 export function ProposeForm({
   api,
+  userId,
   onCancel,
   onProposed,
 }: {
   api: ApiClient
+  userId: string
   onCancel(): void
   onProposed(pact: Pact): void
 }) {
@@ -29,7 +32,10 @@ export function ProposeForm({
   const queryClient = useQueryClient()
   const [title, setTitle] = useState('')
   const [description, setDescription] = useState('')
-  const [proposerGroup, setProposerGroup] = useState<string[]>([])
+  const [proposerGroup, setProposerGroup] = useState('')
+  // Only the groups the API says this member speaks for are offered (its owners and managers).
+  const mine = useQuery({ queryKey: queryKeys.groups.mine(userId), queryFn: () => myGroups(api) })
+  const speaksFor = (mine.data?.items ?? []).filter((group) => group.speaksFor)
   const [spaces, setSpaces] = useState<string[]>([])
   const [groups, setGroups] = useState<string[]>([])
   const [duration, setDuration] = useState('')
@@ -48,7 +54,7 @@ export function ProposeForm({
         title: title.trim(),
         ...(description.trim() ? { description: description.trim() } : {}),
         geometry: space.value.geometry,
-        ...(proposerGroup[0] ? { proposerGroupId: proposerGroup[0] } : {}),
+        ...(proposerGroup ? { proposerGroupId: proposerGroup } : {}),
         spaces,
         signatoryGroups: groups,
         ...(duration ? { durationMonths: Number(duration) } : {}),
@@ -104,15 +110,24 @@ export function ProposeForm({
           data-testid="pact-description"
         />
       </div>
-      <ThingPicker
-        api={api}
-        kind="group"
-        label={m('fieldProposerGroup')}
-        multiple={false}
-        chosen={proposerGroup}
-        onChange={setProposerGroup}
-        testId="pact-proposer-group"
-      />
+      {speaksFor.length > 0 && (
+        <div className="field">
+          <label htmlFor="pact-proposer-group">{m('fieldProposerGroup')}</label>
+          <select
+            id="pact-proposer-group"
+            value={proposerGroup}
+            onChange={(event) => setProposerGroup(event.target.value)}
+            data-testid="pact-proposer-group"
+          >
+            <option value="">{m('proposerYourself')}</option>
+            {speaksFor.map((group) => (
+              <option key={group.groupId} value={group.groupId}>
+                {group.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
       <ThingPicker
         api={api}
         kind="space"

@@ -33,6 +33,18 @@ describe('accessibility of the resident’s screens', () => {
 
   afterAll(() => closeBrowserTest(browser, served))
 
+  it('the login dialog, on a phone and at a desk', async () => {
+    for (const viewport of [phone, desktop]) {
+      const context = await offlineContext(browser, served.baseUrl, { locale: 'it-IT', viewport })
+      const page = await context.newPage()
+      await page.goto(served.baseUrl)
+      await page.getByTestId('login').click()
+      await page.locator('#auth-email').waitFor()
+      await expectAccessible(page, `the login dialog at ${viewport.width}px`)
+      await context.close()
+    }
+  })
+
   it('finds violations when there are some (the check itself works)', async () => {
     const page = await (await offlineContext(browser, served.baseUrl, { locale: 'en-GB' })).newPage()
     await page.goto(served.baseUrl)
@@ -69,6 +81,10 @@ describe('accessibility of the resident’s screens', () => {
         await page.getByTestId('nav-wallet').click()
         await page.locator('#wallet-title').waitFor()
         await expectAccessible(page, `the wallet on a ${name}`)
+
+        await page.getByTestId('notifications-bell').click()
+        await page.getByTestId('notifications-panel').waitFor()
+        await expectAccessible(page, `the notifications panel on a ${name}`)
         await context.close()
       })
     }

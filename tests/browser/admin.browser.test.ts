@@ -1,6 +1,7 @@
 import { changeRole } from '@quartiere/auth'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectAccessible } from './accessibility'
 import {
   callApi,
   closeBrowserTest,
@@ -75,6 +76,7 @@ describe('the admins’ roles page', () => {
     await page.getByTestId('admin-apply').click()
     await page.getByTestId('admin-message').filter({ hasText: 'Bruno Volunteer is now moderator.' }).waitFor()
     expect(await page.getByTestId('admin-message').getAttribute('role')).toBe('status')
+    await expectAccessible(page, 'the admins’ roles page after a change')
 
     // The log is read again after the change: the new entry comes first, with who did it and why.
     const newest = page.getByTestId('role-change').first()
@@ -90,7 +92,7 @@ describe('the admins’ roles page', () => {
   it('refuses, in a sentence, to let the only admin step down', async () => {
     const page = adminPage
     await page.getByTestId('admin-member').fill('Anna')
-    await page.getByRole('button', { name: 'Anna Admin' }).click()
+    await page.getByRole('button', { name: 'Anna Admin', exact: true }).click()
     // Her own role is known from the API's word on the signed-in user.
     await page.getByTestId('admin-current-role').filter({ hasText: 'Current role: admin' }).waitFor()
     await page.getByTestId('admin-role').selectOption('member')

@@ -122,10 +122,12 @@ describe('the detail panel, threads, groups and drawing', () => {
     await pageA.goto(`${served.baseUrl}/?c=7.681,45.071&z=16`)
     await waitForRendered(pageA, (entities) => entities.length > 0)
     const canvas = pageA.locator('.maplibregl-canvas')
+    await pageA.getByTestId('add-polygon').click()
+    // Drawing opens the placing tools above the map, which moves the map down: measure it once they are there.
+    await pageA.locator('.placing').waitFor()
     const box = await canvas.boundingBox()
     if (!box) throw new Error('no map canvas')
     const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const
-    await pageA.getByTestId('add-polygon').click()
     await pageA.mouse.click(...at(0.15, 0.15))
     await pageA.mouse.click(...at(0.35, 0.15))
     await pageA.getByTestId('draw-undo').click()
@@ -155,6 +157,7 @@ describe('the detail panel, threads, groups and drawing', () => {
 
     // Redraw it smaller, finishing with the button this time.
     await pageA.getByTestId('redraw').click()
+    await pageA.locator('.placing').waitFor()
     await pageA.mouse.click(...at(0.2, 0.2))
     await pageA.mouse.click(...at(0.3, 0.2))
     await pageA.mouse.click(...at(0.3, 0.3))

@@ -86,6 +86,7 @@ const en = {
   'timeline.count': '{count} things',
 
   'filters.label': 'Filters',
+  'calendar.inView': 'Calendar of the events in view',
   'filters.text': 'Search',
   'filters.textPlaceholder': 'Search places, events, offers…',
   'filters.search': 'Search',
@@ -593,6 +594,7 @@ const it: Messages = {
   'timeline.count': '{count} elementi',
 
   'filters.label': 'Filtri',
+  'calendar.inView': 'Calendario degli eventi in vista',
   'filters.text': 'Cerca',
   'filters.textPlaceholder': 'Cerca luoghi, eventi, offerte…',
   'filters.search': 'Cerca',

@@ -4,7 +4,7 @@ import { type TimeWindow, windowQuery } from '../../state/timeline'
 import { CopyButton } from '../opendata/copy-button'
 import { calendarMessages } from './messages'
 
-export interface CalendarControlProps {
+export interface CalendarFeedLinksProps {
   bounds: Bbox | null
   window: TimeWindow | null
 }
@@ -14,9 +14,10 @@ const bboxDecimals = 4
 
 /**
  * The events in view as a calendar: a file of those in the map's box and time window, and a feed of the box to
- * subscribe to (without the window, so that the feed keeps bringing the area's new events).
+ * subscribe to (without the window, so that the feed keeps bringing the area's new events). The body of the
+ * side panel's calendar control (lazy.tsx), loaded when a resident first opens it.
  */
-export function CalendarControl({ bounds, window: timeWindow }: CalendarControlProps) {
+export function CalendarFeedLinks({ bounds, window: timeWindow }: CalendarFeedLinksProps) {
   const { m } = useMessages(calendarMessages)
   if (!bounds) return null
   const bbox = clampBbox(bounds)
@@ -32,8 +33,7 @@ export function CalendarControl({ bounds, window: timeWindow }: CalendarControlP
   }
   const webcal = feed.href.replace(/^https?:/, 'webcal:')
   return (
-    <details className="calendar-control" data-testid="calendar-control">
-      <summary>{m('calendar')}</summary>
+    <>
       <p>
         <a href={file.href} download="quartiere-events.ics" data-testid="calendar-download">
           {m('download')}
@@ -58,6 +58,6 @@ export function CalendarControl({ bounds, window: timeWindow }: CalendarControlP
         </div>
       </div>
       <p className="hint">{m('feedHint')}</p>
-    </details>
+    </>
   )
 }

@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/screen-messages'
 
 export const calendarMessages = defineMessages(
   {
-    calendar: 'Calendar of the events in view',
     download: 'Download the events in view (.ics)',
     subscribe: 'Subscribe in my calendar app',
     feedUrl: 'Address of the calendar feed of this area',
@@ -11,7 +10,6 @@ export const calendarMessages = defineMessages(
     addEvent: 'Add to my calendar (.ics)',
   },
   {
-    calendar: 'Calendario degli eventi in vista',
     download: 'Scarica gli eventi in vista (.ics)',
     subscribe: 'Iscriviti dalla mia app di calendario',
     feedUrl: 'Indirizzo del calendario di questa zona',

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
  * The layering rule of DESIGN.md, checked on the code itself rather than only written down:
  *
  *   apps/*  →  use cases across domains (personal-data)
- *           →  domain packages (auth, map, ledger, realtime, opendata, media)  →  foundation (db, geo, contracts)
+ *           →  domain packages (auth, map, ledger, realtime, opendata, media, mail)  →  foundation (db, geo, contracts)
  *
  * - a package imports only workspace packages of a lower layer, or the few same-layer edges named below;
  * - no package imports fastify, a fastify plugin, or the websocket server: HTTP belongs to apps/api;
@@ -26,6 +26,7 @@ const layers: Record<string, Layer> = {
   '@quartiere/auth': 'domain',
   '@quartiere/ledger': 'domain',
   '@quartiere/map': 'domain',
+  '@quartiere/mail': 'domain',
   '@quartiere/media': 'domain',
   '@quartiere/opendata': 'domain',
   '@quartiere/realtime': 'domain',

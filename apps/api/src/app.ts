@@ -6,6 +6,7 @@ import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
 import { realtimeCloseCodes } from '@quartiere/contracts'
 import { type Database, migrate, openDatabase } from '@quartiere/db'
 import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from '@quartiere/ledger'
+import { createMailer, type Mailer } from '@quartiere/mail'
 import { loadDemoData } from '@quartiere/map/seed'
 import { changesExtents, ExtentCache, ogcCollectionExtents, TileCache } from '@quartiere/opendata'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -59,6 +60,8 @@ export interface AppOptions {
    * uses it. Several instances would each count their own, so the server never does.
    */
   rateLimitsInMemory?: boolean
+  /** A mailer to use instead of the one the config describes (tests that read what was sent). */
+  mailer?: Mailer
 }
 
 export interface App {
@@ -67,6 +70,7 @@ export interface App {
   ledger: Ledger
   /** The outbox relay (`realtime.relay.onEvents` for in-process consumers) and the websocket feed. */
   realtime: Realtime
+  mailer: Mailer
   /**
    * Every route as registered (HEAD included), recorded by an `onRoute` hook set before any route: the
    * authorization matrix test checks each one has an entry, so a new route cannot go unexamined.
@@ -162,7 +166,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const realtime = await installRealtime(fastify, { config, database, tokens, presence: accountPresence })
 
     const ledger = createLedger(database.db)
-    const context: RouteContext = { config, database, tokens, ledger }
+    const mailer =
+      options.mailer ??
+      createMailer({
+        ...(config.mail.smtpUrl ? { smtpUrl: config.mail.smtpUrl } : {}),
+        from: config.mail.from,
+        mailDir: config.mail.dir,
+        log: (line, details) => fastify.log.info(details, line),
+      })
+    const context: RouteContext = { config, database, tokens, ledger, mailer }
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
     await fastify.register(adminRoutes(context, accountPresence))
@@ -224,6 +236,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       database,
       ledger,
       realtime,
+      mailer,
       routes,
       async close() {
         clearInterval(sweeper)
@@ -231,6 +244,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         await fastify.close()
         stopSweeping()
         await ledger.batcher.drain()
+        if (!options.mailer) mailer.close()
         if (ownsDatabase) await database.close()
       },
     }

@@ -55,6 +55,22 @@ export interface Config {
    * exchanges. RESEARCH_K_MIN may raise it above the built-in floor (5), never lower it.
    */
   researchKMin: number
+  /** Where email goes (packages/mail): an SMTP server, or .eml files under dataDir/mail. */
+  mail: MailConfig
+}
+
+export interface MailConfig {
+  /** SMTP_URL: smtp://user:pass@host:port or smtps://…; absent: messages are written to files in `dir`. */
+  smtpUrl?: string
+  /** MAIL_FROM: the sender of every message. */
+  from: string
+  /** Where messages are written without SMTP: DATA_DIR/mail. */
+  dir: string
+  /**
+   * The origin that links in messages point to (a reset link, a digest's settings): PUBLIC_URL, or this
+   * server's own address when unset. Messages are also sent by jobs, with no request to derive it from.
+   */
+  linkOrigin: string
 }
 
 export interface BrowserPolicyConfig {
@@ -111,6 +127,7 @@ export const defaults = {
   basemapOrigins: ['https://tiles.openfreemap.org'],
   eventLoopDelayMaxMs: 1_000,
   writesPerMinute: 300,
+  mailFrom: 'Quartiere <no-reply@quartiere.localhost>',
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -170,6 +187,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       writesPerMinute: integer(env.WRITES_PER_MINUTE, defaults.writesPerMinute, 'WRITES_PER_MINUTE'),
     },
     researchKMin: researchKMin(env.RESEARCH_K_MIN),
+    mail: loadMailConfig(env, dataDir),
+  }
+}
+
+function loadMailConfig(env: NodeJS.ProcessEnv, dataDir: string): MailConfig {
+  const smtpUrl = env.SMTP_URL || undefined
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl))
+    throw new Error(
+      `SMTP_URL must start with smtp:// or smtps://, got "${smtpUrl.replace(/\/\/.*@/, '//…@')}"`,
+    )
+  const port = integer(env.PORT, defaults.port, 'PORT')
+  const host = env.HOST || defaults.host
+  return {
+    ...(smtpUrl ? { smtpUrl } : {}),
+    from: env.MAIL_FROM || defaults.mailFrom,
+    dir: resolve(dataDir, 'mail'),
+    linkOrigin: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/$/, '') : `http://${host}:${port}`,
   }
 }
 

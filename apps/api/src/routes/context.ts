@@ -1,6 +1,7 @@
 import type { TokenIssuer } from '@quartiere/auth'
 import type { Database } from '@quartiere/db'
 import type { Ledger } from '@quartiere/ledger'
+import type { Mailer } from '@quartiere/mail'
 import type { Config } from '../config'
 
 /** What routes get from the composition root. */
@@ -9,4 +10,6 @@ export interface RouteContext {
   database: Database
   tokens: TokenIssuer
   ledger: Ledger
+  /** Sends email (SMTP_URL), or writes it to DATA_DIR/mail. */
+  mailer: Mailer
 }

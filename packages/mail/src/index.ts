@@ -1,0 +1,8 @@
+export {
+  createMailer,
+  MailDeliveryError,
+  type Mailer,
+  type MailerOptions,
+  type OutgoingMail,
+  type SentMail,
+} from './mailer'

@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net'
+import { SMTPServer } from 'smtp-server'
+
+/** A message as the server received it: the envelope and the raw RFC 5322 text. */
+export interface ReceivedMail {
+  from: string
+  to: string[]
+  raw: string
+}
+
+export interface TestSmtpServer {
+  /** smtp://127.0.0.1:port, for SMTP_URL. */
+  url: string
+  received: ReceivedMail[]
+  close(): Promise<void>
+}
+
+/**
+ * A real SMTP server in process (the `smtp-server` package): it speaks the protocol, keeps what it receives,
+ * refuses `gone@…` permanently (550) and `busy@…` for now (451), so delivery failures can be tested too.
+ */
+export async function startSmtpServer(): Promise<TestSmtpServer> {
+  const received: ReceivedMail[] = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const refusal = refusalFor(address.address)
+      callback(refusal ?? undefined)
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        })
+        callback()
+      })
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.server.address() as AddressInfo).port
+  return {
+    received,
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+function refusalFor(address: string): Error | null {
+  if (address.startsWith('gone@'))
+    return Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 })
+  if (address.startsWith('busy@'))
+    return Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 })
+  return null
+}

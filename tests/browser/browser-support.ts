@@ -7,6 +7,7 @@ import { loadConfig } from '@quartiere/api/config'
 import { createTokenIssuer } from '@quartiere/auth'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildWebIfStale } from '../../apps/web/scripts/build-if-stale'
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server'
 import { testPasswordLog2N } from '../support/test-app'
 import { openTestDatabase } from '../support/test-database'
 
@@ -15,6 +16,8 @@ export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), 'artif
 export interface ServedApp {
   app: App
   baseUrl: string
+  /** The SMTP server the app sends its email to: what it received, to follow links from. */
+  mail: TestSmtpServer
   close(): Promise<void>
 }
 
@@ -29,8 +32,9 @@ export async function serveApp(options: {
 }): Promise<ServedApp> {
   buildWebIfStale({ quiet: true })
   const database = await openTestDatabase()
+  const mail = await startSmtpServer()
   const config = {
-    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir', ...options.env }),
+    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir', SMTP_URL: mail.url, ...options.env }),
     passwordLog2N: testPasswordLog2N,
     seedDemo: options.seedDemo,
     authRateLimitPerMinute: 100_000,
@@ -39,12 +43,17 @@ export async function serveApp(options: {
   const app = await buildApp({ config, database, tokens })
   await app.fastify.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.fastify.server.address() as AddressInfo
+  const baseUrl = `http://127.0.0.1:${port}`
+  // Links in email point to where the test serves the app: its port is known only now that it listens.
+  config.mail.linkOrigin = baseUrl
   return {
     app,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
+    mail,
     async close() {
       await app.close()
       await database.close()
+      await mail.close()
     },
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createMailer, MailDeliveryError } from '@quartiere/mail'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server'
+import { readMail, startSmtpServer, type TestSmtpServer } from '../support/smtp-server'
 
 describe('mailer over SMTP', () => {
   let smtp: TestSmtpServer
@@ -36,6 +36,10 @@ describe('mailer over SMTP', () => {
     expect(message!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m)
     expect(message!.raw).toMatch(/multipart\/alternative/)
     expect(message!.raw).toContain(sent.messageId)
+    const read = await readMail(message!)
+    expect(read.subject).toBe('Il tuo riepilogo è pronto')
+    expect(read.text.trim()).toBe('Ciao Anna')
+    expect(read.html).toContain('<p>Ciao Anna</p>')
   })
 
   it('tells a permanent refusal (5xx) from a transient one (4xx, unreachable)', async () => {

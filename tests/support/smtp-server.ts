@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import { simpleParser } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 
 /** A message as the server received it: the envelope and the raw RFC 5322 text. */
@@ -57,4 +58,47 @@ function refusalFor(address: string): Error | null {
   if (address.startsWith('busy@'))
     return Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 })
   return null
+}
+
+/** A received message parsed as a mail client would (MIME parts decoded), with the links of its text part. */
+export interface ReadMail {
+  to: string[]
+  subject: string
+  text: string
+  html: string
+  headers: Map<string, unknown>
+  /** Every http(s) address in the text part, in order. */
+  links: string[]
+}
+
+export async function readMail(message: ReceivedMail): Promise<ReadMail> {
+  const parsed = await simpleParser(message.raw)
+  const text = parsed.text ?? ''
+  return {
+    to: message.to,
+    subject: parsed.subject ?? '',
+    text,
+    html: typeof parsed.html === 'string' ? parsed.html : '',
+    headers: parsed.headers,
+    links: text.match(/https?:\/\/[^\s<>"]+/g) ?? [],
+  }
+}
+
+/**
+ * Waits for the next message to `address` after the `seen` first ones already received (mail is sent after the
+ * response in some flows), and reads it.
+ */
+export async function nextMailTo(
+  server: TestSmtpServer,
+  address: string,
+  { seen = 0, timeoutMs = 10_000 }: { seen?: number; timeoutMs?: number } = {},
+): Promise<ReadMail> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const messages = server.received.filter((message) => message.to.includes(address))
+    const next = messages[seen]
+    if (next) return readMail(next)
+    if (Date.now() > deadline) throw new Error(`no message #${seen + 1} to ${address} within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '@quartiere/api/config'
 import type { AuthTokens } from '@quartiere/contracts'
 import type { Database } from '@quartiere/db'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import { startSmtpServer, type TestSmtpServer } from './smtp-server'
 import { openTestDatabase } from './test-database'
 
 /** Test accounts hash passwords at a low scrypt cost; production uses OWASP's (log2 N = 17). */
@@ -13,6 +14,8 @@ export interface TestApp {
   app: App
   database: Database
   request(options: InjectOptions): Promise<LightMyRequestResponse>
+  /** The SMTP server the app sends its email to (SMTP_URL): what it received, to read links from. */
+  mail: TestSmtpServer
   /**
    * Registers a fresh member and returns its tokens; `as` has an admin give it that role through the API (see
    * `grantRole`), and it logs in again.
@@ -48,7 +51,8 @@ function testConfig(env: Record<string, string>) {
 /** The API on a database of this test file's own, driven over HTTP semantics with Fastify's inject. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await openTestDatabase()
-  const config = testConfig(env)
+  const mail = await startSmtpServer()
+  const config = testConfig({ SMTP_URL: mail.url, ...env })
   const { changeRole, createTokenIssuer } = await import('@quartiere/auth')
   const tokens = await createTokenIssuer({ issuer: config.jwtIssuer, audience: config.jwtAudience })
   const app = await buildApp({ config, database, tokens })
@@ -116,6 +120,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     app,
     database,
     request,
+    mail,
     async signUp(options = {}) {
       accounts += 1
       const email = `member${accounts}.${process.pid}.${Date.now()}@example.org`
@@ -141,7 +146,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       return loggedIn
     },
     async sibling(siblingEnv = {}) {
-      const other = await buildApp({ config: testConfig(siblingEnv), database, tokens })
+      const other = await buildApp({
+        config: testConfig({ SMTP_URL: mail.url, ...siblingEnv }),
+        database,
+        tokens,
+      })
       siblings.push(other)
       return { app: other, request: (options: InjectOptions) => other.fastify.inject(options) }
     },
@@ -149,6 +158,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       for (const other of siblings) await other.close()
       await app.close()
       await database.close()
+      await mail.close()
     },
   }
 }

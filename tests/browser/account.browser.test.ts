@@ -92,6 +92,14 @@ describe('my account', () => {
     )
     expect(stored).toMatchObject({ displayName: 'Lucia Rossi', locale: 'it' })
     userId = stored.id
+    // The top bar's language is the member's language too: saved to the profile, for what the server sends them.
+    const savedLocale = async () =>
+      (await callApi<{ locale: string }>(base, await me(), 'GET', '/api/me')).locale
+    await page.getByTestId('language').selectOption('en')
+    await expect.poll(savedLocale).toBe('en')
+    await page.getByTestId('language').selectOption('it')
+    await expect.poll(savedLocale).toBe('it')
+    await page.locator('#account-title').filter({ hasText: 'Il mio account' }).waitFor()
     await screenshot(page, '50-account-profile')
   })
 

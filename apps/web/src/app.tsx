@@ -10,6 +10,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react'
+import { updateProfile } from './api/account'
 import type { ApiClient, Versioned } from './api/client'
 import { AuthDialog } from './components/auth-dialog'
 import { CalendarControl } from './components/calendar/lazy'
@@ -132,6 +133,15 @@ function Shell({
   const i18n = useI18n()
   const { t } = i18n
   const user = useSyncExternalStore(session.subscribe, session.user)
+  // A signed-in member's choice in the top bar is their language everywhere: saved to the profile, so that the
+  // messages the server sends them (email, push) speak it too. The page switches at once either way.
+  const chooseLocale = (next: Locale) => {
+    onLocale(next)
+    if (!user || user.locale === next) return
+    updateProfile(api, { locale: next })
+      .then(() => session.refresh())
+      .catch((failure: unknown) => console.warn('the language could not be saved to the profile', failure))
+  }
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname))
   const [view, setView] = useState<ViewState>(() => parseViewState(window.location.search))
   const initialCamera = useRef<Camera>({ center: view.center, zoom: view.zoom })
@@ -404,7 +414,7 @@ function Shell({
           <span className="visually-hidden">{t('nav.language')}</span>
           <select
             value={locale}
-            onChange={(event) => onLocale(event.target.value as Locale)}
+            onChange={(event) => chooseLocale(event.target.value as Locale)}
             data-testid="language"
           >
             <option value="it">Italiano</option>

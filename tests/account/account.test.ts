@@ -1,4 +1,5 @@
 import type { AuthTokens, OpenDataCatalog, PostList, User } from '@quartiere/contracts'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validEntityByKind } from '../support/fixtures'
 import { bearer, createTestApp, type TestApp, testPassword } from '../support/test-app'
@@ -265,5 +266,33 @@ describe('DELETE /api/me refusals', () => {
       code: 'sole_group_owner',
       errors: [{ path: `/groups/${group}` }],
     })
+  })
+})
+
+describe('DELETE /api/me by the last admin', () => {
+  it('is refused until someone else is an admin, so that roles can still be granted', async () => {
+    const ada = await t.signUp({ as: 'admin', displayName: 'Ada' })
+    // Precondition: Ada is the platform's only admin (admins other tests made step down).
+    await sql`UPDATE users SET role = 'member' WHERE role = 'admin' AND id <> ${ada.user.id}::uuid`.execute(
+      t.database.db,
+    )
+    const erase = () =>
+      t.request({ method: 'DELETE', url: '/api/me', headers: as(ada), payload: { password: testPassword } })
+    const refused = await erase()
+    expect(refused.statusCode, refused.body).toBe(422)
+    expect(refused.json()).toMatchObject({ code: 'last_admin' })
+    const me = await t.request({ method: 'GET', url: '/api/me', headers: as(ada) })
+    expect(me.statusCode).toBe(200)
+
+    const bea = await t.signUp({ displayName: 'Bea' })
+    const granted = await t.request({
+      method: 'PUT',
+      url: `/api/admin/users/${bea.user.id}/role`,
+      headers: as(ada),
+      payload: { role: 'admin' },
+    })
+    expect(granted.statusCode, granted.body).toBe(200)
+    const erased = await erase()
+    expect(erased.statusCode, erased.body).toBe(204)
   })
 })

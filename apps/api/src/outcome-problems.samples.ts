@@ -184,6 +184,7 @@ export const erasureSamples: Samples<ErasureFailure> = {
   pending_transfers: { ok: false, code: 'pending_transfers', message, accountIds: ['a1'] },
   sole_group_owner: { ok: false, code: 'sole_group_owner', message, groupIds: ['g1'] },
   campaign_running: { ok: false, code: 'campaign_running', message, campaignIds: ['c1'] },
+  last_admin: { ok: false, code: 'last_admin', message },
 }
 
 const roleChangeSamples: Samples<RoleChangeFailure> = {

@@ -344,6 +344,8 @@ export function erasureProblem(failure: ErasureFailure): ApiError {
       return new ApiError(422, failure.code, `${failure.message} (groups ${failure.groupIds.join(', ')})`, {
         errors: failure.groupIds.map((id) => ({ path: `/groups/${id}`, message: 'you are its only owner' })),
       })
+    case 'last_admin':
+      return new ApiError(422, failure.code, failure.message)
     case 'campaign_running':
       return new ApiError(
         422,

@@ -54,6 +54,7 @@ export {
   type RoleChangeOutcome,
   type RoleChangeRequest,
   type RoleChangesPage,
+  isLastAdmin,
   roleChangeLockKey,
   userIdByEmail,
 } from './roles.service'

@@ -62,6 +62,22 @@ export type RoleChangeFailureCode = Extract<RoleChangeOutcome, { ok: false }>['c
  *   changeRole(trx, { actorId: admin.id, userId: anna.id, role: 'moderator', reason: 'runs the Tuesday desk' }))
  * if (!outcome.ok) switch (outcome.code) { case 'not_found': …; case 'forbidden': …; case 'last_admin': … }
  */
+/**
+ * Whether `userId` is the platform's last admin, decided under the role-change lock (held until the caller's
+ * transaction ends), so that no role change can make it untrue before the caller acts on it. Erasing the last
+ * admin would leave nobody able to grant roles. Takes the lock only for an admin: members erase without it.
+ * Call it before locking the member's row, as {@link changeRole} takes this lock before the rows it changes.
+ */
+export async function isLastAdmin(trx: Transaction<DB>, userId: string): Promise<boolean> {
+  const role = await sql<{ role: string }>`
+    SELECT role FROM users WHERE id = ${userId}::uuid AND erased_at IS NULL`.execute(trx)
+  if (role.rows[0]?.role !== 'admin') return false
+  await sql`SELECT pg_advisory_xact_lock(${roleChangeLockKey})`.execute(trx)
+  const admins = await sql<{ count: number }>`
+    SELECT count(*)::int AS count FROM users WHERE role = 'admin' AND erased_at IS NULL`.execute(trx)
+  return (admins.rows[0]?.count ?? 0) <= 1
+}
+
 export async function changeRole(
   trx: Transaction<DB>,
   request: RoleChangeRequest,

@@ -4,6 +4,7 @@ import {
   deleteErasedUser,
   eraseAccountSessions,
   insertTombstone,
+  isLastAdmin,
   lockMemberForErasure,
   moveAccountHistory,
   tombstoneDisplayName,
@@ -38,6 +39,7 @@ export type ErasureOutcome =
   | { ok: false; code: 'pending_transfers'; message: string; accountIds: string[] }
   | { ok: false; code: 'sole_group_owner'; message: string; groupIds: string[] }
   | { ok: false; code: 'campaign_running'; message: string; campaignIds: string[] }
+  | { ok: false; code: 'last_admin'; message: string }
 
 export type ErasureFailureCode = Extract<ErasureOutcome, { ok: false }>['code']
 
@@ -80,7 +82,8 @@ export async function eraseAccount(
  * Refuses, changing nothing, while erasing would break promises made to others: a hold or an exchange still in
  * progress on one of their accounts (`pending_transfers`: resolve it first; the hours are someone's), a group
  * they alone own (`sole_group_owner`: hand it over first, as leaving it would require), or a campaign of theirs
- * still running (`campaign_running`: its settlement pays its owner).
+ * still running (`campaign_running`: its settlement pays its owner), or when they are the platform's last admin
+ * (`last_admin`: nobody could grant roles any more; make someone else an admin first).
  *
  * Then: a tombstone user with a fresh random id takes over their accounts (balances stay, debts included: a
  * debt is not erased by leaving) and everything others rely on; those accounts are frozen at their balance
@@ -100,6 +103,8 @@ export async function eraseMember(
   userId: string,
   expectedPasswordHash: string,
 ): Promise<ErasureOutcome> {
+  // The role-change lock before any row, in the order role changes take it (an admin's erasure only).
+  const lastAdmin = await isLastAdmin(trx, userId)
   // Accounts first, in id order as the ledger locks them, then the user row: a payment in flight on one of the
   // accounts finishes (its transfer row takes a key-share lock on the user) before this goes on.
   const accounts = await lockMemberAccounts(trx, userId)
@@ -123,6 +128,13 @@ export async function eraseMember(
       code: 'sole_group_owner',
       message: 'you are the only owner of a group: make someone else an owner first, or delete the group',
       groupIds: soleOwned,
+    }
+  }
+  if (lastAdmin) {
+    return {
+      ok: false,
+      code: 'last_admin',
+      message: 'you are the last admin: make someone else an admin first, so that someone can still grant roles',
     }
   }
   const running = await runningCampaignsOf(trx, userId)

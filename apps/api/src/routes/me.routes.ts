@@ -79,7 +79,7 @@ export function meRoutes(
           description:
             'Asks for the current password. Refused (422) while a hold, exchange or pledge of mine is in progress ' +
             '(`pending_transfers`), while I am the only owner of a group (`sole_group_owner`) and while a campaign ' +
-            'of mine runs (`campaign_running`). Then my sessions, memberships, follows, notifications and reports ' +
+            'of mine runs (`campaign_running`), and while I am the last admin (`last_admin`). Then my sessions, memberships, follows, notifications and reports ' +
             'go; my posts, comments and map things stay under "Former member" (those at a private location are ' +
             'deleted); my transfers stay, on accounts frozen at their balance under a pseudonymous tombstone; my ' +
             'images are deleted. Nothing links to me afterwards, and my access tokens stop working.',

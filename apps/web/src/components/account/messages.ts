@@ -47,7 +47,7 @@ export const accountMessages = defineMessages(
     eraseLedger:
       'Kept for the others’ books: your transfers stay on accounts frozen at their balance, under a pseudonym that leads to no one. Debts are not cancelled.',
     eraseBlocked:
-      'Not possible while an exchange or hold of yours is in progress, while you are the only owner of a group, or while a campaign of yours runs.',
+      'Not possible while an exchange or hold of yours is in progress, while you are the only owner of a group, while a campaign of yours runs, or while you are the last admin.',
     eraseContinue: 'I understand, continue',
     erasePassword: 'Your password, to confirm',
     eraseConfirm: 'Erase my account for good',
@@ -99,7 +99,7 @@ export const accountMessages = defineMessages(
     eraseLedger:
       'Restano per i conti degli altri: i tuoi trasferimenti, su conti congelati al loro saldo, sotto uno pseudonimo che non porta a nessuno. I debiti non si cancellano.',
     eraseBlocked:
-      'Non è possibile finché hai uno scambio o una prenotazione in corso, sei l’unico proprietario di un gruppo o una tua campagna è in corso.',
+      'Non è possibile finché hai uno scambio o una prenotazione in corso, sei l’unico proprietario di un gruppo, una tua campagna è in corso o sei l’ultimo amministratore.',
     eraseContinue: 'Ho capito, continua',
     erasePassword: 'La tua password, per confermare',
     eraseConfirm: 'Cancella il mio account per sempre',

@@ -47,6 +47,7 @@ export {
 } from './refresh-tokens'
 export {
   changeRole,
+  isLastAdmin,
   listRoleChanges,
   type PersonRef,
   type RoleChange,
@@ -54,7 +55,6 @@ export {
   type RoleChangeOutcome,
   type RoleChangeRequest,
   type RoleChangesPage,
-  isLastAdmin,
   roleChangeLockKey,
   userIdByEmail,
 } from './roles.service'

@@ -134,7 +134,8 @@ export async function eraseMember(
     return {
       ok: false,
       code: 'last_admin',
-      message: 'you are the last admin: make someone else an admin first, so that someone can still grant roles',
+      message:
+        'you are the last admin: make someone else an admin first, so that someone can still grant roles',
     }
   }
   const running = await runningCampaignsOf(trx, userId)

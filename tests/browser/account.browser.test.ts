@@ -96,9 +96,9 @@ describe('my account', () => {
     const savedLocale = async () =>
       (await callApi<{ locale: string }>(base, await me(), 'GET', '/api/me')).locale
     await page.getByTestId('language').selectOption('en')
-    await expect.poll(savedLocale).toBe('en')
+    await expect.poll(savedLocale, { timeout: 15_000 }).toBe('en')
     await page.getByTestId('language').selectOption('it')
-    await expect.poll(savedLocale).toBe('it')
+    await expect.poll(savedLocale, { timeout: 15_000 }).toBe('it')
     await page.locator('#account-title').filter({ hasText: 'Il mio account' }).waitFor()
     await screenshot(page, '50-account-profile')
   })

@@ -9,6 +9,7 @@ import { decimalsOf, formatMinor, parseTypedAmount } from '../../state/amounts'
 import { MemberPicker } from '../currencies/member-picker'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { limitsMessages } from './messages'
 
 /**
@@ -107,24 +108,20 @@ function LimitsForm({ api, account, member }: { api: ApiClient; account: Account
           upper: account.upperLimit === null ? m('noLimit') : money(account.upperLimit),
         })}
       </p>
-      <div className="field">
-        <label htmlFor={`${id}-lower`}>{m('creditLine')}</label>
-        <input
-          id={`${id}-lower`}
-          inputMode="decimal"
-          value={lower}
-          onChange={(event) => setLower(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-upper`}>{m('upperLimit')}</label>
-        <input
-          id={`${id}-upper`}
-          inputMode="decimal"
-          value={upper}
-          onChange={(event) => setUpper(event.target.value)}
-        />
-      </div>
+      <TextField
+        id={`${id}-lower`}
+        label={m('creditLine')}
+        inputMode="decimal"
+        value={lower}
+        onChange={setLower}
+      />
+      <TextField
+        id={`${id}-upper`}
+        label={m('upperLimit')}
+        inputMode="decimal"
+        value={upper}
+        onChange={setUpper}
+      />
       <button type="submit" disabled={busy} data-testid="limits-save">
         {m('save', { currency: account.currency })}
       </button>

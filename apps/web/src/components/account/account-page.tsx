@@ -9,6 +9,7 @@ import type { PageProps } from '../../pages'
 import type { SessionStore } from '../../session/session'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { Erasure } from './erasure'
 import { MyPosts, MyThings, WhatIFollow } from './lists'
 import { accountMessages } from './messages'
@@ -102,18 +103,16 @@ function Profile({
     <AccountSection id="profile" title={m('profile')}>
       <form className="account-form" onSubmit={submit}>
         <p className="hint">{m('email', { email: user.email })}</p>
-        <div className="field">
-          <label htmlFor="account-name">{m('displayName')}</label>
-          <input
-            id="account-name"
-            required
-            maxLength={100}
-            autoComplete="nickname"
-            value={displayName}
-            onChange={(event) => setDisplayName(event.target.value)}
-            data-testid="account-name"
-          />
-        </div>
+        <TextField
+          id="account-name"
+          label={m('displayName')}
+          required
+          maxLength={100}
+          autoComplete="nickname"
+          value={displayName}
+          onChange={setDisplayName}
+          testId="account-name"
+        />
         <div className="field">
           <label htmlFor="account-locale">{m('language')}</label>
           <select
@@ -165,33 +164,29 @@ function PasswordChange({ api, session }: { api: ApiClient; session: SessionStor
         <p className="hint" id="account-password-rules">
           {m('passwordRules')}
         </p>
-        <div className="field">
-          <label htmlFor="account-current-password">{m('currentPassword')}</label>
-          <input
-            id="account-current-password"
-            type="password"
-            required
-            autoComplete="current-password"
-            value={currentPassword}
-            onChange={(event) => setCurrent(event.target.value)}
-            data-testid="account-current-password"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="account-new-password">{m('newPassword')}</label>
-          <input
-            id="account-new-password"
-            type="password"
-            required
-            minLength={10}
-            maxLength={256}
-            autoComplete="new-password"
-            aria-describedby="account-password-rules"
-            value={newPassword}
-            onChange={(event) => setNew(event.target.value)}
-            data-testid="account-new-password"
-          />
-        </div>
+        <TextField
+          id="account-current-password"
+          label={m('currentPassword')}
+          type="password"
+          required
+          autoComplete="current-password"
+          value={currentPassword}
+          onChange={setCurrent}
+          testId="account-current-password"
+        />
+        <TextField
+          id="account-new-password"
+          label={m('newPassword')}
+          type="password"
+          required
+          minLength={10}
+          maxLength={256}
+          autoComplete="new-password"
+          aria-describedby="account-password-rules"
+          value={newPassword}
+          onChange={setNew}
+          testId="account-new-password"
+        />
         <button type="submit" disabled={change.isPending} data-testid="account-change-password">
           {m('changePassword')}
         </button>

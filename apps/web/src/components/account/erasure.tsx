@@ -8,6 +8,7 @@ import type { PageProps } from '../../pages'
 import type { SessionStore } from '../../session/session'
 import { FormMessage } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { AccountSection } from './account-page'
 import { accountMessages } from './messages'
 
@@ -74,19 +75,17 @@ export function Erasure({
       </ul>
       {asking ? (
         <form className="account-form" onSubmit={submit}>
-          <div className="field">
-            <label htmlFor="account-erase-password">{m('erasePassword')}</label>
-            <input
-              id="account-erase-password"
-              ref={passwordField}
-              type="password"
-              required
-              autoComplete="current-password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              data-testid="account-erase-password"
-            />
-          </div>
+          <TextField
+            id="account-erase-password"
+            label={m('erasePassword')}
+            ref={passwordField}
+            type="password"
+            required
+            autoComplete="current-password"
+            value={password}
+            onChange={setPassword}
+            testId="account-erase-password"
+          />
           <div className="row">
             <button
               type="submit"

@@ -9,6 +9,7 @@ import { queryKeys } from '../../queries/query-keys'
 import { formatMinor, parseTypedAmount } from '../../state/amounts'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { useAmount } from './currency-terms'
 import { MemberPicker } from './member-picker'
 import { currencyMessages } from './messages'
@@ -102,25 +103,15 @@ function MintForm({ api, currency }: { api: ApiClient; currency: Currency }) {
         onChange={setMember}
         testId="mint-member"
       />
-      <div className="field">
-        <label htmlFor={`${id}-amount`}>{m('amount')}</label>
-        <input
-          id={`${id}-amount`}
-          inputMode={currency.scale === 0 ? 'numeric' : 'decimal'}
-          value={amount}
-          onChange={(event) => setAmount(event.target.value)}
-          data-testid="mint-amount"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-memo`}>{m('memo')}</label>
-        <input
-          id={`${id}-memo`}
-          maxLength={500}
-          value={memo}
-          onChange={(event) => setMemo(event.target.value)}
-        />
-      </div>
+      <TextField
+        id={`${id}-amount`}
+        label={m('amount')}
+        inputMode={currency.scale === 0 ? 'numeric' : 'decimal'}
+        value={amount}
+        onChange={setAmount}
+        testId="mint-amount"
+      />
+      <TextField id={`${id}-memo`} label={m('memo')} maxLength={500} value={memo} onChange={setMemo} />
       <button type="submit" disabled={busy} data-testid="mint-submit">
         {m('mintSubmit')}
       </button>
@@ -185,33 +176,27 @@ function CapsForm({ api, currency }: { api: ApiClient; currency: Currency }) {
     >
       <h3 id={`${id}-title`}>{m('caps', { code: currency.code })}</h3>
       <p className="hint">{m('capsHint')}</p>
-      <div className="field">
-        <label htmlFor={`${id}-transfer`}>{m('transferMax')}</label>
-        <input
-          id={`${id}-transfer`}
-          inputMode="decimal"
-          value={transferMax}
-          onChange={(event) => setTransferMax(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-daily`}>{m('dailyMax')}</label>
-        <input
-          id={`${id}-daily`}
-          inputMode="decimal"
-          value={dailyMax}
-          onChange={(event) => setDailyMax(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-count`}>{m('dailyTransfers')}</label>
-        <input
-          id={`${id}-count`}
-          inputMode="numeric"
-          value={dailyCount}
-          onChange={(event) => setDailyCount(event.target.value)}
-        />
-      </div>
+      <TextField
+        id={`${id}-transfer`}
+        label={m('transferMax')}
+        inputMode="decimal"
+        value={transferMax}
+        onChange={setTransferMax}
+      />
+      <TextField
+        id={`${id}-daily`}
+        label={m('dailyMax')}
+        inputMode="decimal"
+        value={dailyMax}
+        onChange={setDailyMax}
+      />
+      <TextField
+        id={`${id}-count`}
+        label={m('dailyTransfers')}
+        inputMode="numeric"
+        value={dailyCount}
+        onChange={setDailyCount}
+      />
       <button type="submit" disabled={busy} data-testid="caps-submit">
         {m('capsSubmit')}
       </button>

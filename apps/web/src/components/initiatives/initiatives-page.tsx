@@ -16,6 +16,7 @@ import { queryKeys } from '../../queries/query-keys'
 import { pageItemOf, withPageItem } from '../../state/url-state'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { initiativeMessages } from './messages'
 
 type InitiativeKey = keyof typeof initiativeMessages.en
@@ -261,17 +262,15 @@ function AddThings({
     <section className="pact-form" aria-labelledby="initiative-curate-title" data-testid="initiative-curate">
       <h2 id="initiative-curate-title">{m('curate')}</h2>
       <p className="hint">{m('curateHint')}</p>
-      <div className="field">
-        <label htmlFor="initiative-search">{m('search')}</label>
-        <input
-          id="initiative-search"
-          type="search"
-          autoComplete="off"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          data-testid="initiative-search"
-        />
-      </div>
+      <TextField
+        id="initiative-search"
+        label={m('search')}
+        type="search"
+        autoComplete="off"
+        value={text}
+        onChange={setText}
+        testId="initiative-search"
+      />
       {searched && search.isSuccess && matches.length === 0 && <p className="hint">{m('searchNone')}</p>}
       {matches.length > 0 && (
         <ul className="matches">

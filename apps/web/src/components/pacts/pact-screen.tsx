@@ -9,6 +9,7 @@ import { type ScreenI18n, useMessages } from '../../i18n/screen-messages'
 import { queryKeys } from '../../queries/query-keys'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { type PactMessageKey, pactMessages } from './messages'
 import { PactStages } from './pact-stages'
 import { ThingPicker, useThingTitles } from './thing-picker'
@@ -211,18 +212,16 @@ function EditLinks({ api, pact, userId }: { api: ApiClient; pact: Pact; userId: 
             onChange={setGroups}
             testId="pact-edit-groups"
           />
-          <div className="field">
-            <label htmlFor="pact-edit-duration">{m('fieldDuration')}</label>
-            <input
-              id="pact-edit-duration"
-              type="number"
-              min={1}
-              max={120}
-              value={duration}
-              onChange={(event) => setDuration(event.target.value)}
-              data-testid="pact-edit-duration"
-            />
-          </div>
+          <TextField
+            id="pact-edit-duration"
+            label={m('fieldDuration')}
+            type="number"
+            min={1}
+            max={120}
+            value={duration}
+            onChange={setDuration}
+            testId="pact-edit-duration"
+          />
           <div className="row">
             <button type="submit" disabled={save.isPending} data-testid="pact-edit-save">
               {m('save')}
@@ -339,17 +338,15 @@ function Documents({ api, pact, userId }: { api: ApiClient; pact: Pact; userId: 
       )}
       {pact.can.addDocuments && (
         <form className="pact-form" onSubmit={submit} data-testid="pact-document-form">
-          <div className="field">
-            <label htmlFor="pact-document-title">{m('documentTitle')}</label>
-            <input
-              id="pact-document-title"
-              required
-              maxLength={200}
-              value={title}
-              onChange={(event) => setTitle(event.target.value)}
-              data-testid="pact-document-title"
-            />
-          </div>
+          <TextField
+            id="pact-document-title"
+            label={m('documentTitle')}
+            required
+            maxLength={200}
+            value={title}
+            onChange={setTitle}
+            testId="pact-document-title"
+          />
           <div className="field">
             <label htmlFor="pact-document-url">{m('documentUrl')}</label>
             <input

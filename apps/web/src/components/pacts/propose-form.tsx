@@ -8,6 +8,7 @@ import { type ScreenI18n, useMessages } from '../../i18n/screen-messages'
 import { queryKeys } from '../../queries/query-keys'
 import { FormMessage } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { type PactMessageKey, pactMessages } from './messages'
 import { ThingPicker } from './thing-picker'
 
@@ -88,17 +89,15 @@ export function ProposeForm({
         {m('proposeTitle')}
       </h2>
       <p className="hint">{m('proposeHint')}</p>
-      <div className="field">
-        <label htmlFor="pact-title">{m('fieldTitle')}</label>
-        <input
-          id="pact-title"
-          required
-          maxLength={200}
-          value={title}
-          onChange={(event) => setTitle(event.target.value)}
-          data-testid="pact-title"
-        />
-      </div>
+      <TextField
+        id="pact-title"
+        label={m('fieldTitle')}
+        required
+        maxLength={200}
+        value={title}
+        onChange={setTitle}
+        testId="pact-title"
+      />
       <div className="field">
         <label htmlFor="pact-description">{m('fieldDescription')}</label>
         <textarea
@@ -146,18 +145,16 @@ export function ProposeForm({
         onChange={setGroups}
         testId="pact-groups"
       />
-      <div className="field">
-        <label htmlFor="pact-duration">{m('fieldDuration')}</label>
-        <input
-          id="pact-duration"
-          type="number"
-          min={1}
-          max={120}
-          value={duration}
-          onChange={(event) => setDuration(event.target.value)}
-          data-testid="pact-duration"
-        />
-      </div>
+      <TextField
+        id="pact-duration"
+        label={m('fieldDuration')}
+        type="number"
+        min={1}
+        max={120}
+        value={duration}
+        onChange={setDuration}
+        testId="pact-duration"
+      />
       <FormMessage message={error?.(messages)} testId="pact-propose-error" />
       <div className="row">
         <button type="submit" disabled={propose.isPending} data-testid="pact-propose-submit">

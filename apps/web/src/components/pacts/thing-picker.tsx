@@ -7,6 +7,7 @@ import { useMessages } from '../../i18n/screen-messages'
 import { queryKeys } from '../../queries/query-keys'
 import { FormMessage } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { pactMessages } from './messages'
 
 /** How long typing pauses before the map is searched. */
@@ -88,19 +89,17 @@ export function ThingPicker({ api, kind, label, multiple, chosen, onChange, test
           ))}
         </ul>
       )}
-      <div className="field">
-        <label htmlFor={inputId}>{kind === 'space' ? m('searchSpaces') : m('searchGroups')}</label>
-        <input
-          id={inputId}
-          type="search"
-          autoComplete="off"
-          placeholder={m('searchPlaceholder')}
-          aria-controls={matches.length > 0 ? listId : undefined}
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          data-testid={`${testId}-search`}
-        />
-      </div>
+      <TextField
+        id={inputId}
+        label={kind === 'space' ? m('searchSpaces') : m('searchGroups')}
+        type="search"
+        autoComplete="off"
+        placeholder={m('searchPlaceholder')}
+        aria-controls={matches.length > 0 ? listId : undefined}
+        value={text}
+        onChange={setText}
+        testId={`${testId}-search`}
+      />
       <FormMessage message={search.error ? messageOf(messages, search.error) : null} variant="field" />
       {searched && search.isSuccess && matches.length === 0 && <p className="hint">{m('searchNone')}</p>}
       {matches.length > 0 && (

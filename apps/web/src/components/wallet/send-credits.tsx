@@ -8,6 +8,7 @@ import { queryKeys } from '../../queries/query-keys'
 import { parseTypedAmount } from '../../state/amounts'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { timeCurrency } from './wallet-queries'
 
 /** Wait for a pause in typing before asking who is called that. */
@@ -165,15 +166,7 @@ export function SendCredits({
           onChange={(event) => setAmount(event.target.value.replace(',', '.'))}
         />
       </div>
-      <div className="field">
-        <label htmlFor="send-memo">{t('wallet.memo')}</label>
-        <input
-          id="send-memo"
-          value={memo}
-          maxLength={500}
-          onChange={(event) => setMemo(event.target.value)}
-        />
-      </div>
+      <TextField id="send-memo" label={t('wallet.memo')} maxLength={500} value={memo} onChange={setMemo} />
       <button type="submit" disabled={send.isPending} data-testid="send-submit">
         {t('wallet.sendButton')}
       </button>

@@ -12,7 +12,8 @@ import { messageOf } from '../messages'
 import { TextField } from '../text-field'
 import { type PactMessageKey, pactMessages } from './messages'
 import { PactStages } from './pact-stages'
-import { ThingPicker, useThingTitles } from './thing-picker'
+import { type PactTerms, PactTermsFields } from './pact-terms-fields'
+import { useThingTitles } from './thing-picker'
 
 type Note = ((i18n: ScreenI18n<PactMessageKey>) => FormNote) | null
 
@@ -147,19 +148,26 @@ function ThingLinks({
   )
 }
 
+/** A pact's terms as its edit form holds them. */
+function termsOf(pact: Pact): PactTerms {
+  return {
+    spaces: pact.spaces,
+    groups: pact.signatoryGroups,
+    duration: pact.durationMonths ? String(pact.durationMonths) : '',
+  }
+}
+
 function EditLinks({ api, pact, userId }: { api: ApiClient; pact: Pact; userId: string | null }) {
   const messages = useMessages(pactMessages)
   const { m } = messages
   const [open, setOpen] = useState(false)
-  const [spaces, setSpaces] = useState<string[]>(pact.spaces)
-  const [groups, setGroups] = useState<string[]>(pact.signatoryGroups)
-  const [duration, setDuration] = useState(pact.durationMonths ? String(pact.durationMonths) : '')
+  const [terms, setTerms] = useState<PactTerms>(() => termsOf(pact))
   const [note, setNote] = useState<Note>(null)
   const save = usePactWrite(pact, userId, () =>
     updatePact(api, pact.id, pact.version, {
-      spaces,
-      signatoryGroups: groups,
-      durationMonths: duration ? Number(duration) : null,
+      spaces: terms.spaces,
+      signatoryGroups: terms.groups,
+      durationMonths: terms.duration ? Number(terms.duration) : null,
     }),
   )
   const submit = async (event: FormEvent) => {
@@ -183,9 +191,7 @@ function EditLinks({ api, pact, userId }: { api: ApiClient; pact: Pact; userId: 
           type="button"
           aria-expanded={false}
           onClick={() => {
-            setSpaces(pact.spaces)
-            setGroups(pact.signatoryGroups)
-            setDuration(pact.durationMonths ? String(pact.durationMonths) : '')
+            setTerms(termsOf(pact))
             setOpen(true)
           }}
           data-testid="pact-edit"
@@ -194,34 +200,7 @@ function EditLinks({ api, pact, userId }: { api: ApiClient; pact: Pact; userId: 
         </button>
       ) : (
         <form className="pact-form" onSubmit={submit} data-testid="pact-edit-form">
-          <ThingPicker
-            api={api}
-            kind="space"
-            label={m('fieldSpaces')}
-            multiple
-            chosen={spaces}
-            onChange={setSpaces}
-            testId="pact-edit-spaces"
-          />
-          <ThingPicker
-            api={api}
-            kind="group"
-            label={m('fieldGroups')}
-            multiple
-            chosen={groups}
-            onChange={setGroups}
-            testId="pact-edit-groups"
-          />
-          <TextField
-            id="pact-edit-duration"
-            label={m('fieldDuration')}
-            type="number"
-            min={1}
-            max={120}
-            value={duration}
-            onChange={setDuration}
-            testId="pact-edit-duration"
-          />
+          <PactTermsFields api={api} terms={terms} onChange={setTerms} idPrefix="pact-edit" />
           <div className="row">
             <button type="submit" disabled={save.isPending} data-testid="pact-edit-save">
               {m('save')}

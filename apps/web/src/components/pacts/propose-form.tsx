@@ -10,7 +10,7 @@ import { FormMessage } from '../form-message'
 import { messageOf } from '../messages'
 import { TextField } from '../text-field'
 import { type PactMessageKey, pactMessages } from './messages'
-import { ThingPicker } from './thing-picker'
+import { type PactTerms, PactTermsFields } from './pact-terms-fields'
 
 /**
  * Propose a pact: its title and notes, the places it cares for and the groups that will sign, chosen on the map
@@ -37,9 +37,8 @@ export function ProposeForm({
   // Only the groups the API says this member speaks for are offered (its owners and managers).
   const mine = useQuery({ queryKey: queryKeys.groups.mine(userId), queryFn: () => myGroups(api) })
   const speaksFor = (mine.data?.items ?? []).filter((group) => group.speaksFor)
-  const [spaces, setSpaces] = useState<string[]>([])
-  const [groups, setGroups] = useState<string[]>([])
-  const [duration, setDuration] = useState('')
+  const [terms, setTerms] = useState<PactTerms>({ spaces: [], groups: [], duration: '' })
+  const { spaces, groups, duration } = terms
   const [error, setError] = useState<((i18n: ScreenI18n<PactMessageKey>) => string) | null>(null)
   const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => heading.current?.focus(), [])
@@ -127,34 +126,7 @@ export function ProposeForm({
           </select>
         </div>
       )}
-      <ThingPicker
-        api={api}
-        kind="space"
-        label={m('fieldSpaces')}
-        multiple
-        chosen={spaces}
-        onChange={setSpaces}
-        testId="pact-spaces"
-      />
-      <ThingPicker
-        api={api}
-        kind="group"
-        label={m('fieldGroups')}
-        multiple
-        chosen={groups}
-        onChange={setGroups}
-        testId="pact-groups"
-      />
-      <TextField
-        id="pact-duration"
-        label={m('fieldDuration')}
-        type="number"
-        min={1}
-        max={120}
-        value={duration}
-        onChange={setDuration}
-        testId="pact-duration"
-      />
+      <PactTermsFields api={api} terms={terms} onChange={setTerms} idPrefix="pact" />
       <FormMessage message={error?.(messages)} testId="pact-propose-error" />
       <div className="row">
         <button type="submit" disabled={propose.isPending} data-testid="pact-propose-submit">

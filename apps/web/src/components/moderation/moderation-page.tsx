@@ -15,6 +15,7 @@ import type { PageProps } from '../../pages'
 import { queryKeys } from '../../queries/query-keys'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
+import { TextField } from '../text-field'
 import { type ModerationMessageKey, moderationMessages } from './messages'
 
 type Say = ScreenI18n<ModerationMessageKey>
@@ -328,24 +329,14 @@ function AuditLog({ api, user, showOnMap }: { api: ApiClient; user: User; showOn
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="log-from">{m('filterFrom')}</label>
-          <input
-            id="log-from"
-            type="date"
-            value={form.from}
-            onChange={(event) => set('from')(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="log-to">{m('filterTo')}</label>
-          <input
-            id="log-to"
-            type="date"
-            value={form.to}
-            onChange={(event) => set('to')(event.target.value)}
-          />
-        </div>
+        <TextField
+          id="log-from"
+          label={m('filterFrom')}
+          type="date"
+          value={form.from}
+          onChange={set('from')}
+        />
+        <TextField id="log-to" label={m('filterTo')} type="date" value={form.to} onChange={set('to')} />
         <div className="row">
           <button type="submit" data-testid="log-apply">
             {m('apply')}

@@ -75,7 +75,6 @@ export function authRoutes({ config, database, tokens, mailer }: RouteContext): 
   }
 
   const links = config.emailLinks
-  const linkOrigin = config.mail.linkOrigin
 
   return async (app) => {
     const background = backgroundMailer(mailer, app.log)
@@ -93,7 +92,7 @@ export function authRoutes({ config, database, tokens, mailer }: RouteContext): 
       })
       if (!outcome.ok) return outcome
       const message = emailLinkMessage('email_verification', outcome.issued, {
-        linkOrigin,
+        linkOrigin: config.mail.linkOrigin,
         ttlSeconds: links.emailVerificationTtlSeconds,
       })
       afterResponse.set(request, () => background.send(message, 'address confirmation'))
@@ -149,7 +148,7 @@ export function authRoutes({ config, database, tokens, mailer }: RouteContext): 
         })
         if (issued) {
           const message = emailLinkMessage('password_reset', issued, {
-            linkOrigin,
+            linkOrigin: config.mail.linkOrigin,
             ttlSeconds: links.passwordResetTtlSeconds,
           })
           afterResponse.set(request, () => background.send(message, 'password reset'))

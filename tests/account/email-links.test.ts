@@ -205,6 +205,19 @@ describe('password recovery', () => {
     expect(third.headers['content-type']).toContain('application/problem+json')
   })
 
+  it('answers the same when the mail server refuses the message (the failure is only logged)', async () => {
+    // The test SMTP server refuses gone@… permanently: registration and reset still answer as always.
+    const email = `gone.${process.pid}@example.org`
+    const registeredGone = await t.request({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { email, password: testPassword, displayName: 'Gone' },
+    })
+    expect(registeredGone.statusCode).toBe(201)
+    expect((await askReset(email)).statusCode).toBe(202)
+    expect((await t.request({ method: 'GET', url: '/health' })).statusCode).toBe(200)
+  })
+
   it('refuses bad requests with a problem', async () => {
     for (const payload of [{}, { email: 'not an address' }, { email: 'a@example.org', extra: 1 }]) {
       const response = await t.request({ method: 'POST', url: '/api/auth/password-reset', payload })

@@ -7,6 +7,7 @@ import { expectAccessible } from './accessibility'
 import {
   callApi,
   closeBrowserTest,
+  confirmEmailInPage,
   launchChromium,
   type Member,
   offlineContext,
@@ -69,6 +70,10 @@ describe('my account', () => {
     await page.locator('#auth-email').fill(email)
     await page.locator('#auth-password').fill(firstPassword)
     await page.getByTestId('auth-submit').click()
+    await page.getByTestId('user-name').filter({ hasText: 'Lucia' }).waitFor()
+    // She pays later (an exchange): her address is confirmed as a person does it, with the emailed link.
+    await confirmEmailInPage(page, served.mail, email)
+    await page.goto(base)
     await page.getByTestId('user-name').filter({ hasText: 'Lucia' }).waitFor()
     // The name in the top bar leads to the account page.
     await openAccount()

@@ -7,7 +7,7 @@ import { loadConfig } from '@quartiere/api/config'
 import { createTokenIssuer } from '@quartiere/auth'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildWebIfStale } from '../../apps/web/scripts/build-if-stale'
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server'
+import { nextMailTo, startSmtpServer, type TestSmtpServer } from '../support/smtp-server'
 import { testPasswordLog2N } from '../support/test-app'
 import { openTestDatabase } from '../support/test-database'
 
@@ -46,11 +46,13 @@ export async function serveApp(options: {
   const baseUrl = `http://127.0.0.1:${port}`
   // Links in email point to where the test serves the app: its port is known only now that it listens.
   config.mail.linkOrigin = baseUrl
+  mailOf.set(baseUrl, mail)
   return {
     app,
     baseUrl,
     mail,
     async close() {
+      mailOf.delete(baseUrl)
       await app.close()
       await database.close()
       await mail.close()
@@ -171,23 +173,64 @@ export interface Member {
   refreshTokenExpiresAt: string
 }
 
-/** Registers a member through the API (faster than the form, which web.browser.test.ts covers). */
-export async function registerMember(baseUrl: string, displayName: string): Promise<Member> {
+/** The SMTP server of each served app, by its base URL: where a member's confirmation link is read from. */
+const mailOf = new Map<string, TestSmtpServer>()
+
+/**
+ * Registers a member through the API (faster than the form, which web.browser.test.ts covers), who confirms
+ * their address through the link emailed to it (as the web page does with it), unless `unverified`.
+ */
+export async function registerMember(
+  baseUrl: string,
+  displayName: string,
+  options: { unverified?: boolean } = {},
+): Promise<Member> {
+  const email = `${displayName
+    .replace(/[^a-z0-9]+/gi, '.')
+    .replace(/^\.|\.$/g, '')
+    .toLowerCase()}@example.org`
   const response = await fetch(`${baseUrl}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `${displayName
-        .replace(/[^a-z0-9]+/gi, '.')
-        .replace(/^\.|\.$/g, '')
-        .toLowerCase()}@example.org`,
-      password: 'correct horse battery staple',
-      displayName,
-    }),
+    body: JSON.stringify({ email, password: 'correct horse battery staple', displayName }),
   })
   if (response.status !== 201)
     throw new Error(`register ${displayName}: ${response.status} ${await response.text()}`)
-  return (await response.json()) as Member
+  const member = (await response.json()) as Member
+  const mail = mailOf.get(baseUrl)
+  if (!options.unverified && mail) {
+    const token = new URL(await emailedLink(mail, email, '/verify-email')).searchParams.get('token')
+    const confirmed = await fetch(`${baseUrl}/api/auth/verify-email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    })
+    if (confirmed.status !== 200)
+      throw new Error(`confirm ${displayName}: ${confirmed.status} ${await confirmed.text()}`)
+  }
+  return member
+}
+
+/** The link to `path` in the newest message to `address` (waiting for the `seen`+1-th one). */
+export async function emailedLink(
+  mail: TestSmtpServer,
+  address: string,
+  path: string,
+  seen = 0,
+): Promise<string> {
+  const message = await nextMailTo(mail, address, { seen })
+  const link = message.links.find((candidate) => new URL(candidate).pathname === path)
+  if (!link) throw new Error(`no ${path} link in the message to ${address}: ${message.text}`)
+  return link
+}
+
+/**
+ * A member registered through the form confirms their address as a person does: opens the link of the message
+ * sent to it in their browser, and waits for the page to say it is confirmed.
+ */
+export async function confirmEmailInPage(page: Page, mail: TestSmtpServer, address: string, seen = 0) {
+  await page.goto(await emailedLink(mail, address, '/verify-email', seen))
+  await page.locator('[data-testid="verify-result"].ok').waitFor()
 }
 
 /** A JSON call to the API as a member: the test's own setup (groups, currencies, campaigns). */

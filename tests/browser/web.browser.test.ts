@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   closeBrowserTest,
+  confirmEmailInPage,
   offlineContext,
   openTwoBrowsers,
   renderedEntities,
@@ -36,12 +37,19 @@ describe('the web client in Chromium', () => {
   afterAll(() => closeBrowserTest(browser, served))
 
   async function register(page: Page, name: string) {
+    const email = `${name.replace(/\s/g, '.').toLowerCase()}@example.org`
     await page.getByTestId('register').click()
     await page.locator('#auth-name').fill(name)
-    await page.locator('#auth-email').fill(`${name.replace(/\s/g, '.').toLowerCase()}@example.org`)
+    await page.locator('#auth-email').fill(email)
     await page.locator('#auth-password').fill('correct horse battery staple')
     await page.getByTestId('auth-submit').click()
     await page.getByTestId('user-name').filter({ hasText: name }).waitFor()
+    // They pay later: the address is confirmed as a person does it, with the link emailed to it.
+    const at = page.url()
+    await confirmEmailInPage(page, served.mail, email)
+    await page.goto(at)
+    await page.getByTestId('user-name').filter({ hasText: name }).waitFor()
+    await waitForRendered(page, (entities) => entities.length > 0)
   }
 
   it('renders the demo data on the offline basemap, in Italian for an Italian browser', async () => {

@@ -41,9 +41,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value)
 }
 
-/** The role the table allows (the member when it may), and its token. */
+/**
+ * The role the table allows (the member when it may), and its token; for a route that everyone who may call it
+ * meets with a business refusal (asking for a new confirmation link when the address is confirmed), a role
+ * allowed to ask: its body is validated before any business rule.
+ */
 async function allowedActor(entry: RouteEntry): Promise<{ role: Role; tokens: AuthTokens | undefined }> {
-  const role = (['member', ...roles] as Role[]).find((r) => entry.expect[r] === 'ok')
+  const order = ['member', ...roles] as Role[]
+  const role =
+    order.find((r) => entry.expect[r] === 'ok') ??
+    order.find((r) => entry.expect[r] === 409 || entry.expect[r] === 422)
   if (!role) throw new Error(`${routeKey(entry)} allows no one`)
   if (role === 'anonymous') return { role, tokens: undefined }
   return { role, tokens: entry.freshActor ? await w.fresh.actor(role) : w.tokens[role] }

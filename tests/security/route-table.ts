@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { point, validEntityByKind } from '../support/fixtures'
+import { nextMailTo } from '../support/smtp-server'
 import { testPassword } from '../support/test-app'
 import type { Role, World } from './world'
 
@@ -165,6 +166,51 @@ export const routeTable: RouteEntry[] = [
       })
       return { method: 'POST', url: '/api/auth/logout', payload: { refreshToken: login.refreshToken } }
     },
+  },
+  {
+    method: 'POST',
+    url: '/api/auth/password-reset',
+    expect: everyone,
+    request: () => ({
+      method: 'POST',
+      url: '/api/auth/password-reset',
+      payload: { email: `reset.${randomUUID()}@example.org` },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/auth/password-reset/confirm',
+    expect: everyone,
+    request: async (w) => {
+      // A fresh member's own reset link, read from the message sent to them (after the confirmation link).
+      const { user } = await w.t.signUp()
+      await w.ok('anonymous', 'POST', '/api/auth/password-reset', { email: user.email })
+      const message = await nextMailTo(w.t.mail, user.email, { seen: 1 })
+      const token = new URL(message.links[0]!).searchParams.get('token')
+      return {
+        method: 'POST',
+        url: '/api/auth/password-reset/confirm',
+        payload: { token, password: 'another long passphrase' },
+      }
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/auth/verify-email',
+    expect: everyone,
+    request: async (w) => {
+      const { user } = await w.t.signUp({ unverified: true })
+      const message = await nextMailTo(w.t.mail, user.email)
+      const token = new URL(message.links[0]!).searchParams.get('token')
+      return { method: 'POST', url: '/api/auth/verify-email', payload: { token } }
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/me/email-verification',
+    // Everyone of the matrix confirmed their address: asking again is refused for that reason alone.
+    expect: by(401, 409, 409, 409, 409, 409, 409),
+    request: () => ({ method: 'POST', url: '/api/me/email-verification' }),
   },
   {
     method: 'POST',

@@ -28,6 +28,8 @@ export const permissiveEnv = {
   WRITES_PER_MINUTE: '0',
   EVENT_LOOP_DELAY_MAX_MS: '0',
   OUTBOX_POLL_INTERVAL_MS: '200',
+  PASSWORD_RESETS_PER_IP_PER_HOUR: '100000',
+  VERIFICATION_EMAILS_PER_MEMBER_PER_HOUR: '100000',
 }
 
 const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString()

@@ -3,7 +3,7 @@ import { loadConfig } from '@quartiere/api/config'
 import type { AuthTokens } from '@quartiere/contracts'
 import type { Database } from '@quartiere/db'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { startSmtpServer, type TestSmtpServer } from './smtp-server'
+import { nextMailTo, startSmtpServer, type TestSmtpServer } from './smtp-server'
 import { openTestDatabase } from './test-database'
 
 /** Test accounts hash passwords at a low scrypt cost; production uses OWASP's (log2 N = 17). */
@@ -18,11 +18,13 @@ export interface TestApp {
   mail: TestSmtpServer
   /**
    * Registers a fresh member and returns its tokens; `as` has an admin give it that role through the API (see
-   * `grantRole`), and it logs in again.
+   * `grantRole`), and it logs in again. The member confirms their address as a person does, through the link
+   * emailed to it, unless `unverified` (then they may pay and be paid only small amounts).
    */
   signUp(options?: {
     as?: 'member' | 'moderator' | 'admin' | 'researcher'
     displayName?: string
+    unverified?: boolean
   }): Promise<AuthTokens>
   /**
    * Another API instance on the same database, with its own configuration and nothing in memory shared with
@@ -35,6 +37,25 @@ export interface TestApp {
 }
 
 let accounts = 0
+
+/**
+ * Follows the address-confirmation link emailed to `email` after its registration (the first message to it), as
+ * the web page it opens does: the link's token goes to `POST /api/auth/verify-email`. Answers when confirmed.
+ */
+export async function confirmEmailThroughLink(
+  t: { mail: TestSmtpServer; request(options: InjectOptions): Promise<LightMyRequestResponse> },
+  email: string,
+  seen = 0,
+): Promise<string> {
+  const message = await nextMailTo(t.mail, email, { seen })
+  const link = message.links.find((address) => new URL(address).pathname === '/verify-email')
+  if (!link) throw new Error(`no confirmation link in the message to ${email}: ${message.text}`)
+  const token = new URL(link).searchParams.get('token') ?? ''
+  const confirmed = await t.request({ method: 'POST', url: '/api/auth/verify-email', payload: { token } })
+  if (confirmed.statusCode !== 200)
+    throw new Error(`confirming ${email} failed: ${confirmed.statusCode} ${confirmed.body}`)
+  return (confirmed.json() as { emailVerifiedAt: string }).emailVerifiedAt
+}
 
 function testConfig(env: Record<string, string>) {
   const config = {
@@ -105,6 +126,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     })
     if (registered.statusCode !== 201)
       throw new Error(`sign-up of the test admin failed: ${registered.statusCode} ${registered.body}`)
+    await confirmEmailThroughLink({ mail, request }, email)
     await consoleGrant((registered.json() as AuthTokens).user.id, 'admin')
     const login = await request({
       method: 'POST',
@@ -132,6 +154,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       if (response.statusCode !== 201)
         throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`)
       const tokens = response.json() as AuthTokens
+      if (!options.unverified) {
+        tokens.user.emailVerifiedAt = await confirmEmailThroughLink({ mail, request }, email)
+      }
       if (!options.as || options.as === 'member') return tokens
       await grantRole(tokens.user.id, options.as)
       // Logging in again gives a token that says the new role, as a member who was promoted would get.

@@ -165,7 +165,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // Before the routes: its onResponse hook tells the relay about every successful write.
     const realtime = await installRealtime(fastify, { config, database, tokens, presence: accountPresence })
 
-    const ledger = createLedger(database.db)
+    const ledger = createLedger(database.db, {
+      transferPolicy: { unverifiedTransferMax: config.unverifiedTransferMax },
+    })
     const mailer =
       options.mailer ??
       createMailer({

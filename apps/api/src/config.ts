@@ -57,6 +57,26 @@ export interface Config {
   researchKMin: number
   /** Where email goes (packages/mail): an SMTP server, or .eml files under dataDir/mail. */
   mail: MailConfig
+  /** Password recovery and address confirmation by emailed links: how long links last, how often they are sent. */
+  emailLinks: EmailLinksConfig
+  /**
+   * UNVERIFIED_TRANSFER_MAX: the largest transfer, in whole units of its currency, that a member whose address
+   * is not confirmed may make or receive from another member or a group; null (`none`): no cap.
+   */
+  unverifiedTransferMax: string | null
+}
+
+export interface EmailLinksConfig {
+  /** PASSWORD_RESET_TTL_MINUTES: how long a reset link works, in seconds here. */
+  passwordResetTtlSeconds: number
+  /** EMAIL_VERIFICATION_TTL_HOURS: how long a confirmation link works, in seconds here. */
+  emailVerificationTtlSeconds: number
+  /** Reset requests per address (known or not) per hour; more get 429. */
+  passwordResetsPerAddressPerHour: number
+  /** Reset requests per IP per hour; more get 429. */
+  passwordResetsPerIpPerHour: number
+  /** Confirmation links a signed-in member may ask for per hour; more get 429. */
+  verificationEmailsPerMemberPerHour: number
 }
 
 export interface MailConfig {
@@ -128,6 +148,12 @@ export const defaults = {
   eventLoopDelayMaxMs: 1_000,
   writesPerMinute: 300,
   mailFrom: 'Quartiere <no-reply@quartiere.localhost>',
+  passwordResetTtlMinutes: 30,
+  emailVerificationTtlHours: 7 * 24,
+  passwordResetsPerAddressPerHour: 3,
+  passwordResetsPerIpPerHour: 20,
+  verificationEmailsPerMemberPerHour: 3,
+  unverifiedTransferMax: '5',
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -188,7 +214,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     researchKMin: researchKMin(env.RESEARCH_K_MIN),
     mail: loadMailConfig(env, dataDir),
+    emailLinks: {
+      passwordResetTtlSeconds:
+        positive(
+          env.PASSWORD_RESET_TTL_MINUTES,
+          defaults.passwordResetTtlMinutes,
+          'PASSWORD_RESET_TTL_MINUTES',
+        ) * 60,
+      emailVerificationTtlSeconds:
+        positive(
+          env.EMAIL_VERIFICATION_TTL_HOURS,
+          defaults.emailVerificationTtlHours,
+          'EMAIL_VERIFICATION_TTL_HOURS',
+        ) * 3600,
+      passwordResetsPerAddressPerHour: positive(
+        env.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR,
+        defaults.passwordResetsPerAddressPerHour,
+        'PASSWORD_RESETS_PER_ADDRESS_PER_HOUR',
+      ),
+      passwordResetsPerIpPerHour: positive(
+        env.PASSWORD_RESETS_PER_IP_PER_HOUR,
+        defaults.passwordResetsPerIpPerHour,
+        'PASSWORD_RESETS_PER_IP_PER_HOUR',
+      ),
+      verificationEmailsPerMemberPerHour: positive(
+        env.VERIFICATION_EMAILS_PER_MEMBER_PER_HOUR,
+        defaults.verificationEmailsPerMemberPerHour,
+        'VERIFICATION_EMAILS_PER_MEMBER_PER_HOUR',
+      ),
+    },
+    unverifiedTransferMax: unverifiedTransferMax(env.UNVERIFIED_TRANSFER_MAX),
   }
+}
+
+/** A decimal number of units ("5", "2.50"), or `none` for no cap on unconfirmed members. */
+function unverifiedTransferMax(value: string | undefined): string | null {
+  if (value === undefined || value === '') return defaults.unverifiedTransferMax
+  if (value === 'none') return null
+  if (!/^(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,18})?$/.test(value))
+    throw new Error(
+      `UNVERIFIED_TRANSFER_MAX must be a decimal number like 5 or 2.50, or none, got "${value}"`,
+    )
+  return value
+}
+
+/** A whole number above zero: a limit of 0 would refuse every request (a window of 0 would never pass). */
+function positive(value: string | undefined, fallback: number, name: string): number {
+  const parsed = integer(value, fallback, name)
+  if (parsed === 0) throw new Error(`${name} must be above zero, got "${value}"`)
+  return parsed
 }
 
 function loadMailConfig(env: NodeJS.ProcessEnv, dataDir: string): MailConfig {

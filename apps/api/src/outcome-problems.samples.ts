@@ -8,7 +8,9 @@ import {
   authenticationProblem,
   communityLedgerProblem,
   communityProblem,
+  type EmailLinkFailure,
   type ErasureFailure,
+  emailLinkProblem,
   erasureProblem,
   type ImageFailure,
   imageProblem,
@@ -18,8 +20,10 @@ import {
   memberSearchProblem,
   openDataProblem,
   type PasswordChangeFailure,
+  type PasswordResetFailure,
   type ProfileChangeFailure,
   passwordChangeProblem,
+  passwordResetProblem,
   profileChangeProblem,
   type RefreshFailure,
   type RegistrationFailure,
@@ -29,6 +33,8 @@ import {
   registrationProblem,
   roleChangeProblem,
   roleChangesPageProblem,
+  type VerificationRequestFailure,
+  verificationRequestProblem,
 } from './outcome-problems'
 import type { ApiError } from './problem'
 
@@ -103,6 +109,7 @@ const ledgerSamples: Samples<LedgerFailure> = {
   exceeds_transfer_amount_max: ledger('exceeds_transfer_amount_max'),
   exceeds_daily_amount_max: ledger('exceeds_daily_amount_max'),
   exceeds_daily_transfers_max: ledger('exceeds_daily_transfers_max'),
+  exceeds_unverified_transfer_max: ledger('exceeds_unverified_transfer_max'),
   not_found: ledger('not_found'),
   forbidden: ledger('forbidden'),
   invalid_amount: ledger('invalid_amount'),
@@ -187,6 +194,22 @@ export const erasureSamples: Samples<ErasureFailure> = {
   last_admin: { ok: false, code: 'last_admin', message },
 }
 
+const emailLinkSamples: Samples<EmailLinkFailure> = {
+  email_link_unknown: { ok: false, code: 'email_link_unknown' },
+  email_link_expired: { ok: false, code: 'email_link_expired' },
+  email_link_used: { ok: false, code: 'email_link_used' },
+}
+
+const passwordResetSamples: Samples<PasswordResetFailure> = {
+  ...emailLinkSamples,
+  weak_password: { ok: false, code: 'weak_password', reason: 'too_short' },
+}
+
+const verificationRequestSamples: Samples<VerificationRequestFailure> = {
+  email_already_verified: { ok: false, code: 'email_already_verified' },
+  not_found: { ok: false, code: 'not_found' },
+}
+
 const roleChangeSamples: Samples<RoleChangeFailure> = {
   forbidden: { ok: false, code: 'forbidden', message },
   not_found: { ok: false, code: 'not_found', message },
@@ -223,6 +246,9 @@ export const unions: [string, Record<string, { code: string }>, (failure: never)
   ['image', imageSamples, imageProblem],
   ['role change', roleChangeSamples, roleChangeProblem],
   ['role changes page', roleChangesPageSamples, roleChangesPageProblem],
+  ['email link', emailLinkSamples, emailLinkProblem],
+  ['password reset', passwordResetSamples, passwordResetProblem],
+  ['verification request', verificationRequestSamples, verificationRequestProblem],
 ]
 
 /**
@@ -232,6 +258,7 @@ export const renamed: Record<string, Record<string, string>> = {
   'access token': { invalid_token: 'unauthorized' },
   erasure: { not_found: 'unauthorized' },
   'profile change': { not_found: 'unauthorized' },
+  'verification request': { not_found: 'unauthorized' },
 }
 
 /** Every domain refusal as the API answers it: each union's sample of each code through its mapping. */

@@ -1,13 +1,16 @@
 import type {
   AccessTokenVerification,
   AuthenticationOutcome,
+  EmailVerificationOutcome,
   MemberSearchOutcome,
   PasswordChangeOutcome,
+  PasswordResetOutcome,
   ProfileChangeOutcome,
   RefreshTokenRotation,
   RegistrationOutcome,
   RoleChangeOutcome,
   RoleChangesPage,
+  VerificationRequestOutcome,
   WeakPasswordReason,
 } from '@quartiere/auth'
 import type { CommunityLedgerFailure, LedgerFailure } from '@quartiere/ledger'
@@ -39,6 +42,9 @@ export type ErasureFailure = Refusal<ErasureOutcome>
 export type ImageFailure = Refusal<ProcessedImage>
 export type RoleChangeFailure = Refusal<RoleChangeOutcome>
 export type RoleChangesPageFailure = Refusal<RoleChangesPage>
+export type PasswordResetFailure = Refusal<PasswordResetOutcome>
+export type EmailLinkFailure = Refusal<EmailVerificationOutcome>
+export type VerificationRequestFailure = Refusal<VerificationRequestOutcome>
 
 /**
  * An outcome's value, or its refusal thrown as the problem `toProblem` makes of it.
@@ -150,6 +156,7 @@ export function ledgerProblem(failure: LedgerFailure): ApiError {
     case 'exceeds_transfer_amount_max':
     case 'exceeds_daily_amount_max':
     case 'exceeds_daily_transfers_max':
+    case 'exceeds_unverified_transfer_max':
       return new ApiError(422, failure.code, failure.message)
     default:
       return unhandled('ledger', failure.code)
@@ -240,6 +247,42 @@ export function registrationProblem(failure: RegistrationFailure): ApiError {
       return weakPassword(failure.reason, '/body/password')
     default:
       return unhandled('registration', failure)
+  }
+}
+
+/** A link sent by email that cannot be used: unknown (or malformed), expired, or used already. */
+export function emailLinkProblem(failure: EmailLinkFailure): ApiError {
+  switch (failure.code) {
+    case 'email_link_unknown':
+      return new ApiError(400, failure.code, 'this link is not valid: ask for a new one')
+    case 'email_link_expired':
+      return new ApiError(410, failure.code, 'this link has expired: ask for a new one')
+    case 'email_link_used':
+      return new ApiError(409, failure.code, 'this link was used already')
+    default:
+      return unhandled('email link', failure.code)
+  }
+}
+
+/** Setting a new password from a reset link: the link's refusals, or the password rules'. */
+export function passwordResetProblem(failure: PasswordResetFailure): ApiError {
+  switch (failure.code) {
+    case 'weak_password':
+      return weakPassword(failure.reason, '/body/password')
+    default:
+      return emailLinkProblem(failure)
+  }
+}
+
+/** Asking for a new confirmation link. */
+export function verificationRequestProblem(failure: VerificationRequestFailure): ApiError {
+  switch (failure.code) {
+    case 'email_already_verified':
+      return new ApiError(409, failure.code, 'your email address is confirmed already')
+    case 'not_found':
+      return new ApiError(401, 'unauthorized', 'the account no longer exists')
+    default:
+      return unhandled('verification request', failure)
   }
 }
 

@@ -47,6 +47,7 @@ import { estimatedBounds } from './state/map-query'
 import { overlaps, type TimeWindow, windowQuery, windowRange } from './state/timeline'
 import {
   formatViewState,
+  linkTokenOf,
   type Page,
   pageItemOf,
   pageOf,
@@ -144,6 +145,7 @@ function Shell({
   }
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname))
   const [view, setView] = useState<ViewState>(() => parseViewState(window.location.search))
+  const [linkToken] = useState(() => linkTokenOf(window.location.search))
   const initialCamera = useRef<Camera>({ center: view.center, zoom: view.zoom })
   // Until the map has loaded, loading starts from the box the initial camera will show (the page's entry script
   // has already asked for its first page: see main.tsx), so the things and the map arrive in parallel.
@@ -467,6 +469,8 @@ function Shell({
               showOnMap={showOnMap}
               goTo={goTo}
               setLocale={onLocale}
+              linkToken={linkToken}
+              openLogin={() => setAuthMode('login')}
             />
           </Suspense>
         )

@@ -18,6 +18,10 @@ export interface PageProps {
   goTo(page: Page): void
   /** Switch the interface's language (the account page, after the API stored the member's choice). */
   setLocale(locale: Locale): void
+  /** The token of the emailed link that opened the app, if one did (see `linkTokenOf`). */
+  linkToken?: string | null
+  /** Open the login dialog (after a new password is set). */
+  openLogin?(): void
 }
 
 export interface PageDefinition {
@@ -118,6 +122,29 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
     offeredTo: (user) => user !== null,
     component: lazy(() =>
       import('./components/account/account-page').then((module) => ({ default: module.AccountPage })),
+    ),
+  },
+  // Opened by the links sent by email; reachable without signing in.
+  'reset-password': {
+    label: 'nav.resetPassword',
+    requiresSignIn: false,
+    hiddenFromNavigation: true,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/email-links/reset-password-page').then((module) => ({
+        default: module.ResetPasswordPage,
+      })),
+    ),
+  },
+  'verify-email': {
+    label: 'nav.verifyEmail',
+    requiresSignIn: false,
+    hiddenFromNavigation: true,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/email-links/verify-email-page').then((module) => ({
+        default: module.VerifyEmailPage,
+      })),
     ),
   },
 }

@@ -1,4 +1,21 @@
 export {
+  type EmailLinkFailureCode,
+  type EmailTokenPurpose,
+  type EmailVerificationOutcome,
+  emailTokenBytesMax,
+  emailTokenPruneRowsMax,
+  emailTokenRetentionSeconds,
+  emailVerificationTtlSecondsDefault,
+  type IssuedEmailToken,
+  type PasswordResetOutcome,
+  passwordResetTtlSecondsDefault,
+  requestEmailVerification,
+  requestPasswordReset,
+  resetPassword,
+  type VerificationRequestOutcome,
+  verifyEmail,
+} from './email-tokens'
+export {
   LoginThrottle,
   type LoginThrottleOptions,
   loginFailuresMaxDefault,
@@ -22,6 +39,7 @@ export {
   verifyPassword,
 } from './password'
 export {
+  type AccountEmailLink,
   type AccountProfile,
   type AccountSession,
   accountUserReferences,

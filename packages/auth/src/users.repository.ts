@@ -19,6 +19,8 @@ export interface User {
   locale: UserLocale
   /** ISO 8601, UTC. */
   createdAt: string
+  /** When the member confirmed their address through the emailed link (ISO 8601, UTC); null until then. */
+  emailVerifiedAt: string | null
 }
 
 export type UserRow = Selectable<UsersTable>
@@ -32,6 +34,7 @@ export function toUser(row: UserRow): User {
     role: row.role,
     locale: row.locale,
     createdAt: row.created_at.toISOString(),
+    emailVerifiedAt: row.email_verified_at ? row.email_verified_at.toISOString() : null,
   }
 }
 

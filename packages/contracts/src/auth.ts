@@ -17,6 +17,10 @@ export const User = Type.Object(
     role: UserRole,
     locale: Locale,
     createdAt: Type.String({ format: 'date-time' }),
+    emailVerifiedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'When the member confirmed their address through the emailed link; null until then (small payments only).',
+    }),
   },
   { additionalProperties: false },
 )
@@ -77,3 +81,28 @@ export const AuthTokens = Type.Object(
   { additionalProperties: false },
 )
 export type AuthTokens = Static<typeof AuthTokens>
+
+/** The token of a link sent by email (a password reset, an address confirmation): opaque, 43 characters. */
+const EmailLinkToken = Type.String({ minLength: 1, maxLength: 256 })
+
+/** `POST /api/auth/password-reset`: the address to send a reset link to (answered 202 whether or not it exists). */
+export const PasswordResetRequestBody = Type.Object({ email: Email }, { additionalProperties: false })
+export type PasswordResetRequestBody = Static<typeof PasswordResetRequestBody>
+
+/** `POST /api/auth/password-reset/confirm`: the link's token and the new password. */
+export const PasswordResetConfirmBody = Type.Object(
+  { token: EmailLinkToken, password: Password },
+  { additionalProperties: false },
+)
+export type PasswordResetConfirmBody = Static<typeof PasswordResetConfirmBody>
+
+/** `POST /api/auth/verify-email`: the token of the confirmation link. */
+export const EmailVerificationBody = Type.Object({ token: EmailLinkToken }, { additionalProperties: false })
+export type EmailVerificationBody = Static<typeof EmailVerificationBody>
+
+/** What `POST /api/auth/verify-email` answers: the address is confirmed since then. */
+export const EmailVerified = Type.Object(
+  { emailVerifiedAt: Type.String({ format: 'date-time' }) },
+  { additionalProperties: false },
+)
+export type EmailVerified = Static<typeof EmailVerified>

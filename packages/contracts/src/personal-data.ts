@@ -58,6 +58,7 @@ export const personalDataSections = [
   'currencies',
   'initiatives',
   'moderationActions',
+  'emailLinks',
 ] as const
 export type PersonalDataSection = (typeof personalDataSections)[number]
 
@@ -69,6 +70,16 @@ const Profile = Row({
   locale: Type.String(),
   createdAt: DateTime,
   updatedAt: DateTime,
+  emailVerifiedAt: Nullable(DateTime),
+})
+
+/** A link sent by email: a password reset or an address confirmation. The token itself is never exported. */
+const EmailLink = Row({
+  purpose: Type.String(),
+  email: Type.String(),
+  createdAt: DateTime,
+  expiresAt: DateTime,
+  usedAt: Nullable(DateTime),
 })
 
 /** A login: when it started and how it ended. The token itself is stored only hashed and never exported. */
@@ -309,6 +320,9 @@ export const PersonalDataExport = Type.Object(
     currencies: Type.Array(CurrencyIssued, { description: 'Community currencies I created for a group.' }),
     initiatives: Type.Array(InitiativeCreated),
     moderationActions: Type.Array(ModerationAction, { description: 'As a moderator.' }),
+    emailLinks: Type.Array(EmailLink, {
+      description: 'Password-reset and address-confirmation links sent to me, and whether they were used.',
+    }),
   },
   {
     additionalProperties: false,

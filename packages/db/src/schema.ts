@@ -21,6 +21,20 @@ export interface UsersTable {
   updated_at: GeneratedTimestamp
   /** Set on the tombstone that takes an erased member's place (migration 0009); null for everyone else. */
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** When the member opened the confirmation link sent to their address (migration 0014); null until then. */
+  email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+}
+
+/** Single-use links sent by email (migration 0014): password resets and address confirmations, hashed. */
+export interface EmailTokensTable {
+  id: Generated<string>
+  user_id: string
+  purpose: 'password_reset' | 'email_verification'
+  token_hash: Uint8Array
+  email: string
+  created_at: GeneratedTimestamp
+  expires_at: Timestamp
+  used_at: Timestamp | null
 }
 
 export interface RefreshTokensTable {
@@ -399,6 +413,7 @@ export interface RoleChangesTable {
 export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
+  email_tokens: EmailTokensTable
   entities: EntitiesTable
   // Since migration 0008 the view's `geom` is the public geometry (blurred where the location is private).
   /** A view (migration 0004): the entities anyone may see. Read-only; public readers go through it. */

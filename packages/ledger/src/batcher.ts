@@ -1,7 +1,7 @@
 import { type DB, isDatabaseUnavailable } from '@quartiere/db'
 import type { Kysely } from 'kysely'
 import { executeBatch } from './transfer-engine'
-import type { CommandOutcome, LedgerCommand } from './types'
+import type { CommandOutcome, LedgerCommand, TransferPolicy } from './types'
 
 /** Commands in one database transaction at most. */
 export const batchCommandsMax = 512
@@ -42,10 +42,12 @@ export class TransferBatcher {
   readonly #queue: Waiting[] = []
   #inFlight = 0
   readonly #inFlightMax: number
+  readonly #policy: TransferPolicy
 
-  constructor(db: Kysely<DB>, options: { inFlightMax?: number } = {}) {
+  constructor(db: Kysely<DB>, options: { inFlightMax?: number; policy?: TransferPolicy } = {}) {
     this.#db = db
     this.#inFlightMax = options.inFlightMax ?? batchesInFlightMax
+    this.#policy = options.policy ?? {}
   }
 
   submit(command: LedgerCommand): Promise<CommandOutcome> {
@@ -76,6 +78,7 @@ export class TransferBatcher {
     try {
       const outcomes = await runWithRetry(
         this.#db,
+        this.#policy,
         batch.map((w) => w.command),
       )
       for (const [i, waiting] of batch.entries()) waiting.resolve(outcomes[i]!)
@@ -89,7 +92,7 @@ export class TransferBatcher {
       // take its neighbours down: run each alone, so each gets its own answer.
       for (const waiting of batch) {
         try {
-          const [outcome] = await runWithRetry(this.#db, [waiting.command])
+          const [outcome] = await runWithRetry(this.#db, this.#policy, [waiting.command])
           waiting.resolve(outcome!)
         } catch (singleError) {
           waiting.reject(singleError)
@@ -101,10 +104,14 @@ export class TransferBatcher {
 
 const transientCodes = new Set(['40001', '40P01', '23505'])
 
-async function runWithRetry(db: Kysely<DB>, commands: LedgerCommand[]): Promise<CommandOutcome[]> {
+async function runWithRetry(
+  db: Kysely<DB>,
+  policy: TransferPolicy,
+  commands: LedgerCommand[],
+): Promise<CommandOutcome[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx) => executeBatch(trx, commands))
+      return await db.transaction().execute((trx) => executeBatch(trx, commands, policy))
     } catch (error) {
       const code = (error as { code?: string }).code
       if (attempt >= batchAttemptsMax || !code || !transientCodes.has(code)) throw error

@@ -43,7 +43,7 @@ import type { Ledger } from './ledger'
 import { type CommunityLedgerFailure, type CommunityLedgerOutcome, refuseCommunity } from './outcome'
 import { allocateProRata } from './pro-rata'
 import { executeBatch } from './transfer-engine'
-import type { LedgerCommand } from './types'
+import type { LedgerCommand, TransferPolicy } from './types'
 
 /** Campaigns whose end passed settled per sweep at most. */
 export const dueCampaignsPerSweepMax = 100
@@ -222,6 +222,7 @@ export async function depositCampaign(
   trx: Kysely<DB>,
   actor: Actor,
   campaignId: string,
+  policy: TransferPolicy = {},
 ): Promise<CommunityLedgerOutcome<{ campaign: Campaign }>> {
   const locked = await lockCampaign(trx, campaignId)
   if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
@@ -246,14 +247,18 @@ export async function depositCampaign(
     return refuseCommunity('campaign_closed', 'the campaign ended before it was unlocked')
   }
   const id = deterministicUuid(`${campaign.id}:deposit`)
-  const [outcome] = await executeBatch(trx, [
-    create(id, campaign.owner_give_account_id, campaign.reserve_account_id, BigInt(campaign.deposit), {
-      currency: campaign.give_currency,
-      memo: `Deposit: ${campaign.title}`,
-      entityId: campaign.entity_id,
-      createdBy: actor.userId,
-    }),
-  ])
+  const [outcome] = await executeBatch(
+    trx,
+    [
+      create(id, campaign.owner_give_account_id, campaign.reserve_account_id, BigInt(campaign.deposit), {
+        currency: campaign.give_currency,
+        memo: `Deposit: ${campaign.title}`,
+        entityId: campaign.entity_id,
+        createdBy: actor.userId,
+      }),
+    ],
+    policy,
+  )
   if (!outcome!.ok) {
     if (outcome!.code === 'exceeds_credit_limit') {
       return refuseCommunity(
@@ -285,6 +290,7 @@ export async function pledge(
   actor: Actor,
   campaignId: string,
   input: { id: string; amount: string },
+  policy: TransferPolicy = {},
 ): Promise<CommunityLedgerOutcome<{ pledge: Pledge; campaign: Campaign; replayed: boolean }>> {
   const locked = await lockCampaign(trx, campaignId)
   if (!locked) return refuseCommunity('not_found', `no campaign ${campaignId}`)
@@ -322,17 +328,21 @@ export async function pledge(
   const amount = requested.minor < left ? requested.minor : left
   const account = await ensureOwnerAccount(trx, { userId: actor.userId }, campaign.accept_currency)
   if (!account) throw new Error(`member ${actor.userId} vanished while pledging`)
-  const [outcome] = await executeBatch(trx, [
-    {
-      ...create(input.id, account.id, campaign.escrow_account_id, amount, {
-        currency: campaign.accept_currency,
-        memo: `Pledge: ${campaign.title}`,
-        entityId: campaign.entity_id,
-        createdBy: actor.userId,
-      }),
-      pending: true,
-    },
-  ])
+  const [outcome] = await executeBatch(
+    trx,
+    [
+      {
+        ...create(input.id, account.id, campaign.escrow_account_id, amount, {
+          currency: campaign.accept_currency,
+          memo: `Pledge: ${campaign.title}`,
+          entityId: campaign.entity_id,
+          createdBy: actor.userId,
+        }),
+        pending: true,
+      },
+    ],
+    policy,
+  )
   if (!outcome!.ok) return refuseCommunity(outcome!.code, outcome!.message)
   if (outcome!.replayed) {
     return refuseCommunity('exists_with_different_fields', `the key ${input.id} was used already`)

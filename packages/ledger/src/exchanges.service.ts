@@ -55,22 +55,26 @@ export async function openExchange(
   const holdId = key ?? randomUUID()
   // The hold and the exchange that explains it are written in one transaction: neither exists without the other.
   const result = await db.transaction().execute(async (trx) => {
-    const [outcome] = await executeBatch(trx, [
-      {
-        kind: 'create',
-        id: holdId,
-        debitAccountId: payer.id,
-        creditAccountId: payee.id,
-        amount: hours.minor,
-        currency: timeCurrency,
-        pending: true,
-        timeoutSeconds: exchangeHoldTimeoutSeconds,
-        memo: `Scambio: ${entity.title}`.slice(0, 500),
-        entityId: entity.id,
-        reversalOf: null,
-        createdBy: actor.userId,
-      },
-    ])
+    const [outcome] = await executeBatch(
+      trx,
+      [
+        {
+          kind: 'create',
+          id: holdId,
+          debitAccountId: payer.id,
+          creditAccountId: payee.id,
+          amount: hours.minor,
+          currency: timeCurrency,
+          pending: true,
+          timeoutSeconds: exchangeHoldTimeoutSeconds,
+          memo: `Scambio: ${entity.title}`.slice(0, 500),
+          entityId: entity.id,
+          reversalOf: null,
+          createdBy: actor.userId,
+        },
+      ],
+      ledger.policy,
+    )
     if (!outcome!.ok) return outcome!
     if (!outcome!.replayed) {
       const exchange = await trx

@@ -91,4 +91,11 @@ export {
   type TransferResult,
   voidExpiredHolds,
 } from './transfers.service'
-export type { CommandOutcome, LedgerCommand, LedgerFailureCode, TransferRecord, TransferType } from './types'
+export type {
+  CommandOutcome,
+  LedgerCommand,
+  LedgerFailureCode,
+  TransferPolicy,
+  TransferRecord,
+  TransferType,
+} from './types'

@@ -1,10 +1,17 @@
 import { type DB, groupManagerRoleSql, type TransfersTable } from '@quartiere/db'
 import { outboxInsertSql, outboxRecordsInsertSql } from '@quartiere/realtime'
+import Decimal from 'decimal.js'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import { formatAmount } from './amounts'
 import { requestHash } from './request-hash'
 import { transferView } from './transfer-views'
-import type { CommandOutcome, LedgerCommand, LedgerFailureCode, TransferRecord } from './types'
+import type {
+  CommandOutcome,
+  LedgerCommand,
+  LedgerFailureCode,
+  TransferPolicy,
+  TransferRecord,
+} from './types'
 
 interface AccountState {
   id: string
@@ -13,6 +20,8 @@ interface AccountState {
   scale: number
   ownerUserId: string | null
   ownerGroupId: string | null
+  /** Whether the owning member confirmed their email address; null for a group's or a system account. */
+  ownerVerified: boolean | null
   /**
    * Who hears of this account's transfers: its owner, or a group's owners and managers; for a community
    * currency's issuance account, the issuing group's (they see their mints and redemptions live).
@@ -51,6 +60,7 @@ interface BatchWrites {
 export async function executeBatch(
   trx: Kysely<DB>,
   commands: readonly LedgerCommand[],
+  policy: TransferPolicy = {},
 ): Promise<CommandOutcome[]> {
   const pendingIds = unique(commands.flatMap((c) => (c.kind === 'create' ? [] : [c.pendingId])))
   const reversedIds = unique(
@@ -81,7 +91,7 @@ export async function executeBatch(
       outcomes.push(await replay(trx, command.id, hash, earlier, newTransfers))
       continue
     }
-    const outcome = apply(command, { accounts, referenced, resolved, reversed, now })
+    const outcome = apply(command, { accounts, referenced, resolved, reversed, now, policy })
     const detail = outcome.ok ? '' : outcome.message
     previous.set(command.id, { hash, outcome: outcome.ok ? 'ok' : outcome.code, detail })
     writes.requests.push({
@@ -111,6 +121,7 @@ interface BatchState {
   /** Transfer ids already reversed. */
   reversed: Set<string>
   now: Date
+  policy: TransferPolicy
 }
 
 function fail(code: LedgerFailureCode, message: string): CommandOutcome {
@@ -170,6 +181,10 @@ function applyCreate(command: Extract<LedgerCommand, { kind: 'create' }>, state:
   }
   if (credit.upperLimit !== null && balance(credit) + credit.creditsPending + amount > credit.upperLimit) {
     return fail('exceeds_upper_limit', 'the receiving account would go over its upper limit')
+  }
+  if (!command.reversalOf) {
+    const refused = checkUnverified(debit, credit, amount, state.policy)
+    if (refused) return refused
   }
   // Corrections are not the member's own sending: only payments and holds from a member's account count.
   const capped = debit.ownerUserId !== null && !command.reversalOf
@@ -316,6 +331,34 @@ function checkCaps(debit: AccountState, amount: bigint, now: Date): CommandOutco
   return undefined
 }
 
+/**
+ * Refuses a transfer above the policy's cap when the paying member, or the member paid by another member or a
+ * group, has not confirmed their email address. What system accounts pay out (issuance, a campaign's refunds and
+ * payouts) is not capped: those transfers are the platform's own and must never fail.
+ */
+function checkUnverified(
+  debit: AccountState,
+  credit: AccountState,
+  amount: bigint,
+  policy: TransferPolicy,
+): CommandOutcome | undefined {
+  const max = policy.unverifiedTransferMax
+  if (max === undefined || max === null) return undefined
+  const paysUnverified = debit.ownerVerified === false
+  const paidUnverified =
+    credit.ownerVerified === false && (debit.ownerUserId !== null || debit.ownerGroupId !== null)
+  if (!paysUnverified && !paidUnverified) return undefined
+  const maxMinor = BigInt(
+    new Decimal(max).times(new Decimal(10).pow(debit.scale)).toFixed(0, Decimal.ROUND_DOWN),
+  )
+  if (amount <= maxMinor) return undefined
+  return fail(
+    'exceeds_unverified_transfer_max',
+    `until ${paysUnverified ? 'the paying' : 'the receiving'} member confirms their email address, one transfer ` +
+      `may move at most ${formatAmount(maxMinor, debit.scale)} ${debit.currency}`,
+  )
+}
+
 function countSent(debit: AccountState, amount: bigint, now: Date) {
   const sent = sentToday(debit, now)
   debit.sentDay = utcDay(now)
@@ -356,6 +399,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
     scale: number
     owner_user_id: string | null
     owner_group_id: string | null
+    owner_verified: boolean | null
     audience: string[] | null
     debits_posted: string
     credits_posted: string
@@ -371,6 +415,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
     sent_day_count: number
     now: Date
   }>`SELECT a.id, a.currency, c.scale, a.owner_user_id, a.owner_group_id,
+         (SELECT u.email_verified_at IS NOT NULL FROM users u WHERE u.id = a.owner_user_id) AS owner_verified,
          CASE WHEN a.owner_user_id IS NOT NULL THEN ARRAY[a.owner_user_id]
               ELSE (SELECT array_agg(m.user_id) FROM group_members m
                     WHERE m.group_id = coalesce(a.owner_group_id,
@@ -390,6 +435,7 @@ async function lockAccounts(trx: Kysely<DB>, ids: string[]) {
       scale: row.scale,
       ownerUserId: row.owner_user_id,
       ownerGroupId: row.owner_group_id,
+      ownerVerified: row.owner_verified,
       audience: row.audience ?? [],
       debitsPosted: BigInt(row.debits_posted),
       creditsPosted: BigInt(row.credits_posted),

@@ -68,7 +68,21 @@ export type LedgerFailureCode =
   | 'exceeds_transfer_amount_max'
   | 'exceeds_daily_amount_max'
   | 'exceeds_daily_transfers_max'
+  | 'exceeds_unverified_transfer_max'
 
 export type CommandOutcome =
   | { ok: true; transfer: TransferRecord; replayed: boolean }
   | { ok: false; code: LedgerFailureCode; message: string; replayed: boolean }
+
+/**
+ * Rules of one deployment that the ledger applies to every transfer it creates (createLedger's
+ * `transferPolicy`, from the API's configuration).
+ */
+export interface TransferPolicy {
+  /**
+   * The largest transfer, in whole units of its currency (a decimal string, e.g. "5"), that a member whose email
+   * address is not confirmed may make, or receive from another member or a group. Null or absent: no such cap.
+   * Reversals, and what system accounts pay out (issuance, campaign refunds and payouts), are not capped.
+   */
+  unverifiedTransferMax?: string | null
+}

@@ -88,5 +88,6 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
     currencies: ledger.currencies,
     initiatives: map.initiatives,
     moderationActions: map.moderationActions,
+    emailLinks: account.emailLinks,
   }
 }

@@ -39,7 +39,7 @@ const errors = errorResponses(400, 401, 403, 404, 409, 412, 422, 503)
  * Piggy banks: crowdfunding campaigns on a place or project of the map, accepting one currency and giving back
  * another. Their progress is public: `campaign.*` events carry the place's bbox to every viewport that sees it.
  */
-export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+export function campaignsRoutes({ database, ledger }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
   return async (app) => {
     app.post(
@@ -155,7 +155,8 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
       [
         '/api/campaigns/:id/deposit',
         'The owner deposits what the campaign gives back (cap ÷ accept × give): this opens it',
-        depositCampaign,
+        (...[trx, actor, id]: Parameters<typeof stopCampaign>) =>
+          depositCampaign(trx, actor, id, ledger.policy),
       ],
       [
         '/api/campaigns/:id/stop',
@@ -208,7 +209,9 @@ export function campaignsRoutes({ database }: RouteContext): FastifyPluginAsyncT
           await guard(() =>
             db
               .transaction()
-              .execute((trx) => pledge(trx, actor, request.params.id, { id, amount: request.body.amount })),
+              .execute((trx) =>
+                pledge(trx, actor, request.params.id, { id, amount: request.body.amount }, ledger.policy),
+              ),
           ),
           communityLedgerProblem,
         )

@@ -1,10 +1,15 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { type FormEvent, lazy, Suspense, useEffect, useRef, useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
 import type { SessionStore } from '../session/session'
 import { FormMessage } from './form-message'
 import { problemMessage } from './messages'
+
+// Loaded when asked for: the first visit does not carry it.
+const ForgotPassword = lazy(() =>
+  import('./email-links/forgot-password').then((module) => ({ default: module.ForgotPassword })),
+)
 
 export interface AuthDialogProps {
   api: ApiClient
@@ -18,7 +23,7 @@ export function AuthDialog({ api, session, initialMode, onClose }: AuthDialogPro
   const i18n = useI18n()
   const { t } = i18n
   const dialog = useRef<HTMLDialogElement>(null)
-  const [mode, setMode] = useState(initialMode)
+  const [mode, setMode] = useState<'login' | 'register' | 'forgot'>(initialMode)
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [displayName, setDisplayName] = useState('')
@@ -51,6 +56,21 @@ export function AuthDialog({ api, session, initialMode, onClose }: AuthDialogPro
     } finally {
       setBusy(false)
     }
+  }
+
+  if (mode === 'forgot') {
+    return (
+      <dialog ref={dialog} className="auth-dialog" onClose={onClose} aria-labelledby="auth-title">
+        <Suspense fallback={<p>{t('common.loading')}</p>}>
+          <ForgotPassword
+            api={api}
+            initialEmail={email}
+            onBack={() => setMode('login')}
+            onCancel={() => dialog.current?.close()}
+          />
+        </Suspense>
+      </dialog>
+    )
   }
 
   return (
@@ -95,6 +115,16 @@ export function AuthDialog({ api, session, initialMode, onClose }: AuthDialogPro
           />
           {mode === 'register' && <p className="hint">{t('auth.passwordHint')}</p>}
           {fieldErrors.password && <p className="field-error">{fieldErrors.password}</p>}
+          {mode === 'login' && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => setMode('forgot')}
+              data-testid="forgot-password"
+            >
+              {t('auth.forgotPassword')}
+            </button>
+          )}
         </div>
         <FormMessage message={error} />
         <div className="row">

@@ -506,6 +506,16 @@ const en = {
   'problem.not_hidden': 'This is not hidden.',
   'problem.report_not_open': 'This report was already dealt with.',
   'problem.invalid_query': 'These filters are not valid: check them and try again.',
+  // Password recovery and confirmed addresses (components/email-links).
+  'nav.resetPassword': 'New password',
+  'nav.verifyEmail': 'Confirm your email',
+  'auth.forgotPassword': 'Forgot your password?',
+  'problem.email_link_unknown': 'This link is not valid. Ask for a new one.',
+  'problem.email_link_expired': 'This link has expired. Ask for a new one.',
+  'problem.email_link_used': 'This link was used already: each one works once.',
+  'problem.email_already_verified': 'Your email address is confirmed already.',
+  'problem.exceeds_unverified_transfer_max':
+    'Until the email address is confirmed, only small amounts can be paid or received. Confirm it with the link we sent.',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1022,6 +1032,16 @@ const it: Messages = {
   'problem.not_hidden': 'Non è nascosto.',
   'problem.report_not_open': 'Questa segnalazione è già stata gestita.',
   'problem.invalid_query': 'Questi filtri non sono validi: controllali e riprova.',
+  // Recupero della password e indirizzi confermati (components/email-links).
+  'nav.resetPassword': 'Nuova password',
+  'nav.verifyEmail': 'Conferma la tua email',
+  'auth.forgotPassword': 'Hai dimenticato la password?',
+  'problem.email_link_unknown': 'Questo link non è valido. Chiedine uno nuovo.',
+  'problem.email_link_expired': 'Questo link è scaduto. Chiedine uno nuovo.',
+  'problem.email_link_used': 'Questo link è già stato usato: ognuno funziona una sola volta.',
+  'problem.email_already_verified': 'Il tuo indirizzo email è già confermato.',
+  'problem.exceeds_unverified_transfer_max':
+    'Finché l’indirizzo email non è confermato si possono pagare o ricevere solo piccole somme. Confermalo con il link che ti abbiamo inviato.',
 }
 
 export const locales = ['it', 'en'] as const

@@ -116,6 +116,8 @@ export const pagePaths = {
   'open-data': '/open-data',
   pacts: '/pacts',
   initiatives: '/initiatives',
+  'reset-password': '/reset-password',
+  'verify-email': '/verify-email',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths
@@ -152,4 +154,13 @@ export function withPageItem(url: string, item: string | null): string {
   if (item) params.set(pageItemParam, item)
   const text = params.toString().replaceAll('%2C', ',')
   return text ? `${path}?${text}` : path
+}
+
+/**
+ * The token of an emailed link (`/reset-password?token=…`, `/verify-email?token=…`), read once when the app loads:
+ * the shell then rewrites the address to its own form, which leaves the token out of the history.
+ */
+export function linkTokenOf(search: string): string | null {
+  const token = new URLSearchParams(search).get('token')
+  return token && token.length <= 256 ? token : null
 }

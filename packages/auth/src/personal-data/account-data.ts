@@ -25,7 +25,10 @@ type UserTable = keyof DB & string
  * member's, deleted; the role changes log stays, naming the tombstone (whose role changed, and who changed it).
  */
 export const accountUserReferences = {
-  deleted: [['refresh_tokens', 'user_id']],
+  deleted: [
+    ['refresh_tokens', 'user_id'],
+    ['email_tokens', 'user_id'],
+  ],
   moved: [
     ['role_changes', 'user_id'],
     ['role_changes', 'changed_by'],
@@ -41,6 +44,16 @@ export interface AccountProfile {
   locale: string
   createdAt: string
   updatedAt: string
+  emailVerifiedAt: string | null
+}
+
+/** A link sent by email (a password reset, an address confirmation): when, to where, and whether it was used. */
+export interface AccountEmailLink {
+  purpose: string
+  email: string
+  createdAt: string
+  expiresAt: string
+  usedAt: string | null
 }
 
 export interface AccountSession {
@@ -58,24 +71,40 @@ export interface AccountSession {
 export async function exportAccountData(
   trx: Kysely<DB>,
   userId: string,
-  section: (name: 'sessions', query: RawBuilder<unknown>) => Promise<AccountSession[]>,
-): Promise<{ generatedAt: string; profile: AccountProfile; sessions: AccountSession[] } | undefined> {
+  section: (name: 'sessions' | 'emailLinks', query: RawBuilder<unknown>) => Promise<unknown[]>,
+): Promise<
+  | {
+      generatedAt: string
+      profile: AccountProfile
+      sessions: AccountSession[]
+      emailLinks: AccountEmailLink[]
+    }
+  | undefined
+> {
   const me = sql`${userId}::uuid`
   const profile = await sql<AccountProfile & { generatedAt: string }>`
     SELECT id, email, display_name AS "displayName", role, locale, quartiere_iso(created_at) AS "createdAt",
-           quartiere_iso(updated_at) AS "updatedAt", quartiere_iso(now()) AS "generatedAt"
+           quartiere_iso(updated_at) AS "updatedAt", quartiere_iso(email_verified_at) AS "emailVerifiedAt",
+           quartiere_iso(now()) AS "generatedAt"
       FROM users WHERE id = ${me} AND erased_at IS NULL`.execute(trx)
   const found = profile.rows[0]
   if (!found) return undefined
   const { generatedAt, ...person } = found
-  const sessions = await section(
+  const sessions = (await section(
     'sessions',
     sql`SELECT quartiere_iso(created_at) AS "createdAt", quartiere_iso(expires_at) AS "expiresAt",
                quartiere_iso(used_at) AS "lastRotatedAt", quartiere_iso(revoked_at) AS "revokedAt",
                created_at AS sort_key, id AS sort_id
           FROM refresh_tokens WHERE user_id = ${me}`,
-  )
-  return { generatedAt, profile: person, sessions }
+  )) as AccountSession[]
+  // The tokens themselves are stored only hashed and are never exported.
+  const emailLinks = (await section(
+    'emailLinks',
+    sql`SELECT purpose, email, quartiere_iso(created_at) AS "createdAt", quartiere_iso(expires_at) AS "expiresAt",
+               quartiere_iso(used_at) AS "usedAt", created_at AS sort_key, id AS sort_id
+          FROM email_tokens WHERE user_id = ${me}`,
+  )) as AccountEmailLink[]
+  return { generatedAt, profile: person, sessions, emailLinks }
 }
 
 export type PasswordConfirmation =
@@ -139,7 +168,7 @@ export async function insertTombstone(trx: Transaction<DB>): Promise<string> {
   return tombstoneId
 }
 
-/** Deletes the member's sessions. */
+/** Deletes the member's sessions and the links sent to them by email. */
 export async function eraseAccountSessions(trx: Transaction<DB>, userId: string): Promise<void> {
   for (const [table, column] of accountUserReferences.deleted) {
     await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(column)} = ${userId}::uuid`.execute(trx)

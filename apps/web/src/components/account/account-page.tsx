@@ -7,6 +7,7 @@ import type { Locale } from '../../i18n/dictionaries'
 import { useMessages } from '../../i18n/screen-messages'
 import type { PageProps } from '../../pages'
 import type { SessionStore } from '../../session/session'
+import { EmailNotice } from '../email-links/email-notice'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
 import { TextField } from '../text-field'
@@ -30,6 +31,7 @@ function Account({ api, user, session, showOnMap, goTo, setLocale }: PageProps &
   return (
     <main className="account-page" aria-labelledby="account-title" data-testid="account-page">
       <h1 id="account-title">{m('title')}</h1>
+      <EmailNotice api={api} session={session} user={user} />
       <Profile api={api} user={user} session={session} setLocale={setLocale} />
       <PasswordChange api={api} session={session} />
       <Sessions api={api} session={session} />

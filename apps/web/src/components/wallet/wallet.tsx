@@ -7,8 +7,10 @@ import { useI18n } from '../../i18n/i18n'
 import type { LiveHub } from '../../live/hub'
 import type { PageProps } from '../../pages'
 import { queryKeys } from '../../queries/query-keys'
+import type { SessionStore } from '../../session/session'
 import { CampaignList } from '../campaigns'
 import { TermsButton } from '../currencies/terms-button'
+import { EmailNotice } from '../email-links/email-notice'
 import { FormMessage } from '../form-message'
 import { problemMessage } from '../messages'
 import { Balances, CurrencyList } from './balances'
@@ -23,6 +25,8 @@ export interface WalletProps {
   api: ApiClient
   user: User
   hub: LiveHub
+  /** Given, the wallet says when the member's address still has to be confirmed (and why). */
+  session?: SessionStore
 }
 
 /**
@@ -31,11 +35,11 @@ export interface WalletProps {
  * query cache, which the live feed's transfer and exchange events mark stale (see queries/live-invalidation.ts).
  */
 /** The wallet as the shell opens it. */
-export function WalletPage({ api, user, hub }: PageProps) {
-  return user ? <Wallet api={api} user={user} hub={hub} /> : null
+export function WalletPage({ api, user, hub, session }: PageProps) {
+  return user ? <Wallet api={api} user={user} hub={hub} session={session} /> : null
 }
 
-export function Wallet({ api, user, hub }: WalletProps) {
+export function Wallet({ api, user, hub, session }: WalletProps) {
   const i18n = useI18n()
   const { t } = i18n
   const queryClient = useQueryClient()
@@ -77,6 +81,7 @@ export function Wallet({ api, user, hub }: WalletProps) {
   return (
     <main className="wallet" aria-labelledby="wallet-title">
       <h1 id="wallet-title">{t('wallet.title')}</h1>
+      {session && <EmailNotice api={api} session={session} user={user} />}
       <FormMessage message={error} />
       <CurrencyList
         accounts={mine}

@@ -58,6 +58,8 @@ export const personalDataSections = [
   'currencies',
   'initiatives',
   'moderationActions',
+  'digests',
+  'mailFailures',
 ] as const
 export type PersonalDataSection = (typeof personalDataSections)[number]
 
@@ -281,6 +283,26 @@ const ModerationAction = Row({
   createdAt: DateTime,
 })
 
+/** A digest period of mine and what became of it (issue #21). */
+const DigestDelivery = Row({
+  period: Type.String(),
+  state: Type.String(),
+  attempts: Type.Integer(),
+  coveredFrom: Nullable(DateTime),
+  coveredUntil: Nullable(DateTime),
+  finishedAt: Nullable(DateTime),
+  createdAt: DateTime,
+})
+/** A message to me that did not leave. */
+const MailFailure = Row({ occurredAt: DateTime, permanent: Type.Boolean(), reason: Type.String() })
+/** My email settings and standing; the unsubscribe token is a credential and is not exported. */
+const EmailStanding = Row({
+  digestFrequency: Type.String(),
+  consecutivePermanentFailures: Type.Integer(),
+  suppressedAt: Nullable(DateTime),
+  lastDeliveredAt: Nullable(DateTime),
+})
+
 export const PersonalDataExport = Type.Object(
   {
     formatVersion: Type.Literal(personalDataFormatVersion),
@@ -309,6 +331,9 @@ export const PersonalDataExport = Type.Object(
     currencies: Type.Array(CurrencyIssued, { description: 'Community currencies I created for a group.' }),
     initiatives: Type.Array(InitiativeCreated),
     moderationActions: Type.Array(ModerationAction, { description: 'As a moderator.' }),
+    email: EmailStanding,
+    digests: Type.Array(DigestDelivery, { description: 'Email digests made for me, one per period.' }),
+    mailFailures: Type.Array(MailFailure, { description: 'Messages to me that did not leave (the newest).' }),
   },
   {
     additionalProperties: false,

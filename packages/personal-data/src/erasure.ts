@@ -8,6 +8,7 @@ import {
   moveAccountHistory,
   tombstoneDisplayName,
 } from '@quartiere/auth'
+import { digestUserReferences, eraseMemberMailData } from '@quartiere/digests'
 import type { DB } from '@quartiere/db'
 import {
   ledgerUserReferences,
@@ -52,9 +53,24 @@ export type ErasureFailureCode = Extract<ErasureOutcome, { ok: false }>['code']
  * - `special`: handled by a statement of their own (the ledger's accounts, taken over and frozen).
  */
 export const userReferences = {
-  deleted: [...accountUserReferences.deleted, ...mapUserReferences.deleted, ...ledgerUserReferences.deleted],
-  moved: [...accountUserReferences.moved, ...mapUserReferences.moved, ...ledgerUserReferences.moved],
-  special: [...accountUserReferences.special, ...mapUserReferences.special, ...ledgerUserReferences.special],
+  deleted: [
+    ...accountUserReferences.deleted,
+    ...mapUserReferences.deleted,
+    ...ledgerUserReferences.deleted,
+    ...digestUserReferences.deleted,
+  ],
+  moved: [
+    ...accountUserReferences.moved,
+    ...mapUserReferences.moved,
+    ...ledgerUserReferences.moved,
+    ...digestUserReferences.moved,
+  ],
+  special: [
+    ...accountUserReferences.special,
+    ...mapUserReferences.special,
+    ...ledgerUserReferences.special,
+    ...digestUserReferences.special,
+  ],
 } as const
 
 /**
@@ -147,6 +163,7 @@ export async function eraseMember(
   const tombstone = { id: tombstoneId, displayName: tombstoneDisplayName }
   await forgetMemberInNotifications(trx, named, tombstone)
   await forgetUserInOutbox(trx, named, tombstone)
+  await eraseMemberMailData(trx, userId)
 
   await deleteErasedUser(trx, userId)
   return { ok: true, tombstoneId, mediaStorageKeys }

@@ -5,11 +5,11 @@
 ALTER TABLE users ADD COLUMN digest_frequency text NOT NULL DEFAULT 'weekly'
   CHECK (digest_frequency IN ('none', 'daily', 'weekly'));
 
--- A member's mail standing: the unsubscribe token their digests carry (random, 256 bits, good for nothing but
+-- A member's mail standing: the unsubscribe token their digests carry (random, 248 bits, good for nothing but
 -- setting the digest to none), and the delivery record that stops mail to an address that keeps bouncing.
 CREATE TABLE mail_recipients (
   user_id                        uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-  unsubscribe_token              text NOT NULL UNIQUE CHECK (char_length(unsubscribe_token) = 43),
+  unsubscribe_token              text NOT NULL UNIQUE CHECK (unsubscribe_token ~ '^[0-9a-f]{62}$'),
   consecutive_permanent_failures integer NOT NULL DEFAULT 0 CHECK (consecutive_permanent_failures >= 0),
   suppressed_at                  timestamptz,
   last_delivered_at              timestamptz,

@@ -228,6 +228,43 @@ export const routeTable: RouteEntry[] = [
     expect: signedIn,
     request: () => get('/api/members?q=mara'),
   },
+  {
+    method: 'GET',
+    url: '/api/me/email-preferences',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => get('/api/me/email-preferences'),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/me/email-preferences',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => ({
+      method: 'PATCH',
+      url: '/api/me/email-preferences',
+      payload: { digestFrequency: 'daily' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/me/email-preferences/resume',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => ({ method: 'POST', url: '/api/me/email-preferences/resume' }),
+  },
+  {
+    // One-click unsubscribe: no sign-in, the token is the proof; a token that is no one's is not found for all.
+    method: 'POST',
+    url: '/unsubscribe',
+    expect: by(404, 404, 404, 404, 404, 404, 404),
+    request: () => ({
+      method: 'POST',
+      url: `/unsubscribe?id=${'f'.repeat(62)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    }),
+  },
 
   // ------------------------------------------------------------------------------------------ map
   {

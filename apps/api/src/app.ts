@@ -30,8 +30,8 @@ import { authRoutes } from './routes/auth.routes'
 import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
 import { currenciesRoutes } from './routes/currencies.routes'
-import { digestsRoutes } from './routes/digests.routes'
 import { dashboardRoutes } from './routes/dashboard.routes'
+import { digestsRoutes } from './routes/digests.routes'
 import { entitiesRoutes } from './routes/entities.routes'
 import { exportRoutes } from './routes/export.routes'
 import { groupsRoutes } from './routes/groups.routes'
@@ -240,12 +240,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }, holdSweepIntervalMs)
     sweeper.unref()
     const digestOptions = {
-      linkOrigin: config.mail.linkOrigin,
       schedule: { hour: config.digests.hour, weekday: config.digests.weekday },
       permanentFailuresMax: config.digests.permanentFailuresMax,
       messagesPerPassMax: config.digests.messagesPerPassMax,
     }
-    const digestPass = (now?: Date) => runDigestPass(database.db, mailer, digestOptions, now)
+    // The link origin is read at each pass: a server that learns its port only once listening sets it then.
+    const digestPass = (now?: Date) =>
+      runDigestPass(database.db, mailer, { ...digestOptions, linkOrigin: config.mail.linkOrigin }, now)
     // One pass at a time per instance; other instances' passes are kept apart by the rows' claims.
     let digestPassRunning = false
     const digestTimer =

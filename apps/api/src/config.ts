@@ -224,9 +224,15 @@ function loadDigestsConfig(env: NodeJS.ProcessEnv): DigestsConfig {
     'MAIL_PERMANENT_FAILURES_MAX',
   )
   if (permanentFailuresMax < 1)
-    throw new Error(`MAIL_PERMANENT_FAILURES_MAX must be at least 1, got "${env.MAIL_PERMANENT_FAILURES_MAX}"`)
+    throw new Error(
+      `MAIL_PERMANENT_FAILURES_MAX must be at least 1, got "${env.MAIL_PERMANENT_FAILURES_MAX}"`,
+    )
   return {
-    intervalSeconds: integer(env.DIGEST_INTERVAL_SECONDS, defaults.digestIntervalSeconds, 'DIGEST_INTERVAL_SECONDS'),
+    intervalSeconds: integer(
+      env.DIGEST_INTERVAL_SECONDS,
+      defaults.digestIntervalSeconds,
+      'DIGEST_INTERVAL_SECONDS',
+    ),
     hour,
     weekday,
     permanentFailuresMax,

@@ -120,6 +120,18 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       import('./components/account/account-page').then((module) => ({ default: module.AccountPage })),
     ),
   },
+  // Reached from the unsubscribe link of an email digest, signed in or not.
+  unsubscribe: {
+    label: 'nav.unsubscribe',
+    requiresSignIn: false,
+    hiddenFromNavigation: true,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/unsubscribe/unsubscribe-page').then((module) => ({
+        default: module.UnsubscribePage,
+      })),
+    ),
+  },
 }
 
 export const pageOrder = Object.keys(pages) as (keyof typeof pages)[]

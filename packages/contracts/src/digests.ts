@@ -12,8 +12,11 @@ export const DigestFrequency = LiteralUnion(digestFrequencies, {
   description: '`none`: no digests; `daily` or `weekly` (the default).',
 })
 
-/** An unsubscribe token: 32 random bytes, base64url without padding. */
-export const unsubscribeTokenPattern = '^[A-Za-z0-9_-]{43}$'
+/**
+ * An unsubscribe token: 31 random bytes in lowercase hex. It travels as the unsubscribe page's `id`, the item a
+ * page of the web client keeps in its address (`/unsubscribe?id=…`).
+ */
+export const unsubscribeTokenPattern = '^[0-9a-f]{62}$'
 
 const DateTime = Type.String({ format: 'date-time' })
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()])
@@ -61,7 +64,7 @@ export type EmailPreferencesPatch = Static<typeof EmailPreferencesPatch>
 
 export const UnsubscribeQuery = Type.Object(
   {
-    token: Type.String({
+    id: Type.String({
       pattern: unsubscribeTokenPattern,
       description: 'The token of the List-Unsubscribe link a digest carried.',
     }),

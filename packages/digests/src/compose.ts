@@ -163,7 +163,9 @@ export function composeDigest(input: ComposeInput): ComposedDigest {
           `<h2 style="font-size: 1.1em">${e(w.notificationsHeading)}</h2>`,
           '<ul>',
           ...notificationLines.map((line) => `<li>${link(line.url, line.label)}</li>`),
-          ...(content.notificationsMore ? [`<li>${e(w.notificationsMore(content.notificationsMore))}</li>`] : []),
+          ...(content.notificationsMore
+            ? [`<li>${e(w.notificationsMore(content.notificationsMore))}</li>`]
+            : []),
           '</ul>',
         ]
       : []),

@@ -15,10 +15,10 @@ export {
 } from './job'
 export { type DigestSchedule, digestTimeZone, duePeriods } from './periods'
 export {
+  type DigestSectionReader,
   digestUserReferences,
   eraseMemberMailData,
   exportMemberMailData,
-  type DigestSectionReader,
 } from './personal-data'
 export {
   getEmailPreferences,

@@ -179,7 +179,7 @@ async function deliver(
   }
 
   const token = await unsubscribeTokenOf(db, claim.userId)
-  const unsubscribeUrl = `${options.linkOrigin}/unsubscribe?token=${token}`
+  const unsubscribeUrl = `${options.linkOrigin}/unsubscribe?id=${token}`
   const digest = composeDigest({
     locale: member.locale,
     displayName: member.display_name,
@@ -204,10 +204,15 @@ async function deliver(
     const reason = error instanceof Error ? error.message : String(error)
     const giveUp = permanent || claim.attempts >= digestAttemptsMax
     await db.transaction().execute(async (trx) => {
-      await recordDelivery(trx, claim.userId, { delivered: false, permanent, reason }, {
-        now,
-        permanentFailuresMax: options.permanentFailuresMax,
-      })
+      await recordDelivery(
+        trx,
+        claim.userId,
+        { delivered: false, permanent, reason },
+        {
+          now,
+          permanentFailuresMax: options.permanentFailuresMax,
+        },
+      )
       await finish(trx, claim, {
         state: giveUp ? 'failed' : 'pending',
         now,
@@ -218,10 +223,15 @@ async function deliver(
   }
   await db.transaction().execute(async (trx) => {
     await finish(trx, claim, { state: 'sent', now, from })
-    await recordDelivery(trx, claim.userId, { delivered: true }, {
-      now,
-      permanentFailuresMax: options.permanentFailuresMax,
-    })
+    await recordDelivery(
+      trx,
+      claim.userId,
+      { delivered: true },
+      {
+        now,
+        permanentFailuresMax: options.permanentFailuresMax,
+      },
+    )
   })
   return 'sent'
 }

@@ -38,13 +38,22 @@ interface LocalTime {
 
 function local(now: Date): LocalTime {
   const parts = Object.fromEntries(localParts.formatToParts(now).map((part) => [part.type, part.value]))
-  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour) }
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+  }
 }
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0')
 
 /** The ISO 8601 week (year and number) and weekday (1 = Monday) of a calendar date. */
-export function isoWeek(year: number, month: number, day: number): { year: number; week: number; weekday: number } {
+export function isoWeek(
+  year: number,
+  month: number,
+  day: number,
+): { year: number; week: number; weekday: number } {
   const date = new Date(Date.UTC(year, month - 1, day))
   const weekday = date.getUTCDay() || 7
   // The week belongs to the year of its Thursday.

@@ -106,11 +106,11 @@ export async function unsubscribeByToken(db: Kysely<DB>, token: string): Promise
   return { ok: true }
 }
 
-/** The member's unsubscribe token, made on first need (a fresh random one; never derived from a key). */
+/** The member's unsubscribe token, made on first need (248 random bits; never derived from a key). */
 export async function unsubscribeTokenOf(db: Kysely<DB>, userId: string): Promise<string> {
   await db
     .insertInto('mail_recipients')
-    .values({ user_id: userId, unsubscribe_token: randomBytes(32).toString('base64url') })
+    .values({ user_id: userId, unsubscribe_token: randomBytes(31).toString('hex') })
     .onConflict((oc) => oc.column('user_id').doNothing())
     .execute()
   const row = await db

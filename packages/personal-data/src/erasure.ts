@@ -8,8 +8,8 @@ import {
   moveAccountHistory,
   tombstoneDisplayName,
 } from '@quartiere/auth'
-import { digestUserReferences, eraseMemberMailData } from '@quartiere/digests'
 import type { DB } from '@quartiere/db'
+import { digestUserReferences, eraseMemberMailData } from '@quartiere/digests'
 import {
   ledgerUserReferences,
   lockMemberAccounts,

@@ -15,7 +15,7 @@ import { requireActor } from '../plugins/authentication'
 import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
 
-/** Unsubscribe requests per IP per minute: a token is 256 random bits, but guessing costs nothing to try. */
+/** Unsubscribe requests per IP per minute: a token is 248 random bits, but guessing costs nothing to try. */
 export const unsubscribesPerMinuteMax = 30
 /** The one-click body (`List-Unsubscribe=One-Click`, RFC 8058) is a few bytes; nothing bigger is read. */
 export const unsubscribeBodyBytesMax = 2048
@@ -111,7 +111,7 @@ export function digestsRoutes({ config, database }: RouteContext): FastifyPlugin
         },
       },
       async (request) => {
-        const outcome = await unsubscribeByToken(db, request.query.token)
+        const outcome = await unsubscribeByToken(db, request.query.id)
         if (!outcome.ok) throw new ApiError(404, 'unsubscribe_link_invalid', outcome.message)
         return { digestFrequency: 'none' as const }
       },

@@ -506,6 +506,9 @@ const en = {
   'problem.not_hidden': 'This is not hidden.',
   'problem.report_not_open': 'This report was already dealt with.',
   'problem.invalid_query': 'These filters are not valid: check them and try again.',
+  'problem.unsubscribe_link_invalid':
+    'This unsubscribe link is not valid (it may have been cut short): log in and choose “no digests” on your account page.',
+  'nav.unsubscribe': 'Email digests',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1022,6 +1025,9 @@ const it: Messages = {
   'problem.not_hidden': 'Non è nascosto.',
   'problem.report_not_open': 'Questa segnalazione è già stata gestita.',
   'problem.invalid_query': 'Questi filtri non sono validi: controllali e riprova.',
+  'problem.unsubscribe_link_invalid':
+    'Questo link per disiscriversi non è valido (forse è stato tagliato): accedi e scegli «nessun riepilogo» nella pagina del tuo account.',
+  'nav.unsubscribe': 'Riepiloghi via email',
 }
 
 export const locales = ['it', 'en'] as const

@@ -116,6 +116,7 @@ export const pagePaths = {
   'open-data': '/open-data',
   pacts: '/pacts',
   initiatives: '/initiatives',
+  unsubscribe: '/unsubscribe',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths

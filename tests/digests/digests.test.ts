@@ -1,5 +1,5 @@
 import type { AuthTokens, EmailPreferences, EntityFeature, PersonalDataExport } from '@quartiere/contracts'
-import { digestClaimTimeoutMs, duePeriods } from '@quartiere/digests'
+import { digestClaimTimeoutMs, duePeriods, unsubscribeTokenOf } from '@quartiere/digests'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { community } from '../community/helpers'
@@ -290,6 +290,21 @@ describe('bounces', () => {
       )
       expect(Number(left.rows[0]?.n), table).toBe(0)
     }
+  })
+
+  it('starts the count of permanent refusals again after a delivery', async () => {
+    const member = await follower()
+    // Two permanent refusals behind them (one short of the limit), as earlier passes would have left.
+    await unsubscribeTokenOf(t.database.db, member.user.id)
+    await sql`UPDATE mail_recipients SET consecutive_permanent_failures = 2
+               WHERE user_id = ${member.user.id}::uuid`.execute(t.database.db)
+    expect((await preferences(member)).delivery.consecutivePermanentFailures).toBe(2)
+    await news()
+    await t.app.runDigestPass(new Date(Date.now() + 1000))
+    await nextMailTo(t.mail, member.user.email)
+    const after = await preferences(member)
+    expect(after.delivery).toMatchObject({ state: 'active', consecutivePermanentFailures: 0 })
+    expect(after.delivery.lastDeliveredAt).not.toBeNull()
   })
 
   it('records a temporary refusal without counting it, and tries again later', async () => {

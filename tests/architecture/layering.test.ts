@@ -31,6 +31,7 @@ const layers: Record<string, Layer> = {
   '@quartiere/opendata': 'domain',
   '@quartiere/realtime': 'domain',
   '@quartiere/personal-data': 'use-case',
+  '@quartiere/digests': 'use-case',
   '@quartiere/api': 'app',
   '@quartiere/web': 'app',
 }
@@ -43,6 +44,8 @@ const layerRank: Record<Layer, number> = { foundation: 0, domain: 1, 'use-case':
 const sameLayerEdges = new Set([
   '@quartiere/map → @quartiere/realtime',
   '@quartiere/ledger → @quartiere/realtime',
+  // A member's export and erasure take in the digests' part (their mail standing and history) like a domain's.
+  '@quartiere/personal-data → @quartiere/digests',
 ])
 
 /** What HTTP and websocket serving is made of: only apps/api may import it. */

@@ -34,7 +34,12 @@ export async function serveApp(options: {
   const database = await openTestDatabase()
   const mail = await startSmtpServer()
   const config = {
-    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir', SMTP_URL: mail.url, ...options.env }),
+    ...loadConfig({
+      DATA_DIR: '/nonexistent-test-data-dir',
+      SMTP_URL: mail.url,
+      DIGEST_INTERVAL_SECONDS: '0',
+      ...options.env,
+    }),
     passwordLog2N: testPasswordLog2N,
     seedDemo: options.seedDemo,
     authRateLimitPerMinute: 100_000,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { unsubscribeTokenOf } from '@quartiere/digests'
 import { point, validEntityByKind } from '../support/fixtures'
 import { nextMailTo } from '../support/smtp-server'
 import { testPassword } from '../support/test-app'
@@ -273,6 +274,43 @@ export const routeTable: RouteEntry[] = [
     url: '/api/members',
     expect: signedIn,
     request: () => get('/api/members?q=mara'),
+  },
+  {
+    method: 'GET',
+    url: '/api/me/email-preferences',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => get('/api/me/email-preferences'),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/me/email-preferences',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => ({
+      method: 'PATCH',
+      url: '/api/me/email-preferences',
+      payload: { digestFrequency: 'daily' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/me/email-preferences/resume',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => ({ method: 'POST', url: '/api/me/email-preferences/resume' }),
+  },
+  {
+    // One-click unsubscribe: no sign-in, the link's token is the proof, whoever holds it (a mail program).
+    method: 'POST',
+    url: '/unsubscribe',
+    expect: everyone,
+    request: async (w) => ({
+      method: 'POST',
+      url: `/unsubscribe?id=${await unsubscribeTokenOf(w.t.database.db, w.tokens.peer.user.id)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    }),
   },
 
   // ------------------------------------------------------------------------------------------ map

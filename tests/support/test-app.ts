@@ -59,7 +59,8 @@ export async function confirmEmailThroughLink(
 
 function testConfig(env: Record<string, string>) {
   const config = {
-    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir', ...env }),
+    // The digest job runs when a test calls app.runDigestPass, not on a timer of its own.
+    ...loadConfig({ DATA_DIR: '/nonexistent-test-data-dir', DIGEST_INTERVAL_SECONDS: '0', ...env }),
     passwordLog2N: testPasswordLog2N,
     seedDemo: false,
     ...(env.AUTH_RATE_LIMIT_PER_MINUTE ? {} : { authRateLimitPerMinute: 100_000 }),

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
 import { realtimeCloseCodes } from '@quartiere/contracts'
 import { type Database, migrate, openDatabase } from '@quartiere/db'
+import { type DigestPassReport, runDigestPass } from '@quartiere/digests'
 import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from '@quartiere/ledger'
 import { createMailer, type Mailer } from '@quartiere/mail'
 import { loadDemoData } from '@quartiere/map/seed'
@@ -30,6 +31,7 @@ import { campaignsRoutes } from './routes/campaigns.routes'
 import type { RouteContext } from './routes/context'
 import { currenciesRoutes } from './routes/currencies.routes'
 import { dashboardRoutes } from './routes/dashboard.routes'
+import { digestsRoutes } from './routes/digests.routes'
 import { entitiesRoutes } from './routes/entities.routes'
 import { exportRoutes } from './routes/export.routes'
 import { groupsRoutes } from './routes/groups.routes'
@@ -76,6 +78,11 @@ export interface App {
    * authorization matrix test checks each one has an entry, so a new route cannot go unexamined.
    */
   routes: { method: string; url: string }[]
+  /**
+   * One pass of the email digest job at `now` (the clock's when absent): what the interval runs every
+   * DIGEST_INTERVAL_SECONDS, callable by tests and consoles. Safe beside other instances' passes.
+   */
+  runDigestPass(now?: Date): Promise<DigestPassReport>
   close(): Promise<void>
 }
 
@@ -203,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.register(mediaRoutes(context))
     await fastify.register(initiativesRoutes(context))
     await fastify.register(pactsRoutes(context))
+    await fastify.register(digestsRoutes(context))
     // Encoded tiles are cached; every committed change drops the tiles that draw where it was and where it is.
     const tileCache = new TileCache()
     // The collections' extents too, dropped whole by any change to a thing.
@@ -233,6 +241,29 @@ export async function buildApp(options: AppOptions): Promise<App> {
       )
     }, holdSweepIntervalMs)
     sweeper.unref()
+    const digestOptions = {
+      schedule: { hour: config.digests.hour, weekday: config.digests.weekday },
+      permanentFailuresMax: config.digests.permanentFailuresMax,
+      messagesPerPassMax: config.digests.messagesPerPassMax,
+    }
+    // The link origin is read at each pass: a server that learns its port only once listening sets it then.
+    const digestPass = (now?: Date) =>
+      runDigestPass(database.db, mailer, { ...digestOptions, linkOrigin: config.mail.linkOrigin }, now)
+    // One pass at a time per instance; other instances' passes are kept apart by the rows' claims.
+    let digestPassRunning = false
+    const digestTimer =
+      config.digests.intervalSeconds > 0
+        ? setInterval(() => {
+            if (digestPassRunning) return
+            digestPassRunning = true
+            digestPass()
+              .catch((error: unknown) => fastify.log.error({ err: error }, 'the digest pass failed'))
+              .finally(() => {
+                digestPassRunning = false
+              })
+          }, config.digests.intervalSeconds * 1000)
+        : undefined
+    digestTimer?.unref()
     return {
       fastify,
       database,
@@ -240,8 +271,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
       realtime,
       mailer,
       routes,
+      runDigestPass: digestPass,
       async close() {
         clearInterval(sweeper)
+        if (digestTimer) clearInterval(digestTimer)
         const stopSweeping = shutdownGate.beginClosing()
         await fastify.close()
         stopSweeping()

@@ -64,6 +64,21 @@ export interface Config {
    * is not confirmed may make or receive from another member or a group; null (`none`): no cap.
    */
   unverifiedTransferMax: string | null
+  /** The email digest job (packages/digests). */
+  digests: DigestsConfig
+}
+
+export interface DigestsConfig {
+  /** DIGEST_INTERVAL_SECONDS: how often an instance runs a pass of the digest job; 0: never (off). */
+  intervalSeconds: number
+  /** DIGEST_HOUR: the hour (0–23, Europe/Rome) from which the day's digests, and the week's, go out. */
+  hour: number
+  /** DIGEST_WEEKDAY: the day (1 = Monday … 7 = Sunday) from which the week's digests go out. */
+  weekday: number
+  /** MAIL_PERMANENT_FAILURES_MAX: consecutive permanent refusals after which mail to an address stops. */
+  permanentFailuresMax: number
+  /** DIGESTS_PER_PASS_MAX: messages one pass sends at most; the rest go in the next pass. */
+  messagesPerPassMax: number
 }
 
 export interface EmailLinksConfig {
@@ -154,6 +169,11 @@ export const defaults = {
   passwordResetsPerIpPerHour: 20,
   verificationEmailsPerMemberPerHour: 3,
   unverifiedTransferMax: '5',
+  digestIntervalSeconds: 300,
+  digestHour: 7,
+  digestWeekday: 1,
+  mailPermanentFailuresMax: 3,
+  digestsPerPassMax: 500,
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -244,6 +264,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     unverifiedTransferMax: unverifiedTransferMax(env.UNVERIFIED_TRANSFER_MAX),
+    digests: loadDigestsConfig(env),
+  }
+}
+
+function loadDigestsConfig(env: NodeJS.ProcessEnv): DigestsConfig {
+  const hour = integer(env.DIGEST_HOUR, defaults.digestHour, 'DIGEST_HOUR')
+  if (hour > 23) throw new Error(`DIGEST_HOUR must be an hour from 0 to 23, got "${env.DIGEST_HOUR}"`)
+  const weekday = integer(env.DIGEST_WEEKDAY, defaults.digestWeekday, 'DIGEST_WEEKDAY')
+  if (weekday < 1 || weekday > 7)
+    throw new Error(`DIGEST_WEEKDAY must be a day from 1 (Monday) to 7 (Sunday), got "${env.DIGEST_WEEKDAY}"`)
+  const permanentFailuresMax = integer(
+    env.MAIL_PERMANENT_FAILURES_MAX,
+    defaults.mailPermanentFailuresMax,
+    'MAIL_PERMANENT_FAILURES_MAX',
+  )
+  if (permanentFailuresMax < 1)
+    throw new Error(
+      `MAIL_PERMANENT_FAILURES_MAX must be at least 1, got "${env.MAIL_PERMANENT_FAILURES_MAX}"`,
+    )
+  return {
+    intervalSeconds: integer(
+      env.DIGEST_INTERVAL_SECONDS,
+      defaults.digestIntervalSeconds,
+      'DIGEST_INTERVAL_SECONDS',
+    ),
+    hour,
+    weekday,
+    permanentFailuresMax,
+    messagesPerPassMax: Math.max(
+      1,
+      integer(env.DIGESTS_PER_PASS_MAX, defaults.digestsPerPassMax, 'DIGESTS_PER_PASS_MAX'),
+    ),
   }
 }
 

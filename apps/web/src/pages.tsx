@@ -147,6 +147,18 @@ export const pages: Record<Exclude<Page, 'map'>, PageDefinition> = {
       })),
     ),
   },
+  // Reached from the unsubscribe link of an email digest, signed in or not.
+  unsubscribe: {
+    label: 'nav.unsubscribe',
+    requiresSignIn: false,
+    hiddenFromNavigation: true,
+    offeredTo: () => true,
+    component: lazy(() =>
+      import('./components/unsubscribe/unsubscribe-page').then((module) => ({
+        default: module.UnsubscribePage,
+      })),
+    ),
+  },
 }
 
 export const pageOrder = Object.keys(pages) as (keyof typeof pages)[]

@@ -59,6 +59,8 @@ export const personalDataSections = [
   'initiatives',
   'moderationActions',
   'emailLinks',
+  'digests',
+  'mailFailures',
 ] as const
 export type PersonalDataSection = (typeof personalDataSections)[number]
 
@@ -292,6 +294,26 @@ const ModerationAction = Row({
   createdAt: DateTime,
 })
 
+/** A digest period of mine and what became of it (issue #21). */
+const DigestDelivery = Row({
+  period: Type.String(),
+  state: Type.String(),
+  attempts: Type.Integer(),
+  coveredFrom: Nullable(DateTime),
+  coveredUntil: Nullable(DateTime),
+  finishedAt: Nullable(DateTime),
+  createdAt: DateTime,
+})
+/** A message to me that did not leave. */
+const MailFailure = Row({ occurredAt: DateTime, permanent: Type.Boolean(), reason: Type.String() })
+/** My email settings and standing; the unsubscribe token is a credential and is not exported. */
+const EmailStanding = Row({
+  digestFrequency: Type.String(),
+  consecutivePermanentFailures: Type.Integer(),
+  suppressedAt: Nullable(DateTime),
+  lastDeliveredAt: Nullable(DateTime),
+})
+
 export const PersonalDataExport = Type.Object(
   {
     formatVersion: Type.Literal(personalDataFormatVersion),
@@ -323,6 +345,9 @@ export const PersonalDataExport = Type.Object(
     emailLinks: Type.Array(EmailLink, {
       description: 'Password-reset and address-confirmation links sent to me, and whether they were used.',
     }),
+    email: EmailStanding,
+    digests: Type.Array(DigestDelivery, { description: 'Email digests made for me, one per period.' }),
+    mailFailures: Type.Array(MailFailure, { description: 'Messages to me that did not leave (the newest).' }),
   },
   {
     additionalProperties: false,

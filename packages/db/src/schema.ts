@@ -23,6 +23,8 @@ export interface UsersTable {
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   /** When the member opened the confirmation link sent to their address (migration 0014); null until then. */
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** Migration 0015: how often the member gets an email digest. */
+  digest_frequency: Generated<'none' | 'daily' | 'weekly'>
 }
 
 /** Single-use links sent by email (migration 0014): password resets and address confirmations, hashed. */
@@ -410,7 +412,43 @@ export interface RoleChangesTable {
   created_at: GeneratedTimestamp
 }
 
+/** Migration 0015: a member's unsubscribe token and mail delivery standing. */
+export interface MailRecipientsTable {
+  user_id: string
+  unsubscribe_token: string
+  consecutive_permanent_failures: Generated<number>
+  suppressed_at: Timestamp | null
+  last_delivered_at: Timestamp | null
+  created_at: GeneratedTimestamp
+}
+
+/** Migration 0015: each message that did not leave. */
+export interface MailFailuresTable {
+  id: Generated<string>
+  user_id: string
+  occurred_at: GeneratedTimestamp
+  permanent: boolean
+  reason: string
+}
+
+/** Migration 0015: one row per member and digest period, the job's claim and record. */
+export interface DigestDeliveriesTable {
+  user_id: string
+  period: string
+  state: Generated<'pending' | 'sending' | 'sent' | 'empty' | 'failed' | 'abandoned' | 'skipped'>
+  attempts: Generated<number>
+  not_before: GeneratedTimestamp
+  claimed_at: Timestamp | null
+  covered_from: Timestamp | null
+  covered_until: Timestamp | null
+  finished_at: Timestamp | null
+  created_at: GeneratedTimestamp
+}
+
 export interface DB {
+  mail_recipients: MailRecipientsTable
+  mail_failures: MailFailuresTable
+  digest_deliveries: DigestDeliveriesTable
   users: UsersTable
   refresh_tokens: RefreshTokensTable
   email_tokens: EmailTokensTable

@@ -10,6 +10,7 @@ import {
   tombstoneDisplayName,
 } from '@quartiere/auth'
 import type { DB } from '@quartiere/db'
+import { digestUserReferences, eraseMemberMailData } from '@quartiere/digests'
 import {
   ledgerUserReferences,
   lockMemberAccounts,
@@ -54,9 +55,24 @@ export type ErasureFailureCode = Extract<ErasureOutcome, { ok: false }>['code']
  * - `special`: handled by a statement of their own (the ledger's accounts, taken over and frozen).
  */
 export const userReferences = {
-  deleted: [...accountUserReferences.deleted, ...mapUserReferences.deleted, ...ledgerUserReferences.deleted],
-  moved: [...accountUserReferences.moved, ...mapUserReferences.moved, ...ledgerUserReferences.moved],
-  special: [...accountUserReferences.special, ...mapUserReferences.special, ...ledgerUserReferences.special],
+  deleted: [
+    ...accountUserReferences.deleted,
+    ...mapUserReferences.deleted,
+    ...ledgerUserReferences.deleted,
+    ...digestUserReferences.deleted,
+  ],
+  moved: [
+    ...accountUserReferences.moved,
+    ...mapUserReferences.moved,
+    ...ledgerUserReferences.moved,
+    ...digestUserReferences.moved,
+  ],
+  special: [
+    ...accountUserReferences.special,
+    ...mapUserReferences.special,
+    ...ledgerUserReferences.special,
+    ...digestUserReferences.special,
+  ],
 } as const
 
 /**
@@ -160,6 +176,7 @@ export async function eraseMember(
   const tombstone = { id: tombstoneId, displayName: tombstoneDisplayName }
   await forgetMemberInNotifications(trx, named, tombstone)
   await forgetUserInOutbox(trx, named, tombstone)
+  await eraseMemberMailData(trx, userId)
 
   await deleteErasedUser(trx, userId)
   return { ok: true, tombstoneId, mediaStorageKeys }

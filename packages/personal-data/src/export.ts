@@ -6,6 +6,7 @@ import {
   personalDataSections,
 } from '@quartiere/contracts'
 import type { DB } from '@quartiere/db'
+import { exportMemberMailData } from '@quartiere/digests'
 import { exportMemberLedgerData } from '@quartiere/ledger'
 import { exportMemberMapData } from '@quartiere/map'
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
@@ -16,7 +17,7 @@ import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
  * by email. Timestamps are RFC 3339 strings in UTC; amounts decimal strings.
  */
 export type PersonalData = PersonalDataExport
-type Sections = Omit<PersonalData, 'formatVersion' | 'generatedAt' | 'truncated' | 'profile'>
+type Sections = Omit<PersonalData, 'formatVersion' | 'generatedAt' | 'truncated' | 'profile' | 'email'>
 export type PersonalDataSectionName = keyof Sections | 'profile'
 
 /**
@@ -60,6 +61,7 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
   if (!account) return undefined
   const ledger = await exportMemberLedgerData(userId, section)
   const map = await exportMemberMapData(userId, section)
+  const mail = await exportMemberMailData(trx, userId, section)
   // In the document's order of sections, whichever domain read them first.
   truncated.sort((a, b) => personalDataSections.indexOf(a) - personalDataSections.indexOf(b))
 
@@ -89,5 +91,8 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
     initiatives: map.initiatives,
     moderationActions: map.moderationActions,
     emailLinks: account.emailLinks,
+    email: mail.email,
+    digests: mail.digests,
+    mailFailures: mail.mailFailures,
   }
 }

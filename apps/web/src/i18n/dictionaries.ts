@@ -516,6 +516,9 @@ const en = {
   'problem.email_already_verified': 'Your email address is confirmed already.',
   'problem.exceeds_unverified_transfer_max':
     'Until the email address is confirmed, only small amounts can be paid or received. Confirm it with the link we sent.',
+  'problem.unsubscribe_link_invalid':
+    'This unsubscribe link is not valid (it may have been cut short): log in and choose “no digests” on your account page.',
+  'nav.unsubscribe': 'Email digests',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1042,6 +1045,9 @@ const it: Messages = {
   'problem.email_already_verified': 'Il tuo indirizzo email è già confermato.',
   'problem.exceeds_unverified_transfer_max':
     'Finché l’indirizzo email non è confermato si possono pagare o ricevere solo piccole somme. Confermalo con il link che ti abbiamo inviato.',
+  'problem.unsubscribe_link_invalid':
+    'Questo link per disiscriversi non è valido (forse è stato tagliato): accedi e scegli «nessun riepilogo» nella pagina del tuo account.',
+  'nav.unsubscribe': 'Riepiloghi via email',
 }
 
 export const locales = ['it', 'en'] as const

@@ -118,6 +118,7 @@ export const pagePaths = {
   initiatives: '/initiatives',
   'reset-password': '/reset-password',
   'verify-email': '/verify-email',
+  unsubscribe: '/unsubscribe',
 } as const satisfies Record<string, `/${string}`>
 
 export type Page = 'map' | keyof typeof pagePaths

@@ -11,6 +11,7 @@ import { EmailNotice } from '../email-links/email-notice'
 import { FormMessage, type FormNote } from '../form-message'
 import { messageOf } from '../messages'
 import { TextField } from '../text-field'
+import { EmailSection } from './email-section'
 import { Erasure } from './erasure'
 import { MyPosts, MyThings, WhatIFollow } from './lists'
 import { accountMessages } from './messages'
@@ -35,6 +36,7 @@ function Account({ api, user, session, showOnMap, goTo, setLocale }: PageProps &
       <Profile api={api} user={user} session={session} setLocale={setLocale} />
       <PasswordChange api={api} session={session} />
       <Sessions api={api} session={session} />
+      <EmailSection api={api} />
       <WhatIFollow api={api} user={user} showOnMap={showOnMap} />
       <MyThings api={api} user={user} showOnMap={showOnMap} />
       <MyPosts api={api} user={user} showOnMap={showOnMap} />

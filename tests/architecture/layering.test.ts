@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
  * The layering rule of DESIGN.md, checked on the code itself rather than only written down:
  *
  *   apps/*  →  use cases across domains (personal-data)
- *           →  domain packages (auth, map, ledger, realtime, opendata, media, mail)  →  foundation (db, geo, contracts)
+ *           →  domain packages (auth, map, ledger, realtime, opendata, media, mail, push)  →  foundation (db, geo, contracts)
  *
  * - a package imports only workspace packages of a lower layer, or the few same-layer edges named below;
  * - no package imports fastify, a fastify plugin, or the websocket server: HTTP belongs to apps/api;
@@ -30,6 +30,7 @@ const layers: Record<string, Layer> = {
   '@quartiere/media': 'domain',
   '@quartiere/opendata': 'domain',
   '@quartiere/realtime': 'domain',
+  '@quartiere/push': 'domain',
   '@quartiere/personal-data': 'use-case',
   '@quartiere/api': 'app',
   '@quartiere/web': 'app',
@@ -43,6 +44,8 @@ const layerRank: Record<Layer, number> = { foundation: 0, domain: 1, 'use-case':
 const sameLayerEdges = new Set([
   '@quartiere/map → @quartiere/realtime',
   '@quartiere/ledger → @quartiere/realtime',
+  // The push sender reads the relay's committed events (their type only).
+  '@quartiere/push → @quartiere/realtime',
 ])
 
 /** What HTTP and websocket serving is made of: only apps/api may import it. */

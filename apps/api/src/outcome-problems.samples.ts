@@ -1,6 +1,7 @@
 import type { CommunityLedgerFailure, LedgerFailure } from '@quartiere/ledger'
 import type { CommunityFailure, MapFailure } from '@quartiere/map'
 import type { OpenDataFailure } from '@quartiere/opendata'
+import type { PushFailure } from '@quartiere/push'
 import {
   type AccessTokenFailure,
   type AuthenticationFailure,
@@ -21,6 +22,7 @@ import {
   type ProfileChangeFailure,
   passwordChangeProblem,
   profileChangeProblem,
+  pushProblem,
   type RefreshFailure,
   type RegistrationFailure,
   type RoleChangeFailure,
@@ -204,6 +206,12 @@ const imageSamples: Samples<ImageFailure> = {
   image_too_large: image('image_too_large'),
 }
 
+const pushSamples: Samples<PushFailure> = {
+  invalid_push_subscription: { ok: false, code: 'invalid_push_subscription', message },
+  push_devices_limit: { ok: false, code: 'push_devices_limit', message },
+  not_found: { ok: false, code: 'not_found', message },
+}
+
 /** Each union with its mapping, as [union, samples, mapping]. */
 export const unions: [string, Record<string, { code: string }>, (failure: never) => ApiError][] = [
   ['map', mapSamples, mapProblem],
@@ -222,6 +230,7 @@ export const unions: [string, Record<string, { code: string }>, (failure: never)
   ['image', imageSamples, imageProblem],
   ['role change', roleChangeSamples, roleChangeProblem],
   ['role changes page', roleChangesPageSamples, roleChangesPageProblem],
+  ['push', pushSamples, pushProblem],
 ]
 
 /**

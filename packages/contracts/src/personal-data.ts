@@ -58,6 +58,7 @@ export const personalDataSections = [
   'currencies',
   'initiatives',
   'moderationActions',
+  'pushDevices',
 ] as const
 export type PersonalDataSection = (typeof personalDataSections)[number]
 
@@ -281,6 +282,14 @@ const ModerationAction = Row({
   createdAt: DateTime,
 })
 
+const PushDeviceRow = Row({
+  id: Uuid,
+  endpoint: Type.String(),
+  label: Type.String(),
+  createdAt: DateTime,
+  lastSentAt: Nullable(DateTime),
+})
+
 export const PersonalDataExport = Type.Object(
   {
     formatVersion: Type.Literal(personalDataFormatVersion),
@@ -309,6 +318,7 @@ export const PersonalDataExport = Type.Object(
     currencies: Type.Array(CurrencyIssued, { description: 'Community currencies I created for a group.' }),
     initiatives: Type.Array(InitiativeCreated),
     moderationActions: Type.Array(ModerationAction, { description: 'As a moderator.' }),
+    pushDevices: Type.Array(PushDeviceRow, { description: 'Browsers I turned push notifications on in.' }),
   },
   {
     additionalProperties: false,

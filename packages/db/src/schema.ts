@@ -396,6 +396,25 @@ export interface RoleChangesTable {
   created_at: GeneratedTimestamp
 }
 
+/** Migration 0016: the devices members receive web push messages on. */
+export interface PushSubscriptionsTable {
+  id: Generated<string>
+  user_id: string
+  endpoint: string
+  p256dh: string
+  auth: string
+  label: Generated<string>
+  created_at: GeneratedTimestamp
+  last_sent_at: Timestamp | null
+  failures: Generated<number>
+}
+
+/** Migration 0016: up to which outbox seq notifications were claimed for push (one row). */
+export interface PushProgressTable {
+  singleton: Generated<boolean>
+  through_seq: string
+}
+
 export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
@@ -430,4 +449,6 @@ export interface DB {
   subscriptions: SubscriptionsTable
   notifications: NotificationsTable
   role_changes: RoleChangesTable
+  push_subscriptions: PushSubscriptionsTable
+  push_progress: PushProgressTable
 }

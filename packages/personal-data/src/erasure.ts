@@ -22,6 +22,7 @@ import {
   groupsSolelyOwnedBy,
   mapUserReferences,
 } from '@quartiere/map'
+import { erasePushSubscriptions, pushUserReferences } from '@quartiere/push'
 import { forgetUserInOutbox } from '@quartiere/realtime'
 import type { Kysely, Transaction } from 'kysely'
 
@@ -52,7 +53,12 @@ export type ErasureFailureCode = Extract<ErasureOutcome, { ok: false }>['code']
  * - `special`: handled by a statement of their own (the ledger's accounts, taken over and frozen).
  */
 export const userReferences = {
-  deleted: [...accountUserReferences.deleted, ...mapUserReferences.deleted, ...ledgerUserReferences.deleted],
+  deleted: [
+    ...accountUserReferences.deleted,
+    ...mapUserReferences.deleted,
+    ...ledgerUserReferences.deleted,
+    ...pushUserReferences.deleted,
+  ],
   moved: [...accountUserReferences.moved, ...mapUserReferences.moved, ...ledgerUserReferences.moved],
   special: [...accountUserReferences.special, ...mapUserReferences.special, ...ledgerUserReferences.special],
 } as const
@@ -138,6 +144,7 @@ export async function eraseMember(
   const tombstoneId = await insertTombstone(trx)
   await moveMemberAccounts(trx, userId, tombstoneId)
   await eraseAccountSessions(trx, userId)
+  await erasePushSubscriptions(trx, userId)
   await moveAccountHistory(trx, userId, tombstoneId)
   // Before the notifications are rewritten: the member's own go with the map's part.
   const { mediaStorageKeys } = await eraseMemberMapData(trx, userId, tombstoneId)

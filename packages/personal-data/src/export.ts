@@ -8,6 +8,7 @@ import {
 import type { DB } from '@quartiere/db'
 import { exportMemberLedgerData } from '@quartiere/ledger'
 import { exportMemberMapData } from '@quartiere/map'
+import { pushDevicesSectionSql } from '@quartiere/push'
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 
 /**
@@ -60,6 +61,7 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
   if (!account) return undefined
   const ledger = await exportMemberLedgerData(userId, section)
   const map = await exportMemberMapData(userId, section)
+  const pushDevices = await section('pushDevices', pushDevicesSectionSql(userId))
   // In the document's order of sections, whichever domain read them first.
   truncated.sort((a, b) => personalDataSections.indexOf(a) - personalDataSections.indexOf(b))
 
@@ -88,5 +90,6 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
     currencies: ledger.currencies,
     initiatives: map.initiatives,
     moderationActions: map.moderationActions,
+    pushDevices,
   }
 }

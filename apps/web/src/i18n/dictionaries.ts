@@ -506,6 +506,9 @@ const en = {
   'problem.not_hidden': 'This is not hidden.',
   'problem.report_not_open': 'This report was already dealt with.',
   'problem.invalid_query': 'These filters are not valid: check them and try again.',
+  // Web push (notifications on this device).
+  'problem.invalid_push_subscription': 'This browser’s push service is not one the server can send to.',
+  'problem.push_devices_limit': 'Notifications are on in too many browsers: turn one off first.',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1022,6 +1025,9 @@ const it: Messages = {
   'problem.not_hidden': 'Non è nascosto.',
   'problem.report_not_open': 'Questa segnalazione è già stata gestita.',
   'problem.invalid_query': 'Questi filtri non sono validi: controllali e riprova.',
+  'problem.invalid_push_subscription':
+    'Il servizio di notifiche di questo browser non è tra quelli a cui il server invia.',
+  'problem.push_devices_limit': 'Le notifiche sono attive in troppi browser: disattivane prima uno.',
 }
 
 export const locales = ['it', 'en'] as const

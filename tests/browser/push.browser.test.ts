@@ -81,7 +81,7 @@ async function fakePushManager(context: BrowserContext, device: TestPushDevice) 
       const key = options?.applicationServerKey
       if (!(key instanceof Uint8Array) || options?.userVisibleOnly !== true)
         throw new DOMException('a Uint8Array applicationServerKey and userVisibleOnly are required')
-      const text = btoa(String.fromCharCode(...key))
+      const text = btoa(String.fromCharCode(...Array.from(key as Uint8Array)))
         .replace(/\+/g, '-')
         .replace(/\//g, '_')
         .replace(/=+$/, '')

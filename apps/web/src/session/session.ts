@@ -1,7 +1,7 @@
 import type { AuthTokens, User } from '@quartiere/contracts'
 import type { ApiClient, TokenSource } from '../api/client'
 import { ApiProblem } from '../api/problem'
-import { forgetCachedData } from '../service-worker'
+import { forgetCachedData } from './forget-cached-data'
 
 /** What the session keeps between page loads. */
 export interface StoredSession {

@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib'
 import react from '@vitejs/plugin-react'
-import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite'
+import { defineConfig, type HtmlTagDescriptor, type Plugin, transformWithOxc } from 'vite'
+import { appIconPng, themeColour } from './scripts/app-icons.ts'
 import { readZipEntry } from './scripts/smp.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -117,8 +119,70 @@ function precompressAssets(): Plugin {
   }
 }
 
+/**
+ * The installable app and its service worker (issue #21): `manifest.webmanifest`, its icons (drawn at build time,
+ * scripts/app-icons.ts) and `/sw.js`, compiled from src/sw/sw.ts on its own (no imports, no chunks shared with
+ * the page) with the list of the first visit's files to precache: what index.html loads (the entry, its module
+ * preloads and stylesheets) and MapLibre's worker. The version is a hash of that list and index.html, so a
+ * deploy that changes the app changes sw.js, and browsers install the new worker.
+ */
+function serviceWorker(): Plugin {
+  return {
+    name: 'quartiere-service-worker',
+    apply: 'build',
+    generateBundle: {
+      order: 'post',
+      async handler(_options, bundle) {
+        const html = bundle['index.html']
+        if (html?.type !== 'asset') throw new Error('serviceWorker: no index.html in the bundle')
+        const htmlText = String(html.source)
+        const files = new Set([...htmlText.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!))
+        for (const name of Object.keys(bundle))
+          if (/^assets\/maplibre-gl-worker-[^/]+\.js$/.test(name)) files.add(`/${name}`)
+        const precache = [...files].sort()
+        const version = createHash('sha256')
+          .update(htmlText)
+          .update(precache.join('\n'))
+          .digest('hex')
+          .slice(0, 16)
+        const source = readFileSync(join(here, 'src', 'sw', 'sw.ts'), 'utf8')
+        const compiled = await transformWithOxc(source, 'sw.ts', { lang: 'ts' })
+        const code = `${compiled.code
+          .replace(/^export \{\};?\s*$/m, '')
+          .replaceAll('__QUARTIERE_PRECACHE__', JSON.stringify(precache))
+          .replaceAll('__QUARTIERE_VERSION__', JSON.stringify(version))}`
+        this.emitFile({ type: 'asset', fileName: 'sw.js', source: code })
+        this.emitFile({ type: 'asset', fileName: 'icons/icon-192.png', source: appIconPng(192, false) })
+        this.emitFile({ type: 'asset', fileName: 'icons/icon-512.png', source: appIconPng(512, false) })
+        this.emitFile({ type: 'asset', fileName: 'icons/maskable-512.png', source: appIconPng(512, true) })
+        const manifest = {
+          name: 'Quartiere',
+          short_name: 'Quartiere',
+          description: 'La mappa del quartiere, con il tempo e la banca del tempo.',
+          lang: 'it',
+          start_url: '/',
+          scope: '/',
+          display: 'standalone',
+          theme_color: themeColour,
+          background_color: '#ffffff',
+          icons: [
+            { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+            { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+            { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+          ],
+        }
+        this.emitFile({
+          type: 'asset',
+          fileName: 'manifest.webmanifest',
+          source: JSON.stringify(manifest, null, 2),
+        })
+      },
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [fallbackBasemap(), react(), preloadBootChunks(), precompressAssets()],
+  plugins: [fallbackBasemap(), react(), preloadBootChunks(), precompressAssets(), serviceWorker()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
  * The layering rule of DESIGN.md, checked on the code itself rather than only written down:
  *
  *   apps/*  →  use cases across domains (personal-data)
- *           →  domain packages (auth, map, ledger, realtime, opendata, media, mail)  →  foundation (db, geo, contracts)
+ *           →  domain packages (auth, map, ledger, realtime, opendata, media, mail, push)  →  foundation (db, geo, contracts)
  *
  * - a package imports only workspace packages of a lower layer, or the few same-layer edges named below;
  * - no package imports fastify, a fastify plugin, or the websocket server: HTTP belongs to apps/api;
@@ -30,6 +30,7 @@ const layers: Record<string, Layer> = {
   '@quartiere/media': 'domain',
   '@quartiere/opendata': 'domain',
   '@quartiere/realtime': 'domain',
+  '@quartiere/push': 'domain',
   '@quartiere/personal-data': 'use-case',
   '@quartiere/digests': 'use-case',
   '@quartiere/api': 'app',
@@ -46,6 +47,8 @@ const sameLayerEdges = new Set([
   '@quartiere/ledger → @quartiere/realtime',
   // A member's export and erasure take in the digests' part (their mail standing and history) like a domain's.
   '@quartiere/personal-data → @quartiere/digests',
+  // The push sender reads the relay's committed events (their type only).
+  '@quartiere/push → @quartiere/realtime',
 ])
 
 /** What HTTP and websocket serving is made of: only apps/api may import it. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createECDH, randomBytes, randomUUID } from 'node:crypto'
 import { unsubscribeTokenOf } from '@quartiere/digests'
 import { point, validEntityByKind } from '../support/fixtures'
 import { nextMailTo } from '../support/smtp-server'
@@ -122,6 +122,14 @@ export const routeTable: RouteEntry[] = [
     expect: by('same', 'same', 'same', 'same', 'same', 'same', 'same'),
     request: () => get('/assets/missing.js'),
   },
+  // The installable app (issue #21): the service worker, the manifest and the icons.
+  ...['/sw.js', '/manifest.webmanifest', '/icons/:name'].map((url) => ({
+    method: 'GET',
+    url,
+    webClient: true,
+    expect: by('same', 'same', 'same', 'same', 'same', 'same', 'same'),
+    request: () => get(url.replace(':name', 'icon-192.png')),
+  })),
 
   // ------------------------------------------------------------------------------------------ accounts
   {
@@ -928,6 +936,36 @@ export const routeTable: RouteEntry[] = [
     expect: signedIn,
     request: () => get('/api/me/subscriptions'),
   },
+  {
+    method: 'GET',
+    url: '/api/push/public-key',
+    expect: everyone,
+    request: () => get('/api/push/public-key'),
+  },
+  {
+    method: 'GET',
+    url: '/api/me/push-devices',
+    expect: signedIn,
+    request: () => get('/api/me/push-devices'),
+  },
+  {
+    method: 'POST',
+    url: '/api/me/push-devices',
+    expect: signedIn,
+    selfScoped: true,
+    request: () => ({ method: 'POST', url: '/api/me/push-devices', payload: pushSubscription() }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/me/push-devices/:id',
+    expect: ownerOnlyHidden,
+    request: async (w) => {
+      const device = (await w.ok('member', 'POST', '/api/me/push-devices', pushSubscription())) as {
+        id: string
+      }
+      return { method: 'DELETE', url: `/api/me/push-devices/${device.id}` }
+    },
+  },
 
   // ------------------------------------------------------------------------------------------ media
   {
@@ -1117,3 +1155,14 @@ export const routeTable: RouteEntry[] = [
   { method: 'GET', url: '/api/events.ics', expect: everyone, request: () => get('/api/events.ics') },
   { method: 'GET', url: '/api/open-data', expect: everyone, request: () => get('/api/open-data') },
 ]
+
+/** A browser's PushSubscription, at a host the matrix's server accepts and that never resolves. */
+function pushSubscription() {
+  return {
+    endpoint: `https://push.invalid/${randomUUID()}`,
+    keys: {
+      p256dh: createECDH('prime256v1').generateKeys().toString('base64url'),
+      auth: randomBytes(16).toString('base64url'),
+    },
+  }
+}

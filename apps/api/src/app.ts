@@ -10,6 +10,7 @@ import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from 
 import { createMailer, type Mailer } from '@quartiere/mail'
 import { loadDemoData } from '@quartiere/map/seed'
 import { changesExtents, ExtentCache, ogcCollectionExtents, TileCache } from '@quartiere/opendata'
+import { createPushSender, loadVapidKeys, type PushSender } from '@quartiere/push'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config'
 import { installAccountPresence } from './plugins/account-presence'
@@ -46,6 +47,7 @@ import { notificationsRoutes } from './routes/notifications.routes'
 import { ogcRoutes } from './routes/ogc.routes'
 import { pactsRoutes } from './routes/pacts.routes'
 import { postsRoutes } from './routes/posts.routes'
+import { pushRoutes } from './routes/push.routes'
 import { tilesRoutes } from './routes/tiles.routes'
 import { webRoutes } from './routes/web.routes'
 
@@ -73,6 +75,8 @@ export interface App {
   /** The outbox relay (`realtime.relay.onEvents` for in-process consumers) and the websocket feed. */
   realtime: Realtime
   mailer: Mailer
+  /** Sends web push messages for committed notifications (`push.idle()` in tests). */
+  push: PushSender
   /**
    * Every route as registered (HEAD included), recorded by an `onRoute` hook set before any route: the
    * authorization matrix test checks each one has an entry, so a new route cannot go unexamined.
@@ -184,6 +188,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
         log: (line, details) => fastify.log.info(details, line),
       })
     const context: RouteContext = { config, database, tokens, ledger, mailer }
+    const vapid = await loadVapidKeys({
+      ...(config.push.vapidPublicKey ? { publicKey: config.push.vapidPublicKey } : {}),
+      ...(config.push.vapidPrivateKey ? { privateKey: config.push.vapidPrivateKey } : {}),
+      subject: config.push.vapidSubject,
+      // Tests pass their own database and keep no files: a pair for the process.
+      ...(ownsDatabase ? { keyFile: config.push.keyFile } : {}),
+    })
+    // Push messages leave after commit: the relay hands on committed notifications, the request does not wait.
+    const push = createPushSender({
+      db: database.db,
+      vapid,
+      rule: config.push.endpointRule,
+      log: {
+        warn: (object, line) => fastify.log.warn(object, line),
+        error: (object, line) => fastify.log.error(object, line),
+      },
+    })
+    realtime.relay.onEvents((events) => push.accept(events))
     await fastify.register(healthRoutes(context))
     await fastify.register(authRoutes(context))
     await fastify.register(adminRoutes(context, accountPresence))
@@ -211,6 +233,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.register(initiativesRoutes(context))
     await fastify.register(pactsRoutes(context))
     await fastify.register(digestsRoutes(context))
+    await fastify.register(pushRoutes(context, { vapid, rule: config.push.endpointRule }))
     // Encoded tiles are cached; every committed change drops the tiles that draw where it was and where it is.
     const tileCache = new TileCache()
     // The collections' extents too, dropped whole by any change to a thing.
@@ -270,6 +293,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ledger,
       realtime,
       mailer,
+      push,
       routes,
       runDigestPass: digestPass,
       async close() {
@@ -277,6 +301,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         if (digestTimer) clearInterval(digestTimer)
         const stopSweeping = shutdownGate.beginClosing()
         await fastify.close()
+        await push.stop()
         stopSweeping()
         await ledger.batcher.drain()
         if (!options.mailer) mailer.close()

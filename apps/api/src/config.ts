@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
 import { flowExchangesMin, flowMembersMin, mediaUploadBytesMax } from '@quartiere/contracts'
 import { cursorReadsMax } from '@quartiere/db'
+import { defaultPushHosts, type EndpointRule } from '@quartiere/push'
 import { loadRealtimeConfig, type RealtimeConfig } from './plugins/realtime'
 
 /** Everything the API reads from its environment, parsed once. */
@@ -66,6 +67,8 @@ export interface Config {
   unverifiedTransferMax: string | null
   /** The email digest job (packages/digests). */
   digests: DigestsConfig
+  /** Web push (packages/push): the VAPID identity and which push endpoints the server posts to. */
+  push: PushConfig
 }
 
 export interface DigestsConfig {
@@ -92,6 +95,18 @@ export interface EmailLinksConfig {
   passwordResetsPerIpPerHour: number
   /** Confirmation links a signed-in member may ask for per hour; more get 429. */
   verificationEmailsPerMemberPerHour: number
+}
+
+export interface PushConfig {
+  /** VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (base64url P-256); absent: generated once into `keyFile`. */
+  vapidPublicKey?: string
+  vapidPrivateKey?: string
+  /** VAPID_SUBJECT: a mailto: or https: URL push services may contact. */
+  vapidSubject: string
+  /** DATA_DIR/vapid-keys.json. */
+  keyFile: string
+  /** PUSH_ENDPOINT_HOSTS (comma-separated, `*.` for subdomains) and PUSH_ENDPOINT_HTTP (tests only). */
+  endpointRule: EndpointRule
 }
 
 export interface MailConfig {
@@ -174,6 +189,7 @@ export const defaults = {
   digestWeekday: 1,
   mailPermanentFailuresMax: 3,
   digestsPerPassMax: 500,
+  vapidSubject: 'mailto:no-reply@quartiere.localhost',
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -265,6 +281,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     unverifiedTransferMax: unverifiedTransferMax(env.UNVERIFIED_TRANSFER_MAX),
     digests: loadDigestsConfig(env),
+    push: loadPushConfig(env, dataDir),
+  }
+}
+
+function loadPushConfig(env: NodeJS.ProcessEnv, dataDir: string): PushConfig {
+  const hosts = env.PUSH_ENDPOINT_HOSTS
+    ? env.PUSH_ENDPOINT_HOSTS.split(',')
+        .map((host) => host.trim())
+        .filter(Boolean)
+    : [...defaultPushHosts]
+  for (const host of hosts) {
+    if (!/^(\*|(\*\.)?[a-z0-9.-]+)$/i.test(host))
+      throw new Error(`PUSH_ENDPOINT_HOSTS must list host names like fcm.googleapis.com, got "${host}"`)
+  }
+  const http = env.PUSH_ENDPOINT_HTTP ?? ''
+  if (!['', 'true', 'false', '1', '0'].includes(http))
+    throw new Error(`PUSH_ENDPOINT_HTTP must be true or false, got "${http}"`)
+  return {
+    ...(env.VAPID_PUBLIC_KEY ? { vapidPublicKey: env.VAPID_PUBLIC_KEY } : {}),
+    ...(env.VAPID_PRIVATE_KEY ? { vapidPrivateKey: env.VAPID_PRIVATE_KEY } : {}),
+    vapidSubject: env.VAPID_SUBJECT || defaults.vapidSubject,
+    keyFile: resolve(dataDir, 'vapid-keys.json'),
+    endpointRule: { hosts, allowHttp: http === 'true' || http === '1' },
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CommunityLedgerFailure, LedgerFailure } from '@quartiere/ledger'
 import type { CommunityFailure, MapFailure } from '@quartiere/map'
 import type { OpenDataFailure } from '@quartiere/opendata'
+import type { PushFailure } from '@quartiere/push'
 import {
   type AccessTokenFailure,
   type AuthenticationFailure,
@@ -25,6 +26,7 @@ import {
   passwordChangeProblem,
   passwordResetProblem,
   profileChangeProblem,
+  pushProblem,
   type RefreshFailure,
   type RegistrationFailure,
   type RoleChangeFailure,
@@ -228,6 +230,12 @@ const imageSamples: Samples<ImageFailure> = {
   image_too_large: image('image_too_large'),
 }
 
+const pushSamples: Samples<PushFailure> = {
+  invalid_push_subscription: { ok: false, code: 'invalid_push_subscription', message },
+  push_devices_limit: { ok: false, code: 'push_devices_limit', message },
+  not_found: { ok: false, code: 'not_found', message },
+}
+
 /** Each union with its mapping, as [union, samples, mapping]. */
 export const unions: [string, Record<string, { code: string }>, (failure: never) => ApiError][] = [
   ['map', mapSamples, mapProblem],
@@ -249,6 +257,7 @@ export const unions: [string, Record<string, { code: string }>, (failure: never)
   ['email link', emailLinkSamples, emailLinkProblem],
   ['password reset', passwordResetSamples, passwordResetProblem],
   ['verification request', verificationRequestSamples, verificationRequestProblem],
+  ['push', pushSamples, pushProblem],
 ]
 
 /**

@@ -18,6 +18,7 @@ import type { CommunityFailure, MapFailure } from '@quartiere/map'
 import type { ProcessedImage } from '@quartiere/media'
 import type { OpenDataFailure } from '@quartiere/opendata'
 import type { ErasureOutcome } from '@quartiere/personal-data'
+import type { PushFailure } from '@quartiere/push'
 import { ApiError } from './problem'
 
 /**
@@ -425,4 +426,16 @@ export function imageProblem(failure: ImageFailure): ApiError {
  */
 function unhandled(union: string, rest: never): never {
   throw new Error(`unhandled ${union} outcome ${JSON.stringify(rest)}`)
+}
+
+/** Web push: a subscription the server will not send to, too many devices, a device that is not the member's. */
+export function pushProblem(failure: PushFailure): ApiError {
+  switch (failure.code) {
+    case 'invalid_push_subscription':
+      return new ApiError(400, failure.code, failure.message)
+    case 'push_devices_limit':
+      return new ApiError(409, failure.code, failure.message)
+    case 'not_found':
+      return new ApiError(404, failure.code, failure.message)
+  }
 }

@@ -17,6 +17,7 @@ const sources = [
   join(webDir, 'vite.config.ts'),
   join(webDir, 'package.json'),
   join(webDir, 'scripts', 'smp.ts'),
+  join(webDir, 'scripts', 'app-icons.ts'),
   join(webDir, '..', '..', 'packages', 'contracts', 'src'),
 ]
 

@@ -21,6 +21,7 @@ import { FormMessage } from './components/form-message'
 import { InitiativeChip } from './components/initiatives/initiative-chip'
 import { type Camera, MapView } from './components/map-view'
 import { Notifications } from './components/notifications'
+import { OfflineNotice } from './components/offline/offline-notice'
 import { Timeline } from './components/timeline'
 import { Wall } from './components/wall'
 import type { Locale } from './i18n/dictionaries'
@@ -550,6 +551,7 @@ function Shell({
                 />
               </Suspense>
             )}
+            <OfflineNotice />
             <MapView
               initialCamera={initialCamera.current}
               features={data.features}

@@ -1,4 +1,5 @@
 import { EarlyRequests, firstPageUrl } from './api/prefetch'
+import { registerServiceWorkerWhenIdle } from './service-worker'
 import { browserStorage, readStoredSession, usableAccessToken } from './session/session'
 import './styles.css'
 
@@ -21,3 +22,6 @@ import('./boot')
     const root = document.getElementById('root')
     if (root) root.textContent = `Quartiere could not start: ${String(failure)}. Reload the page.`
   })
+
+// Offline use and push: after the first screen, when the browser is idle.
+registerServiceWorkerWhenIdle()

@@ -61,6 +61,7 @@ export const personalDataSections = [
   'emailLinks',
   'digests',
   'mailFailures',
+  'pushDevices',
 ] as const
 export type PersonalDataSection = (typeof personalDataSections)[number]
 
@@ -313,6 +314,13 @@ const EmailStanding = Row({
   suppressedAt: Nullable(DateTime),
   lastDeliveredAt: Nullable(DateTime),
 })
+const PushDeviceRow = Row({
+  id: Uuid,
+  endpoint: Type.String(),
+  label: Type.String(),
+  createdAt: DateTime,
+  lastSentAt: Nullable(DateTime),
+})
 
 export const PersonalDataExport = Type.Object(
   {
@@ -348,6 +356,7 @@ export const PersonalDataExport = Type.Object(
     email: EmailStanding,
     digests: Type.Array(DigestDelivery, { description: 'Email digests made for me, one per period.' }),
     mailFailures: Type.Array(MailFailure, { description: 'Messages to me that did not leave (the newest).' }),
+    pushDevices: Type.Array(PushDeviceRow, { description: 'Browsers I turned push notifications on in.' }),
   },
   {
     additionalProperties: false,

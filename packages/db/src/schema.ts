@@ -445,6 +445,25 @@ export interface DigestDeliveriesTable {
   created_at: GeneratedTimestamp
 }
 
+/** Migration 0016: the devices members receive web push messages on. */
+export interface PushSubscriptionsTable {
+  id: Generated<string>
+  user_id: string
+  endpoint: string
+  p256dh: string
+  auth: string
+  label: Generated<string>
+  created_at: GeneratedTimestamp
+  last_sent_at: Timestamp | null
+  failures: Generated<number>
+}
+
+/** Migration 0016: up to which outbox seq notifications were claimed for push (one row). */
+export interface PushProgressTable {
+  singleton: Generated<boolean>
+  through_seq: string
+}
+
 export interface DB {
   mail_recipients: MailRecipientsTable
   mail_failures: MailFailuresTable
@@ -483,4 +502,6 @@ export interface DB {
   subscriptions: SubscriptionsTable
   notifications: NotificationsTable
   role_changes: RoleChangesTable
+  push_subscriptions: PushSubscriptionsTable
+  push_progress: PushProgressTable
 }

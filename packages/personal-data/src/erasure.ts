@@ -24,6 +24,7 @@ import {
   groupsSolelyOwnedBy,
   mapUserReferences,
 } from '@quartiere/map'
+import { erasePushSubscriptions, pushUserReferences } from '@quartiere/push'
 import { forgetUserInOutbox } from '@quartiere/realtime'
 import type { Kysely, Transaction } from 'kysely'
 
@@ -60,6 +61,7 @@ export const userReferences = {
     ...mapUserReferences.deleted,
     ...ledgerUserReferences.deleted,
     ...digestUserReferences.deleted,
+    ...pushUserReferences.deleted,
   ],
   moved: [
     ...accountUserReferences.moved,
@@ -167,6 +169,7 @@ export async function eraseMember(
   const tombstoneId = await insertTombstone(trx)
   await moveMemberAccounts(trx, userId, tombstoneId)
   await eraseAccountSessions(trx, userId)
+  await erasePushSubscriptions(trx, userId)
   await moveAccountHistory(trx, userId, tombstoneId)
   // Before the notifications are rewritten: the member's own go with the map's part.
   const { mediaStorageKeys } = await eraseMemberMapData(trx, userId, tombstoneId)

@@ -9,6 +9,7 @@ import type { DB } from '@quartiere/db'
 import { exportMemberMailData } from '@quartiere/digests'
 import { exportMemberLedgerData } from '@quartiere/ledger'
 import { exportMemberMapData } from '@quartiere/map'
+import { pushDevicesSectionSql } from '@quartiere/push'
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 
 /**
@@ -62,6 +63,7 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
   const ledger = await exportMemberLedgerData(userId, section)
   const map = await exportMemberMapData(userId, section)
   const mail = await exportMemberMailData(trx, userId, section)
+  const pushDevices = await section('pushDevices', pushDevicesSectionSql(userId))
   // In the document's order of sections, whichever domain read them first.
   truncated.sort((a, b) => personalDataSections.indexOf(a) - personalDataSections.indexOf(b))
 
@@ -94,5 +96,6 @@ async function readPersonalData(trx: Transaction<DB>, userId: string): Promise<P
     email: mail.email,
     digests: mail.digests,
     mailFailures: mail.mailFailures,
+    pushDevices,
   }
 }

@@ -39,6 +39,8 @@ export async function installBrowserPolicy(app: FastifyInstance, config: Browser
         'font-src': ["'self'", 'data:'],
         'connect-src': ["'self'", ...basemap],
         'worker-src': ["'self'"],
+        // The web app manifest (and the service worker, under worker-src) come from this origin only.
+        'manifest-src': ["'self'"],
         'child-src': ["'self'"],
         'object-src': ["'none'"],
         'frame-ancestors': ["'none'"],

@@ -17,6 +17,8 @@ const serverPrefixes = ['/api', '/ogc', '/tiles', '/ws', '/openapi.json', '/heal
 /** Hashed file names never change content: a year, immutable. index.html must be revalidated every time. */
 const immutableCache = 'public, max-age=31536000, immutable'
 const noCache = 'no-cache'
+/** The app's icons (apps/web/vite.config.ts draws them). */
+const appIcons = new Set(['icon-192.png', 'icon-512.png', 'maskable-512.png'])
 
 /**
  * Serves the built web client at `/`: the hashed assets with long-lived caching, index.html with no-cache, and
@@ -38,9 +40,10 @@ export function webRoutes(distDir = webDistDir) {
       })
       return
     }
+    const assetsDir = join(distDir, 'assets')
     // Only /assets/ is a wildcard (a rebuilt client is served without a restart); it cannot shadow the API.
     await app.register(fastifyStatic, {
-      root: join(distDir, 'assets'),
+      root: assetsDir,
       prefix: '/assets/',
       wildcard: true,
       index: false,
@@ -50,8 +53,9 @@ export function webRoutes(distDir = webDistDir) {
       preCompressed: true,
       etag: true,
       lastModified: true,
-      setHeaders(reply) {
-        reply.header('cache-control', immutableCache)
+      // Only the hashed assets: the same plugin sends index.html, sw.js and the manifest, which must not be.
+      setHeaders(reply, path) {
+        if (path.startsWith(assetsDir)) reply.header('cache-control', immutableCache)
       },
     })
     // Framing, referrer and sniffing rules and the content security policy come from plugins/browser-policy.ts.
@@ -59,6 +63,27 @@ export function webRoutes(distDir = webDistDir) {
       return reply.header('cache-control', noCache).sendFile('index.html', distDir)
     }
     app.get('/', { schema: { hide: true } }, sendIndex)
+    // The installable app (issue #21): the service worker at the root scope, revalidated on every check so a
+    // deploy reaches browsers at once; the manifest likewise; the icons for a day.
+    app.get('/sw.js', { schema: { hide: true } }, (_request, reply) =>
+      reply
+        .header('cache-control', noCache)
+        .header('service-worker-allowed', '/')
+        .type('text/javascript; charset=utf-8')
+        .sendFile('sw.js', distDir),
+    )
+    app.get('/manifest.webmanifest', { schema: { hide: true } }, (_request, reply) =>
+      reply
+        .header('cache-control', noCache)
+        .type('application/manifest+json')
+        .sendFile('manifest.webmanifest', distDir),
+    )
+    app.get<{ Params: { name: string } }>('/icons/:name', { schema: { hide: true } }, (request, reply) => {
+      if (!appIcons.has(request.params.name)) return reply.callNotFound()
+      return reply
+        .header('cache-control', 'public, max-age=86400')
+        .sendFile(request.params.name, join(distDir, 'icons'))
+    })
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
       const path = request.url.split('?')[0] ?? '/'
       const isServerPath = serverPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))

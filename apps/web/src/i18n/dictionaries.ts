@@ -519,6 +519,9 @@ const en = {
   'problem.unsubscribe_link_invalid':
     'This unsubscribe link is not valid (it may have been cut short): log in and choose “no digests” on your account page.',
   'nav.unsubscribe': 'Email digests',
+  // Web push (notifications on this device).
+  'problem.invalid_push_subscription': 'This browser’s push service is not one the server can send to.',
+  'problem.push_devices_limit': 'Notifications are on in too many browsers: turn one off first.',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1048,6 +1051,9 @@ const it: Messages = {
   'problem.unsubscribe_link_invalid':
     'Questo link per disiscriversi non è valido (forse è stato tagliato): accedi e scegli «nessun riepilogo» nella pagina del tuo account.',
   'nav.unsubscribe': 'Riepiloghi via email',
+  'problem.invalid_push_subscription':
+    'Il servizio di notifiche di questo browser non è tra quelli a cui il server invia.',
+  'problem.push_devices_limit': 'Le notifiche sono attive in troppi browser: disattivane prima uno.',
 }
 
 export const locales = ['it', 'en'] as const

@@ -1,6 +1,7 @@
 import type { AuthTokens, User } from '@quartiere/contracts'
 import type { ApiClient, TokenSource } from '../api/client'
 import { ApiProblem } from '../api/problem'
+import { forgetCachedData } from './forget-cached-data'
 
 /** What the session keeps between page loads. */
 export interface StoredSession {
@@ -149,6 +150,8 @@ export class SessionStore implements TokenSource {
   }
 
   private write(tokens: StoredSession | null) {
+    // Signed out (or the login ended): what the member's map answers left on this device goes too.
+    if (this.session && !tokens) forgetCachedData()
     this.session = tokens
       ? {
           user: tokens.user,

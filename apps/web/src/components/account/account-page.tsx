@@ -15,6 +15,7 @@ import { EmailSection } from './email-section'
 import { Erasure } from './erasure'
 import { MyPosts, MyThings, WhatIFollow } from './lists'
 import { accountMessages } from './messages'
+import { PushNotifications } from './push-notifications'
 
 /**
  * My account: profile, password, signing out everywhere, what I follow, my things and posts, my data and
@@ -41,6 +42,7 @@ function Account({ api, user, session, showOnMap, goTo, setLocale }: PageProps &
       <MyThings api={api} user={user} showOnMap={showOnMap} />
       <MyPosts api={api} user={user} showOnMap={showOnMap} />
       <MyData api={api} />
+      <PushNotifications api={api} user={user} />
       <Erasure api={api} session={session} showOnMap={showOnMap} goTo={goTo} />
     </main>
   )

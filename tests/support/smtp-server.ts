@@ -91,11 +91,20 @@ export async function readMail(message: ReceivedMail): Promise<ReadMail> {
 export async function nextMailTo(
   server: TestSmtpServer,
   address: string,
-  { seen = 0, timeoutMs = 10_000 }: { seen?: number; timeoutMs?: number } = {},
+  {
+    seen = 0,
+    timeoutMs = 10_000,
+    matching = () => true,
+  }: {
+    seen?: number
+    timeoutMs?: number
+    /** Only messages of one kind count (e.g. digests, not the confirmation link every member got). */
+    matching?: (message: ReceivedMail) => boolean
+  } = {},
 ): Promise<ReadMail> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const messages = server.received.filter((message) => message.to.includes(address))
+    const messages = server.received.filter((message) => message.to.includes(address) && matching(message))
     const next = messages[seen]
     if (next) return readMail(next)
     if (Date.now() > deadline) throw new Error(`no message #${seen + 1} to ${address} within ${timeoutMs} ms`)

@@ -83,6 +83,7 @@ export async function runDigestPass(
       SELECT u.id, ${period.key}, ${now}::timestamptz, ${now}::timestamptz
         FROM users u LEFT JOIN mail_recipients r ON r.user_id = u.id
        WHERE u.digest_frequency = ${period.kind} AND u.erased_at IS NULL AND r.suppressed_at IS NULL
+         AND u.email_verified_at IS NOT NULL
       ON CONFLICT (user_id, period) DO NOTHING`.execute(db)
     report.enqueued += Number(inserted.numAffectedRows ?? 0)
   }

@@ -57,6 +57,11 @@ export interface Config {
   researchKMin: number
   /** Where email goes (packages/mail): an SMTP server, or .eml files under dataDir/mail. */
   mail: MailConfig
+  /**
+   * How long, in hours, an Idempotency-Key on creating a thing, a post or a comment is remembered with its first
+   * answer (routes/idempotency.ts): a retry within it is answered again, never done twice.
+   */
+  idempotencyKeyRetentionHours: number
 }
 
 export interface MailConfig {
@@ -128,6 +133,8 @@ export const defaults = {
   eventLoopDelayMaxMs: 1_000,
   writesPerMinute: 300,
   mailFrom: 'Quartiere <no-reply@quartiere.localhost>',
+  // A week: a phone offline over a weekend still sends its queued writes exactly once.
+  idempotencyKeyRetentionHours: 168,
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -188,6 +195,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     researchKMin: researchKMin(env.RESEARCH_K_MIN),
     mail: loadMailConfig(env, dataDir),
+    idempotencyKeyRetentionHours: positive(
+      integer(
+        env.IDEMPOTENCY_KEY_RETENTION_HOURS,
+        defaults.idempotencyKeyRetentionHours,
+        'IDEMPOTENCY_KEY_RETENTION_HOURS',
+      ),
+      'IDEMPOTENCY_KEY_RETENTION_HOURS',
+    ),
   }
 }
 
@@ -245,6 +260,12 @@ function loadCommunityConfig(env: NodeJS.ProcessEnv, dataDir: string): Community
       integer(env.MEDIA_PROCESSING_CONCURRENCY, 2, 'MEDIA_PROCESSING_CONCURRENCY'),
     ),
   }
+}
+
+function positive(value: number, name: string): number {
+  // A key forgotten at once would let every retry create again.
+  if (value < 1) throw new Error(`${name} must be at least 1`)
+  return value
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

@@ -396,6 +396,18 @@ export interface RoleChangesTable {
   created_at: GeneratedTimestamp
 }
 
+/** Migration 0017: a member's Idempotency-Key and the first answer it got (idempotency.repository.ts). */
+export interface IdempotencyKeysTable {
+  user_id: string
+  key: string
+  request_hash: Buffer
+  status: number | null
+  /** jsonb: the answer's headers (ETag, Location, Content-Type). */
+  headers: ColumnType<Record<string, string>, string | undefined, string>
+  body: string | null
+  created_at: GeneratedTimestamp
+}
+
 export interface DB {
   users: UsersTable
   refresh_tokens: RefreshTokensTable
@@ -430,4 +442,5 @@ export interface DB {
   subscriptions: SubscriptionsTable
   notifications: NotificationsTable
   role_changes: RoleChangesTable
+  idempotency_keys: IdempotencyKeysTable
 }

@@ -506,6 +506,8 @@ const en = {
   'problem.not_hidden': 'This is not hidden.',
   'problem.report_not_open': 'This report was already dealt with.',
   'problem.invalid_query': 'These filters are not valid: check them and try again.',
+  'problem.idempotency_key_reused':
+    'This was already sent with other content. Copy your text and send it again as a new one.',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1022,6 +1024,8 @@ const it: Messages = {
   'problem.not_hidden': 'Non è nascosto.',
   'problem.report_not_open': 'Questa segnalazione è già stata gestita.',
   'problem.invalid_query': 'Questi filtri non sono validi: controllali e riprova.',
+  'problem.idempotency_key_reused':
+    'Questo era già stato inviato con un altro contenuto. Copia il testo e invialo di nuovo come nuovo.',
 }
 
 export const locales = ['it', 'en'] as const

@@ -16,6 +16,8 @@ import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { useMessages } from '../i18n/screen-messages'
 import { entityKindList } from '../map/kinds'
+import { outboxMessages } from '../offline/messages'
+import { useOutbox } from '../offline/outbox-context'
 import { queryKeys } from '../queries/query-keys'
 import { defaultZoomLevel, scaleOf, visibilityScales } from '../state/zoom-levels'
 import { FormMessage } from './form-message'
@@ -199,10 +201,13 @@ export interface EntityEditorProps {
         geometry?: EntityCreateBody['geometry']
       }
   onSaved(entity: Versioned<EntityFeature>): void
+  /** A new thing kept in the device's queue (offline): it goes on the map when the connection returns. */
+  onQueued?(): void
   onCancel(): void
 }
 
-export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityEditorProps) {
+export function EntityEditor({ api, userId, target, onSaved, onQueued, onCancel }: EntityEditorProps) {
+  const outbox = useOutbox()
   const i18n = useI18n()
   const { t } = i18n
   const initialKind = target.mode === 'create' ? target.kind : target.entity.value.properties.kind
@@ -221,6 +226,7 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
   const [conflict, setConflict] = useState<Versioned<EntityFeature> | null>(null)
   const [saving, setSaving] = useState(false)
   const { m } = useMessages(parentPickerMessages)
+  const offlineMessages = useMessages(outboxMessages)
   // The scale it shows from: the kind's default (the API's own, from the contract) until the person picks one.
   const storedZoomLevel = target.mode === 'edit' ? target.entity.value.properties.zoomLevel : null
   const [zoomLevel, setZoomLevel] = useState(storedZoomLevel ?? defaultZoomLevel(initialKind))
@@ -289,7 +295,19 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
         // Events take their validity from startsAt/endsAt; an empty window is left for the API to fill.
         if (!body.validFrom) delete body.validFrom
         if (!body.validTo) delete body.validTo
-        onSaved(await api.createEntity(body))
+        if (outbox) {
+          const outcome = await outbox.submit({
+            kind: 'entity',
+            path: '/api/entities',
+            body: body as unknown as Record<string, unknown>,
+            entityId: null,
+            postId: null,
+          })
+          if ('queued' in outcome) onQueued?.()
+          else onSaved(outcome.sent as Versioned<EntityFeature>)
+        } else {
+          onSaved(await api.createEntity(body))
+        }
       } else {
         const body: EntityPatchBody = target.geometry
           ? { ...common, geometry: target.geometry }
@@ -534,6 +552,11 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
             </button>
           </div>
         </div>
+      )}
+      {outbox && !outbox.online && (
+        <p className="hint offline-hint" data-testid="offline-hint">
+          {offlineMessages.m(target.mode === 'create' ? 'offline.form' : 'offline.editing')}
+        </p>
       )}
       <div className="row">
         <button type="submit" disabled={saving} data-testid="editor-save">

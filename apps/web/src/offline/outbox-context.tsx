@@ -1,0 +1,162 @@
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react'
+import { type ApiClient, newIdempotencyKey } from '../api/client'
+import { type Created, isNetworkFailure, sendWrite } from '../api/outbox'
+import { ApiProblem } from '../api/problem'
+import { IdbOutboxStore, indexedDbAvailable } from './idb-store'
+import {
+  isTransient,
+  MemoryOutboxStore,
+  Outbox,
+  type OutboxItem,
+  type OutboxKind,
+  retryDelayMs,
+  type SendResult,
+} from './outbox'
+
+/** A creation to send now, or to queue when the connection is down. */
+export interface Write {
+  kind: OutboxKind
+  path: string
+  body: Record<string, unknown>
+  entityId: string | null
+  postId: string | null
+}
+
+export type WriteOutcome = { sent: Created } | { queued: OutboxItem }
+
+export interface OutboxRuntime {
+  outbox: Outbox
+  /** Every item on this device, oldest first. */
+  items: OutboxItem[]
+  online: boolean
+  userId: string | null
+  /** Sends the signed-in member's waiting items now. */
+  flush(): void
+  /**
+   * Sends a creation with a fresh Idempotency-Key, or queues it (offline, the API out of reach, or older writes
+   * still waiting: they go first). A refusal of the API is thrown, as a direct call's.
+   */
+  submit(write: Write): Promise<WriteOutcome>
+  /** Which panel item to show, when a badge asks to open one. */
+  opened: string | null
+  open(id: string | null): void
+}
+
+const OutboxContext = createContext<OutboxRuntime | null>(null)
+
+export function useOutbox(): OutboxRuntime | null {
+  return useContext(OutboxContext)
+}
+
+function subscribeOnline(listener: () => void) {
+  window.addEventListener('online', listener)
+  window.addEventListener('offline', listener)
+  return () => {
+    window.removeEventListener('online', listener)
+    window.removeEventListener('offline', listener)
+  }
+}
+
+async function sendQueued(api: ApiClient, item: OutboxItem): Promise<SendResult> {
+  try {
+    return { kind: 'sent', value: await sendWrite(api, item) }
+  } catch (failure) {
+    if (failure instanceof ApiProblem && !isTransient(failure.status)) {
+      return {
+        kind: 'refused',
+        failure: { status: failure.status, code: failure.code, detail: failure.detail },
+      }
+    }
+    return { kind: 'unreachable' }
+  }
+}
+
+/**
+ * The page's queue: loaded at start and sent for the signed-in member at start, when the browser says it is back
+ * online, when they log in, and after an unreachable API with a growing wait (`retryDelayMs`). `onSent` hears each
+ * item that landed, with the API's answer, to put it in place.
+ */
+export function OutboxProvider({
+  api,
+  userId,
+  onSent,
+  children,
+}: {
+  api: ApiClient
+  userId: string | null
+  onSent(item: OutboxItem, created: Created): void
+  children: ReactNode
+}) {
+  const [outbox] = useState(
+    () => new Outbox(indexedDbAvailable() ? new IdbOutboxStore() : new MemoryOutboxStore()),
+  )
+  const items = useSyncExternalStore(outbox.subscribe, outbox.list)
+  const online = useSyncExternalStore(subscribeOnline, () => navigator.onLine)
+  const [opened, open] = useState<string | null>(null)
+  const onSentRef = useRef(onSent)
+  onSentRef.current = onSent
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
+
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current)
+    timer.current = null
+    if (!userId) return
+    void outbox
+      .flush(
+        userId,
+        (item) => sendQueued(api, item),
+        (item, value) => onSentRef.current(item, value as Created),
+      )
+      .then((outcome) => {
+        if (!outcome.unreachable) return
+        if (timer.current) clearTimeout(timer.current)
+        timer.current = setTimeout(flush, retryDelayMs(outbox.attempts(userId)))
+      })
+  }, [api, outbox, userId])
+
+  useEffect(() => {
+    void outbox.load().then(flush)
+    window.addEventListener('online', flush)
+    return () => {
+      window.removeEventListener('online', flush)
+      if (timer.current) clearTimeout(timer.current)
+    }
+  }, [outbox, flush])
+
+  const submit = useCallback(
+    async (write: Write): Promise<WriteOutcome> => {
+      if (!userId) throw new Error('log in first')
+      const item = { ...write, id: newIdempotencyKey(), userId }
+      const queue = async () => {
+        const queued = await outbox.enqueue(item)
+        flush()
+        return { queued }
+      }
+      await outbox.load()
+      if (!navigator.onLine || outbox.waiting(userId).length > 0) return queue()
+      try {
+        return { sent: await sendWrite(api, item) }
+      } catch (failure) {
+        // It may have landed before the connection broke: the queue sends it again with the same key.
+        if (isNetworkFailure(failure)) return queue()
+        throw failure
+      }
+    },
+    [api, outbox, userId, flush],
+  )
+
+  return (
+    <OutboxContext.Provider value={{ outbox, items, online, userId, flush, submit, opened, open }}>
+      {children}
+    </OutboxContext.Provider>
+  )
+}

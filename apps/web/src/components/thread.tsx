@@ -6,7 +6,7 @@ import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
 import { useMessages } from '../i18n/screen-messages'
 import { outboxMessages } from '../offline/messages'
-import { useOutbox } from '../offline/outbox-context'
+import { useOutbox, WordedError } from '../offline/outbox-context'
 import { PendingInThread } from '../offline/outbox-item'
 import { queryKeys } from '../queries/query-keys'
 import { itemsOf, mergeComment, mergePost, type Paged, withItem } from '../state/thread'
@@ -160,7 +160,7 @@ function PostForm({
       if ('sent' in outcome) onPosted(outcome.sent.value as Post)
       else setQueued(true)
     } else {
-      if (offline) throw new Error(m('offline.photos'))
+      if (offline) throw new WordedError(m('offline.photos'))
       onPosted(await api.createPost(entityId, post))
     }
     setTitle('')

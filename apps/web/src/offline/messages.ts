@@ -20,6 +20,7 @@ export const outboxMessages = defineMessages(
     'item.queuedAt': 'Written {date}',
     'item.refused': 'Refused: {reason}',
     'item.otherMember': 'Written by another account on this device: log in as them to send it.',
+    'item.logIn': 'Log in to send it.',
     'action.retry': 'Try again',
     'action.edit': 'Edit',
     'action.save': 'Save and send',
@@ -60,6 +61,7 @@ export const outboxMessages = defineMessages(
     'item.refused': 'Rifiutato: {reason}',
     'item.otherMember':
       'Scritto da un altro account su questo dispositivo: accedi come quella persona per inviarlo.',
+    'item.logIn': 'Accedi per inviarlo.',
     'action.retry': 'Riprova',
     'action.edit': 'Modifica',
     'action.save': 'Salva e invia',

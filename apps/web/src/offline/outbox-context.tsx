@@ -11,13 +11,17 @@ import {
 import { type ApiClient, newIdempotencyKey } from '../api/client'
 import { type Created, isNetworkFailure, sendWrite } from '../api/outbox'
 import { ApiProblem } from '../api/problem'
+import { useMessages } from '../i18n/screen-messages'
 import { IdbOutboxStore, indexedDbAvailable } from './idb-store'
+import { outboxMessages } from './messages'
 import {
   isTransient,
   MemoryOutboxStore,
   Outbox,
+  OutboxFullError,
   type OutboxItem,
   type OutboxKind,
+  outboxItemsMax,
   retryDelayMs,
   type SendResult,
 } from './outbox'
@@ -52,6 +56,13 @@ export interface OutboxRuntime {
 }
 
 const OutboxContext = createContext<OutboxRuntime | null>(null)
+
+/** A failure already worded for the person: shown as its message alone (forms show `String(failure)`). */
+export class WordedError extends Error {
+  override toString() {
+    return this.message
+  }
+}
 
 export function useOutbox(): OutboxRuntime | null {
   return useContext(OutboxContext)
@@ -102,6 +113,7 @@ export function OutboxProvider({
   const items = useSyncExternalStore(outbox.subscribe, outbox.list)
   const online = useSyncExternalStore(subscribeOnline, () => navigator.onLine)
   const [opened, open] = useState<string | null>(null)
+  const { m } = useMessages(outboxMessages)
   const onSentRef = useRef(onSent)
   onSentRef.current = onSent
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
@@ -137,9 +149,14 @@ export function OutboxProvider({
       if (!userId) throw new Error('log in first')
       const item = { ...write, id: newIdempotencyKey(), userId }
       const queue = async () => {
-        const queued = await outbox.enqueue(item)
-        flush()
-        return { queued }
+        try {
+          const queued = await outbox.enqueue(item)
+          flush()
+          return { queued }
+        } catch (failure) {
+          if (failure instanceof OutboxFullError) throw new WordedError(m('full', { max: outboxItemsMax }))
+          throw failure
+        }
       }
       await outbox.load()
       if (!navigator.onLine || outbox.waiting(userId).length > 0) return queue()
@@ -151,7 +168,7 @@ export function OutboxProvider({
         throw failure
       }
     },
-    [api, outbox, userId, flush],
+    [api, outbox, userId, flush, m],
   )
 
   return (

@@ -129,7 +129,7 @@ export function OutboxItemView({ item, onOpen }: { item: OutboxItem; onOpen?: ()
           {m('item.refused', { reason })}
         </p>
       )}
-      {!mine && <p className="hint">{m('item.otherMember')}</p>}
+      {!mine && <p className="hint">{runtime.userId ? m('item.otherMember') : m('item.logIn')}</p>}
       {!editing && (
         <div className="outbox-actions">
           {onOpen && (

@@ -183,4 +183,55 @@ describe('the offline write queue', () => {
     await page.getByTestId('outbox-count').waitFor({ state: 'detached' })
     await context.close()
   }, 120_000)
+
+  it('queues a change made offline with its version, and shows a conflict with both versions to choose from', async () => {
+    const thing = await callApi<{ id: string }>(served.baseUrl, anna, 'POST', '/api/entities', {
+      kind: 'space',
+      title: 'Campo di calcetto',
+      description: 'Aperto il sabato.',
+      geometry: { type: 'Point', coordinates: [7.6808, 45.0708] },
+    })
+    const context = await offlineContext(browser, served.baseUrl, { locale: 'en-GB' })
+    const page = await context.newPage()
+    await page.goto(`${served.baseUrl}/?${center}&sel=${thing.id}`)
+    await logIn(page)
+    await page.getByTestId('edit').click()
+    await page.getByTestId('editor').waitFor()
+
+    await context.setOffline(true)
+    await page.getByTestId('editor').getByTestId('offline-hint').waitFor()
+    await page.locator('#field-title').fill('Campo di calcetto (chiuso per lavori)')
+    await page.getByTestId('editor-save').click()
+    await page.getByTestId('outbox-count').filter({ hasText: '1 waiting to send' }).waitFor()
+
+    // Meanwhile the thing is changed from another device.
+    await callApi(
+      served.baseUrl,
+      anna,
+      'PATCH',
+      `/api/entities/${thing.id}`,
+      { title: 'Campo di calcetto comunale' },
+      { 'if-match': '"1"' },
+    )
+    await context.setOffline(false)
+    await page.getByTestId('outbox-count').filter({ hasText: '1 not sent' }).click()
+    const conflict = page.getByTestId('outbox-panel').getByTestId('outbox-conflict')
+    await conflict.getByTestId('conflict-theirs').filter({ hasText: 'Campo di calcetto comunale' }).waitFor()
+    await conflict
+      .getByTestId('conflict-yours')
+      .filter({ hasText: 'Campo di calcetto (chiuso per lavori)' })
+      .waitFor()
+    await expectAccessible(page, 'a conflict in the offline queue at 1280px')
+
+    await conflict.getByTestId('conflict-keep-mine').click()
+    await page.getByTestId('outbox-count').waitFor({ state: 'detached' })
+    const stored = await callApi<{ properties: { title: string } }>(
+      served.baseUrl,
+      anna,
+      'GET',
+      `/api/entities/${thing.id}`,
+    )
+    expect(stored.properties.title).toBe('Campo di calcetto (chiuso per lavori)')
+    await context.close()
+  }, 120_000)
 })

@@ -30,7 +30,7 @@ import { LiveHub } from './live/hub'
 import { LiveConnection, type LiveStatus } from './live/live'
 import { outboxMessages } from './offline/messages'
 import type { OutboxItem } from './offline/outbox'
-import { OutboxProvider } from './offline/outbox-context'
+import { OutboxProvider, useOutboxLanded } from './offline/outbox-context'
 import { PendingThings } from './offline/outbox-item'
 import { OutboxStatus } from './offline/outbox-status'
 import { pageOrder, pages } from './pages'
@@ -105,7 +105,9 @@ export function App(props: AppProps) {
   return (
     <QueryClientProvider client={queryClient}>
       <I18nProvider locale={locale}>
-        <Shell {...props} locale={locale} onLocale={changeLocale} />
+        <OutboxProvider api={props.api} session={props.session}>
+          <Shell {...props} locale={locale} onLocale={changeLocale} />
+        </OutboxProvider>
       </I18nProvider>
     </QueryClientProvider>
   )
@@ -351,15 +353,15 @@ function Shell({
   }
 
   // A write queued offline landed: put it in place as if it had just been sent.
-  const onQueuedSent = (item: OutboxItem, created: Created) => {
-    if (item.kind === 'entity') {
+  useOutboxLanded((item: OutboxItem, created: Created) => {
+    if (item.kind === 'entity' || item.kind === 'entity-edit') {
       const entity = created as Versioned<EntityFeature>
       data.upsert(entity.value)
       queryClient.setQueryData(queryKeys.entity.detail(entity.value.id), entity)
     } else if (item.entityId) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.thread.all(item.entityId) })
     }
-  }
+  })
 
   const goTo = (next: Page) => {
     setPage(next)
@@ -378,286 +380,282 @@ function Shell({
 
   const canFinish = !!drawing && drawingCanFinish(drawing)
   return (
-    <OutboxProvider api={api} userId={userId} onSent={onQueuedSent}>
-      <div className={`app page-${page}`}>
-        <a className="skip-link" href="#side">
-          {t('app.skipToList')}
+    <div className={`app page-${page}`}>
+      <a className="skip-link" href="#side">
+        {t('app.skipToList')}
+      </a>
+      <header className="topbar">
+        <a
+          className="brand"
+          href="/"
+          onClick={(event) => {
+            event.preventDefault()
+            goTo('map')
+          }}
+        >
+          {t('app.title')}
         </a>
-        <header className="topbar">
-          <a
-            className="brand"
-            href="/"
-            onClick={(event) => {
-              event.preventDefault()
-              goTo('map')
-            }}
+        <nav aria-label={t('nav.label')}>
+          <button
+            type="button"
+            aria-current={page === 'map' ? 'page' : undefined}
+            onClick={() => goTo('map')}
           >
-            {t('app.title')}
-          </a>
-          <nav aria-label={t('nav.label')}>
+            {t('nav.map')}
+          </button>
+          {pageOrder
+            .filter((name) => !pages[name].hiddenFromNavigation && pages[name].offeredTo(user))
+            .map((name) => (
+              <button
+                key={name}
+                type="button"
+                aria-current={page === name ? 'page' : undefined}
+                onClick={() => goTo(name)}
+                data-testid={`nav-${name}`}
+              >
+                {t(pages[name].label)}
+              </button>
+            ))}
+        </nav>
+        <span className={`live live-${liveStatus}`} title={t(`live.${liveStatus}`)} data-testid="live-status">
+          <span className="visually-hidden">{t(`live.${liveStatus}`)}</span>
+        </span>
+        <OutboxStatus />
+        <label className="language">
+          <span className="visually-hidden">{t('nav.language')}</span>
+          <select
+            value={locale}
+            onChange={(event) => onLocale(event.target.value as Locale)}
+            data-testid="language"
+          >
+            <option value="it">Italiano</option>
+            <option value="en">English</option>
+          </select>
+        </label>
+        {user ? (
+          <span className="account">
+            <Notifications key={user.id} api={api} hub={hub} userId={user.id} onSelect={showOnMap} />
             <button
               type="button"
-              aria-current={page === 'map' ? 'page' : undefined}
-              onClick={() => goTo('map')}
+              className="link"
+              aria-current={page === 'account' ? 'page' : undefined}
+              aria-label={t('nav.accountOf', { name: user.displayName })}
+              onClick={() => goTo('account')}
+              data-testid="user-name"
             >
-              {t('nav.map')}
+              {user.displayName}
             </button>
-            {pageOrder
-              .filter((name) => !pages[name].hiddenFromNavigation && pages[name].offeredTo(user))
-              .map((name) => (
-                <button
-                  key={name}
-                  type="button"
-                  aria-current={page === name ? 'page' : undefined}
-                  onClick={() => goTo(name)}
-                  data-testid={`nav-${name}`}
-                >
-                  {t(pages[name].label)}
-                </button>
-              ))}
-          </nav>
-          <span
-            className={`live live-${liveStatus}`}
-            title={t(`live.${liveStatus}`)}
-            data-testid="live-status"
-          >
-            <span className="visually-hidden">{t(`live.${liveStatus}`)}</span>
+            <button type="button" onClick={() => void session.signOut()} data-testid="logout">
+              {t('auth.logout')}
+            </button>
           </span>
-          <OutboxStatus />
-          <label className="language">
-            <span className="visually-hidden">{t('nav.language')}</span>
-            <select
-              value={locale}
-              onChange={(event) => onLocale(event.target.value as Locale)}
-              data-testid="language"
-            >
-              <option value="it">Italiano</option>
-              <option value="en">English</option>
-            </select>
-          </label>
-          {user ? (
-            <span className="account">
-              <Notifications key={user.id} api={api} hub={hub} userId={user.id} onSelect={showOnMap} />
-              <button
-                type="button"
-                className="link"
-                aria-current={page === 'account' ? 'page' : undefined}
-                aria-label={t('nav.accountOf', { name: user.displayName })}
-                onClick={() => goTo('account')}
-                data-testid="user-name"
-              >
-                {user.displayName}
-              </button>
-              <button type="button" onClick={() => void session.signOut()} data-testid="logout">
-                {t('auth.logout')}
-              </button>
-            </span>
-          ) : (
-            <span className="account">
-              <button type="button" onClick={() => setAuthMode('login')} data-testid="login">
-                {t('auth.login')}
-              </button>
-              <button type="button" onClick={() => setAuthMode('register')} data-testid="register">
-                {t('auth.register')}
-              </button>
-            </span>
-          )}
-        </header>
-        {notice && (
-          <p className="notice" role="status" onAnimationEnd={() => setNotice(null)}>
-            {notice}
-          </p>
-        )}
-        {OpenPage && openPage ? (
-          openPage.requiresSignIn && !user ? (
-            <p className="loading-panel">{t('nav.signInFirst')}</p>
-          ) : (
-            <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
-              <OpenPage
-                api={api}
-                user={user}
-                hub={hub}
-                session={session}
-                showOnMap={showOnMap}
-                goTo={goTo}
-                setLocale={onLocale}
-              />
-            </Suspense>
-          )
         ) : (
-          <div className="workspace">
-            <div className="map-column">
-              {view.initiative && (
-                <InitiativeChip
-                  api={api}
-                  slug={view.initiative}
-                  onClear={() => setView((current) => ({ ...current, initiative: null }))}
-                />
-              )}
-              <div className="map-tools" role="toolbar" aria-label={t('create.label')}>
-                {drawing ? (
-                  <>
-                    <span role="status" data-testid="drawing-status">
-                      {drawing.kind === 'Point'
-                        ? drawing.editing
-                          ? t('create.clickNewPlace')
-                          : t('create.clickPoint')
-                        : t('create.clickVertices', { count: drawing.vertices.length })}
-                    </span>
-                    {drawing.kind !== 'Point' && (
-                      <>
-                        <button
-                          type="button"
-                          disabled={drawing.vertices.length === 0}
-                          onClick={() => drawingAction({ type: 'undo' })}
-                          data-testid="draw-undo"
-                        >
-                          {t('create.undo')}
-                        </button>
-                        <button
-                          type="button"
-                          disabled={!canFinish}
-                          onClick={finishDrawing}
-                          data-testid="draw-finish"
-                        >
-                          {t('create.finish')}
-                        </button>
-                      </>
-                    )}
-                    <button
-                      type="button"
-                      onClick={() => drawingAction({ type: 'cancel' })}
-                      data-testid="draw-cancel"
-                    >
-                      {t('common.cancel')}
-                    </button>
-                  </>
-                ) : (
-                  <>
-                    <button type="button" onClick={() => startDrawing('Point')} data-testid="add-point">
-                      {t('create.point')}
-                    </button>
-                    <button type="button" onClick={() => startDrawing('LineString')} data-testid="add-line">
-                      {t('create.line')}
-                    </button>
-                    <button type="button" onClick={() => startDrawing('Polygon')} data-testid="add-polygon">
-                      {t('create.polygon')}
-                    </button>
-                  </>
-                )}
-                <FormMessage message={data.error && t('map.loadFailed')} as="span" />
-              </div>
-              {drawing && (
-                <Suspense fallback={null}>
-                  <PlacingTools
-                    api={api}
-                    kind={drawing.kind}
-                    near={view.center}
-                    features={data.features}
-                    onPlace={onDrawClick}
-                    crosshair={crosshair}
-                    onCrosshair={setCrosshair}
-                  />
-                </Suspense>
-              )}
-              <MapView
-                initialCamera={initialCamera.current}
-                features={data.features}
-                nothingToDraw={data.firstViewSettled && data.features.length === 0}
-                revision={data.revision}
-                selected={view.selected}
-                drawing={drawing}
-                onCameraChange={onCameraChange}
-                onSelect={select}
-                onDrawClick={onDrawClick}
-                onDrawFinish={finishDrawing}
-                onFirstFeatures={firstDrawn.resolve}
-                flyTo={flyTo}
-                overlay={
-                  drawing &&
-                  crosshair && (
-                    <Suspense fallback={null}>
-                      <Crosshair
-                        kind={drawing.kind}
-                        vertexCount={drawing.vertices.length}
-                        features={data.features}
-                        onPlace={onDrawClick}
-                        onUndo={() => drawingAction({ type: 'undo' })}
-                        onCancel={() => drawingAction({ type: 'cancel' })}
-                      />
-                    </Suspense>
-                  )
-                }
+          <span className="account">
+            <button type="button" onClick={() => setAuthMode('login')} data-testid="login">
+              {t('auth.login')}
+            </button>
+            <button type="button" onClick={() => setAuthMode('register')} data-testid="register">
+              {t('auth.register')}
+            </button>
+          </span>
+        )}
+      </header>
+      {notice && (
+        <p className="notice" role="status" onAnimationEnd={() => setNotice(null)}>
+          {notice}
+        </p>
+      )}
+      {OpenPage && openPage ? (
+        openPage.requiresSignIn && !user ? (
+          <p className="loading-panel">{t('nav.signInFirst')}</p>
+        ) : (
+          <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
+            <OpenPage
+              api={api}
+              user={user}
+              hub={hub}
+              session={session}
+              showOnMap={showOnMap}
+              goTo={goTo}
+              setLocale={onLocale}
+            />
+          </Suspense>
+        )
+      ) : (
+        <div className="workspace">
+          <div className="map-column">
+            {view.initiative && (
+              <InitiativeChip
+                api={api}
+                slug={view.initiative}
+                onClear={() => setView((current) => ({ ...current, initiative: null }))}
               />
-              <Timeline
-                window={view.window}
-                reference={data.timeline.reference}
-                slots={data.timeline.slots}
-                counts={data.timeline.counts}
-                truncated={data.timeline.truncated}
-                onChange={setWindow}
-              />
-            </div>
-            <div className={editor || view.selected ? 'side sheet' : 'side'} id="side">
-              {editor && user ? (
-                <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
-                  <EntityEditor
-                    key={
-                      editor.mode === 'edit' ? `${editor.entity.value.id}:${editor.entity.version}` : 'create'
-                    }
-                    api={api}
-                    userId={user.id}
-                    target={editor}
-                    onSaved={onSaved}
-                    onQueued={() => {
-                      setEditor(null)
-                      setNotice(screenI18n(i18n, outboxMessages).m('queued.entity'))
-                    }}
-                    onCancel={() => setEditor(null)}
-                  />
-                </Suspense>
-              ) : view.selected ? (
-                <DetailPanel
-                  api={api}
-                  id={view.selected}
-                  user={user}
-                  hub={hub}
-                  tokens={session}
-                  onClose={() => select(null)}
-                  onSelect={select}
-                  onEdit={(entity) => setEditor({ mode: 'edit', entity })}
-                  onRedraw={(entity) => startDrawing(drawKindOf(entity.value.geometry.type), entity)}
-                  onLogin={() => setAuthMode('login')}
-                  onDeleted={(id) => {
-                    data.remove(id)
-                    select(null)
-                  }}
-                />
+            )}
+            <div className="map-tools" role="toolbar" aria-label={t('create.label')}>
+              {drawing ? (
+                <>
+                  <span role="status" data-testid="drawing-status">
+                    {drawing.kind === 'Point'
+                      ? drawing.editing
+                        ? t('create.clickNewPlace')
+                        : t('create.clickPoint')
+                      : t('create.clickVertices', { count: drawing.vertices.length })}
+                  </span>
+                  {drawing.kind !== 'Point' && (
+                    <>
+                      <button
+                        type="button"
+                        disabled={drawing.vertices.length === 0}
+                        onClick={() => drawingAction({ type: 'undo' })}
+                        data-testid="draw-undo"
+                      >
+                        {t('create.undo')}
+                      </button>
+                      <button
+                        type="button"
+                        disabled={!canFinish}
+                        onClick={finishDrawing}
+                        data-testid="draw-finish"
+                      >
+                        {t('create.finish')}
+                      </button>
+                    </>
+                  )}
+                  <button
+                    type="button"
+                    onClick={() => drawingAction({ type: 'cancel' })}
+                    data-testid="draw-cancel"
+                  >
+                    {t('common.cancel')}
+                  </button>
+                </>
               ) : (
                 <>
-                  <Filters
-                    value={view}
-                    onChange={(filters) => setView((current) => ({ ...current, ...filters }))}
-                  />
-                  <CalendarControl bounds={bounds} window={view.window} />
-                  <PendingThings />
-                  <Wall
-                    features={inView}
-                    loading={data.loading}
-                    complete={data.complete}
-                    searching={!!view.q}
-                    selected={view.selected}
-                    onSelect={select}
-                  />
+                  <button type="button" onClick={() => startDrawing('Point')} data-testid="add-point">
+                    {t('create.point')}
+                  </button>
+                  <button type="button" onClick={() => startDrawing('LineString')} data-testid="add-line">
+                    {t('create.line')}
+                  </button>
+                  <button type="button" onClick={() => startDrawing('Polygon')} data-testid="add-polygon">
+                    {t('create.polygon')}
+                  </button>
                 </>
               )}
+              <FormMessage message={data.error && t('map.loadFailed')} as="span" />
             </div>
+            {drawing && (
+              <Suspense fallback={null}>
+                <PlacingTools
+                  api={api}
+                  kind={drawing.kind}
+                  near={view.center}
+                  features={data.features}
+                  onPlace={onDrawClick}
+                  crosshair={crosshair}
+                  onCrosshair={setCrosshair}
+                />
+              </Suspense>
+            )}
+            <MapView
+              initialCamera={initialCamera.current}
+              features={data.features}
+              nothingToDraw={data.firstViewSettled && data.features.length === 0}
+              revision={data.revision}
+              selected={view.selected}
+              drawing={drawing}
+              onCameraChange={onCameraChange}
+              onSelect={select}
+              onDrawClick={onDrawClick}
+              onDrawFinish={finishDrawing}
+              onFirstFeatures={firstDrawn.resolve}
+              flyTo={flyTo}
+              overlay={
+                drawing &&
+                crosshair && (
+                  <Suspense fallback={null}>
+                    <Crosshair
+                      kind={drawing.kind}
+                      vertexCount={drawing.vertices.length}
+                      features={data.features}
+                      onPlace={onDrawClick}
+                      onUndo={() => drawingAction({ type: 'undo' })}
+                      onCancel={() => drawingAction({ type: 'cancel' })}
+                    />
+                  </Suspense>
+                )
+              }
+            />
+            <Timeline
+              window={view.window}
+              reference={data.timeline.reference}
+              slots={data.timeline.slots}
+              counts={data.timeline.counts}
+              truncated={data.timeline.truncated}
+              onChange={setWindow}
+            />
           </div>
-        )}
-        {authMode && (
-          <AuthDialog api={api} session={session} initialMode={authMode} onClose={() => setAuthMode(null)} />
-        )}
-      </div>
-    </OutboxProvider>
+          <div className={editor || view.selected ? 'side sheet' : 'side'} id="side">
+            {editor && user ? (
+              <Suspense fallback={<p className="loading-panel">{t('common.loading')}</p>}>
+                <EntityEditor
+                  key={
+                    editor.mode === 'edit' ? `${editor.entity.value.id}:${editor.entity.version}` : 'create'
+                  }
+                  api={api}
+                  userId={user.id}
+                  target={editor}
+                  onSaved={onSaved}
+                  onQueued={(mode) => {
+                    setEditor(null)
+                    setNotice(
+                      screenI18n(i18n, outboxMessages).m(mode === 'edit' ? 'queued.edit' : 'queued.entity'),
+                    )
+                  }}
+                  onCancel={() => setEditor(null)}
+                />
+              </Suspense>
+            ) : view.selected ? (
+              <DetailPanel
+                api={api}
+                id={view.selected}
+                user={user}
+                hub={hub}
+                tokens={session}
+                onClose={() => select(null)}
+                onSelect={select}
+                onEdit={(entity) => setEditor({ mode: 'edit', entity })}
+                onRedraw={(entity) => startDrawing(drawKindOf(entity.value.geometry.type), entity)}
+                onLogin={() => setAuthMode('login')}
+                onDeleted={(id) => {
+                  data.remove(id)
+                  select(null)
+                }}
+              />
+            ) : (
+              <>
+                <Filters
+                  value={view}
+                  onChange={(filters) => setView((current) => ({ ...current, ...filters }))}
+                />
+                <CalendarControl bounds={bounds} window={view.window} />
+                <PendingThings />
+                <Wall
+                  features={inView}
+                  loading={data.loading}
+                  complete={data.complete}
+                  searching={!!view.q}
+                  selected={view.selected}
+                  onSelect={select}
+                />
+              </>
+            )}
+          </div>
+        </div>
+      )}
+      {authMode && (
+        <AuthDialog api={api} session={session} initialMode={authMode} onClose={() => setAuthMode(null)} />
+      )}
+    </div>
   )
 }

@@ -201,8 +201,8 @@ export interface EntityEditorProps {
         geometry?: EntityCreateBody['geometry']
       }
   onSaved(entity: Versioned<EntityFeature>): void
-  /** A new thing kept in the device's queue (offline): it goes on the map when the connection returns. */
-  onQueued?(): void
+  /** A new thing or a change kept in the device's queue (offline): sent when the connection returns. */
+  onQueued?(mode: 'create' | 'edit'): void
   onCancel(): void
 }
 
@@ -303,7 +303,7 @@ export function EntityEditor({ api, userId, target, onSaved, onQueued, onCancel 
             entityId: null,
             postId: null,
           })
-          if ('queued' in outcome) onQueued?.()
+          if ('queued' in outcome) onQueued?.('create')
           else onSaved(outcome.sent as Versioned<EntityFeature>)
         } else {
           onSaved(await api.createEntity(body))
@@ -317,7 +317,22 @@ export function EntityEditor({ api, userId, target, onSaved, onQueued, onCancel 
           body.locationPrivate = locationPrivate
         if (zoomLevel !== storedZoomLevel) body.zoomLevel = zoomLevel
         if (parentId !== storedParentId) body.parentId = parentId
-        onSaved(await api.updateEntity(target.entity.value.id, version, body))
+        if (outbox) {
+          // Offline, the change waits with the version it was made on; a 412 then is a conflict to resolve.
+          const outcome = await outbox.submit({
+            kind: 'entity-edit',
+            path: `/api/entities/${encodeURIComponent(target.entity.value.id)}`,
+            method: 'PATCH',
+            ifMatch: version,
+            body: body as unknown as Record<string, unknown>,
+            entityId: target.entity.value.id,
+            postId: null,
+          })
+          if ('queued' in outcome) onQueued?.('edit')
+          else onSaved(outcome.sent as Versioned<EntityFeature>)
+        } else {
+          onSaved(await api.updateEntity(target.entity.value.id, version, body))
+        }
       }
     } catch (failure) {
       if (!(failure instanceof ApiProblem)) {

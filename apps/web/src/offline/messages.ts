@@ -10,11 +10,19 @@ export const outboxMessages = defineMessages(
     'badge.failed': 'Not sent',
     'panel.title': 'Waiting to send',
     'panel.intro':
-      'What you write without a connection stays on this device and is sent when the connection returns, oldest first, each once. Only new things, posts and comments wait here: changing an existing thing, and photos, need the connection.',
+      'What you write without a connection stays on this device and is sent when the connection returns, oldest first, each once: new things, posts and comments, and changes to things (if someone else changed the thing meanwhile, you choose which version stays). Photos need the connection.',
     'panel.empty': 'Nothing is waiting to send.',
     'panel.close': 'Close',
     'panel.sendNow': 'Send now',
     'kind.entity': 'New thing',
+    'kind.entity-edit': 'Change to a thing',
+    'conflict.title': 'Someone else changed this thing meanwhile: choose which version stays.',
+    'conflict.theirs': 'Now on the map',
+    'conflict.yours': 'Your change',
+    'conflict.keepMine': 'Send mine over it',
+    'conflict.keepTheirs': 'Keep theirs, discard mine',
+    'conflict.loading': 'Reading the version now on the map…',
+    'queued.edit': 'Kept on this device: your change is sent when the connection returns.',
     'kind.post': 'Post',
     'kind.comment': 'Comment',
     'item.queuedAt': 'Written {date}',
@@ -39,7 +47,8 @@ export const outboxMessages = defineMessages(
     'offline.form':
       'You are offline. What you write waits on this device and is sent when the connection returns. Photos cannot be added offline.',
     'offline.photos': 'Photos are not kept for later: send a post with photos when you are online.',
-    'offline.editing': 'You are offline: changes to an existing thing need the connection.',
+    'offline.editing':
+      'You are offline: your change waits on this device and is sent when the connection returns. If someone else changes this thing meanwhile, you will choose which version stays.',
     full: 'Too many writes are waiting on this device ({max}): send or discard some first.',
   },
   {
@@ -50,11 +59,19 @@ export const outboxMessages = defineMessages(
     'badge.failed': 'Non inviato',
     'panel.title': 'In attesa di invio',
     'panel.intro':
-      'Ciò che scrivi senza connessione resta su questo dispositivo e viene inviato quando la connessione torna, dal più vecchio, una volta sola. Qui aspettano solo nuovi elementi, post e commenti: modificare un elemento esistente, e le foto, richiedono la connessione.',
+      'Ciò che scrivi senza connessione resta su questo dispositivo e viene inviato quando la connessione torna, dal più vecchio, una volta sola: nuovi elementi, post e commenti, e modifiche agli elementi (se qualcun altro ha cambiato l’elemento nel frattempo, scegli quale versione resta). Le foto richiedono la connessione.',
     'panel.empty': 'Niente in attesa di invio.',
     'panel.close': 'Chiudi',
     'panel.sendNow': 'Invia ora',
     'kind.entity': 'Nuovo elemento',
+    'kind.entity-edit': 'Modifica di un elemento',
+    'conflict.title': 'Qualcun altro ha cambiato questo elemento nel frattempo: scegli quale versione resta.',
+    'conflict.theirs': 'Ora sulla mappa',
+    'conflict.yours': 'La tua modifica',
+    'conflict.keepMine': 'Invia la mia al suo posto',
+    'conflict.keepTheirs': 'Tieni la loro, scarta la mia',
+    'conflict.loading': 'Lettura della versione ora sulla mappa…',
+    'queued.edit': 'Tenuto su questo dispositivo: la tua modifica viene inviata quando la connessione torna.',
     'kind.post': 'Post',
     'kind.comment': 'Commento',
     'item.queuedAt': 'Scritto {date}',
@@ -81,7 +98,8 @@ export const outboxMessages = defineMessages(
     'offline.form':
       'Sei offline. Ciò che scrivi aspetta su questo dispositivo e viene inviato quando la connessione torna. Le foto non si possono aggiungere offline.',
     'offline.photos': 'Le foto non vengono tenute per dopo: invia un post con foto quando sei online.',
-    'offline.editing': 'Sei offline: le modifiche a un elemento esistente richiedono la connessione.',
+    'offline.editing':
+      'Sei offline: la tua modifica aspetta su questo dispositivo e viene inviata quando la connessione torna. Se qualcun altro cambia l’elemento nel frattempo, sceglierai quale versione resta.',
     full: 'Troppi invii in attesa su questo dispositivo ({max}): inviane o scartane qualcuno prima.',
   },
 )

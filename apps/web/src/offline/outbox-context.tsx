@@ -9,9 +9,10 @@ import {
   useSyncExternalStore,
 } from 'react'
 import { type ApiClient, newIdempotencyKey } from '../api/client'
-import { type Created, isNetworkFailure, sendWrite } from '../api/outbox'
+import { type Created, changeLanded, isNetworkFailure, sendWrite } from '../api/outbox'
 import { ApiProblem } from '../api/problem'
 import { useMessages } from '../i18n/screen-messages'
+import type { SessionStore } from '../session/session'
 import { IdbOutboxStore, indexedDbAvailable } from './idb-store'
 import { outboxMessages } from './messages'
 import {
@@ -30,6 +31,8 @@ import {
 export interface Write {
   kind: OutboxKind
   path: string
+  method?: 'PATCH'
+  ifMatch?: number
   body: Record<string, unknown>
   entityId: string | null
   postId: string | null
@@ -37,7 +40,13 @@ export interface Write {
 
 export type WriteOutcome = { sent: Created } | { queued: OutboxItem }
 
+/** What the page does with a queued write that landed (the API's answer), to put it in place. */
+export type Landed = (item: OutboxItem, created: Created) => void
+
 export interface OutboxRuntime {
+  /** Set by the page (`useOutboxLanded`): told of each queued write that landed. */
+  landed: { current: Landed }
+  api: ApiClient
   outbox: Outbox
   /** Every item on this device, oldest first. */
   items: OutboxItem[]
@@ -68,6 +77,12 @@ export function useOutbox(): OutboxRuntime | null {
   return useContext(OutboxContext)
 }
 
+/** The page's handler for queued writes that land (the latest given is the one called). */
+export function useOutboxLanded(landed: Landed) {
+  const runtime = useOutbox()
+  if (runtime) runtime.landed.current = landed
+}
+
 function subscribeOnline(listener: () => void) {
   window.addEventListener('online', listener)
   window.addEventListener('offline', listener)
@@ -81,6 +96,17 @@ async function sendQueued(api: ApiClient, item: OutboxItem): Promise<SendResult>
   try {
     return { kind: 'sent', value: await sendWrite(api, item) }
   } catch (failure) {
+    if (
+      failure instanceof ApiProblem &&
+      failure.status === 412 &&
+      item.kind === 'entity-edit' &&
+      item.entityId
+    ) {
+      // Sent before, its answer lost? Then it is done; otherwise someone else changed the thing meanwhile.
+      const current = await api.getEntity(item.entityId).catch(() => null)
+      if (current && changeLanded(item.body, current.value.properties))
+        return { kind: 'sent', value: current }
+    }
     if (failure instanceof ApiProblem && !isTransient(failure.status)) {
       return {
         kind: 'refused',
@@ -98,15 +124,14 @@ async function sendQueued(api: ApiClient, item: OutboxItem): Promise<SendResult>
  */
 export function OutboxProvider({
   api,
-  userId,
-  onSent,
+  session,
   children,
 }: {
   api: ApiClient
-  userId: string | null
-  onSent(item: OutboxItem, created: Created): void
+  session: SessionStore
   children: ReactNode
 }) {
+  const userId = useSyncExternalStore(session.subscribe, session.user)?.id ?? null
   const [outbox] = useState(
     () => new Outbox(indexedDbAvailable() ? new IdbOutboxStore() : new MemoryOutboxStore()),
   )
@@ -114,8 +139,7 @@ export function OutboxProvider({
   const online = useSyncExternalStore(subscribeOnline, () => navigator.onLine)
   const [opened, open] = useState<string | null>(null)
   const { m } = useMessages(outboxMessages)
-  const onSentRef = useRef(onSent)
-  onSentRef.current = onSent
+  const onSentRef = useRef<Landed>(() => undefined)
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null)
 
   const flush = useCallback(() => {
@@ -172,7 +196,9 @@ export function OutboxProvider({
   )
 
   return (
-    <OutboxContext.Provider value={{ outbox, items, online, userId, flush, submit, opened, open }}>
+    <OutboxContext.Provider
+      value={{ api, outbox, items, online, userId, flush, submit, opened, open, landed: onSentRef }}
+    >
       {children}
     </OutboxContext.Provider>
   )

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { ApiProblem } from '../api/problem'
 import { problemMessage } from '../components/messages'
@@ -10,13 +11,13 @@ import { useOutbox } from './outbox-context'
 export function itemText(item: OutboxItem): { title: string; text: string } {
   const body = item.body as { title?: unknown; body?: unknown; description?: unknown }
   const title = typeof body.title === 'string' ? body.title : ''
-  const text = item.kind === 'entity' ? body.description : body.body
+  const text = item.kind === 'entity' || item.kind === 'entity-edit' ? body.description : body.body
   return { title, text: typeof text === 'string' ? text : '' }
 }
 
 /** The body with new words, in the field each kind keeps them in. */
 function withText(item: OutboxItem, title: string, text: string): Record<string, unknown> {
-  if (item.kind === 'entity') return { ...item.body, title, description: text }
+  if (item.kind === 'entity' || item.kind === 'entity-edit') return { ...item.body, title, description: text }
   if (item.kind === 'post') {
     const { title: _old, ...rest } = item.body
     return title.trim() ? { ...rest, title: title.trim(), body: text } : { ...rest, body: text }
@@ -129,6 +130,9 @@ export function OutboxItemView({ item, onOpen }: { item: OutboxItem; onOpen?: ()
           {m('item.refused', { reason })}
         </p>
       )}
+      {item.kind === 'entity-edit' && item.failure?.status === 412 && mine && !editing && (
+        <Conflict item={item} />
+      )}
       {!mine && <p className="hint">{runtime.userId ? m('item.otherMember') : m('item.logIn')}</p>}
       {!editing && (
         <div className="outbox-actions">
@@ -163,6 +167,64 @@ export function OutboxItemView({ item, onOpen }: { item: OutboxItem; onOpen?: ()
   )
 }
 
+/**
+ * A change someone else overtook (412): the version now on the map and the person's, side by side, to choose which
+ * stays. Keeping theirs discards the change; keeping one's own sends it again on top of the version now stored.
+ */
+function Conflict({ item }: { item: OutboxItem }) {
+  const runtime = useOutbox()
+  const { m } = useMessages(outboxMessages)
+  const entityId = item.entityId ?? ''
+  const current = useQuery({
+    queryKey: ['outbox', 'conflict', item.id, item.failure?.detail ?? ''],
+    queryFn: () => (runtime ? runtime.api.getEntity(entityId) : Promise.reject(new Error('no queue'))),
+    enabled: !!runtime && !!entityId,
+  })
+  if (!runtime) return null
+  const mine = itemText(item)
+  const theirs = current.data?.value.properties
+  return (
+    <div className="outbox-conflict" data-testid="outbox-conflict">
+      <p>{m('conflict.title')}</p>
+      {theirs ? (
+        <div className="outbox-versions">
+          <section aria-label={m('conflict.theirs')} data-testid="conflict-theirs">
+            <h5>{m('conflict.theirs')}</h5>
+            <p className="outbox-item-title">{theirs.title}</p>
+            <p className="outbox-item-text">{theirs.description}</p>
+          </section>
+          <section aria-label={m('conflict.yours')} data-testid="conflict-yours">
+            <h5>{m('conflict.yours')}</h5>
+            <p className="outbox-item-title">{mine.title}</p>
+            <p className="outbox-item-text">{mine.text}</p>
+          </section>
+        </div>
+      ) : (
+        <p className="hint">{m('conflict.loading')}</p>
+      )}
+      <div className="outbox-actions">
+        <button
+          type="button"
+          disabled={!current.data}
+          onClick={() => {
+            if (current.data) void runtime.outbox.rebase(item.id, current.data.version).then(runtime.flush)
+          }}
+          data-testid="conflict-keep-mine"
+        >
+          {m('conflict.keepMine')}
+        </button>
+        <button
+          type="button"
+          onClick={() => void runtime.outbox.discard(item.id)}
+          data-testid="conflict-keep-theirs"
+        >
+          {m('conflict.keepTheirs')}
+        </button>
+      </div>
+    </div>
+  )
+}
+
 /** The queued posts of a thing, or the queued comments of a post, in place in the thread. */
 export function PendingInThread({ entityId, postId }: { entityId: string; postId: string | null }) {
   const runtime = useOutbox()
@@ -189,7 +251,7 @@ export function PendingThings() {
   const runtime = useOutbox()
   const { m } = useMessages(outboxMessages)
   if (!runtime) return null
-  const pending = runtime.items.filter((item) => item.kind === 'entity')
+  const pending = runtime.items.filter((item) => item.kind === 'entity' || item.kind === 'entity-edit')
   if (pending.length === 0) return null
   return (
     <section className="outbox-things" aria-label={m('panel.title')} data-testid="pending-things">

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { changeLanded } from '../api/outbox'
 import {
   isTransient,
   MemoryOutboxStore,
@@ -188,6 +189,43 @@ describe('the offline queue', () => {
     await outbox.enqueue(write)
     await outbox.enqueue(write)
     expect(outbox.list()).toHaveLength(1)
+  })
+})
+
+describe('a queued change to a thing', () => {
+  it('is sent again on top of the version now stored when the person keeps theirs', async () => {
+    const outbox = new Outbox(new MemoryOutboxStore())
+    const change = await outbox.enqueue({
+      id: key(),
+      userId: member,
+      kind: 'entity-edit',
+      path: '/api/entities/e',
+      method: 'PATCH',
+      ifMatch: 1,
+      body: { title: 'Mio' },
+      entityId: 'e',
+      postId: null,
+    })
+    await outbox.flush(member, async () => ({
+      kind: 'refused',
+      failure: { status: 412, code: 'version_mismatch', detail: 'stale' },
+    }))
+    expect(outbox.get(change.id)).toMatchObject({ state: 'failed', ifMatch: 1 })
+    await outbox.rebase(change.id, 2)
+    const asked: (number | undefined)[] = []
+    await outbox.flush(member, async (item) => {
+      asked.push(item.ifMatch)
+      return { kind: 'sent', value: {} }
+    })
+    expect(asked).toEqual([2])
+  })
+
+  it('counts as landed after a 412 only when the thing already says what it sets', () => {
+    expect(changeLanded({ title: 'Mio', tags: ['x'] }, { title: 'Mio', description: 'd' })).toBe(true)
+    expect(changeLanded({ title: 'Mio' }, { title: 'Loro' })).toBe(false)
+    expect(
+      changeLanded({ title: 'Mio', description: 'nuova' }, { title: 'Mio', description: 'vecchia' }),
+    ).toBe(false)
   })
 })
 

@@ -5,11 +5,12 @@
  * is an `OutboxStore` (IndexedDB in the browser: idb-store.ts; memory in unit tests), and how an item is sent is the
  * caller's `Sender`.
  *
- * Only creations are queued (a thing, a post, a comment): edits of existing things need the connection.
+ * Creations are queued (a thing, a post, a comment), and changes to a thing with the version they were made on
+ * (If-Match): a change someone else overtook meanwhile comes back 412 and is shown as a conflict to resolve.
  */
 
 /** What can wait in the queue. */
-export type OutboxKind = 'entity' | 'post' | 'comment'
+export type OutboxKind = 'entity' | 'entity-edit' | 'post' | 'comment'
 
 /** Why the API refused an item: its problem, for `problemMessage`. */
 export interface OutboxFailure {
@@ -24,8 +25,11 @@ export interface OutboxItem {
   /** Whose write it is: only that member's session sends it. */
   userId: string
   kind: OutboxKind
-  /** The API path it is POSTed to. */
+  /** The API path it is sent to: POSTed (a creation), or PATCHed with `ifMatch` (a change). */
   path: string
+  method?: 'PATCH'
+  /** The version a change was made on, sent as If-Match. */
+  ifMatch?: number
   body: Record<string, unknown>
   /** The thing whose thread a post or comment is in; null for a thing. */
   entityId: string | null
@@ -96,6 +100,8 @@ export interface NewOutboxItem {
   userId: string
   kind: OutboxKind
   path: string
+  method?: 'PATCH'
+  ifMatch?: number
   body: Record<string, unknown>
   entityId: string | null
   postId: string | null
@@ -168,6 +174,12 @@ export class Outbox {
   async edit(id: string, body: Record<string, unknown>): Promise<void> {
     const item = this.items.get(id)
     if (item) await this.save({ ...item, body, state: 'waiting', failure: null, attempts: 0 })
+  }
+
+  /** A change sent again on top of the version now stored (the person chose theirs over the other one). */
+  async rebase(id: string, version: number): Promise<void> {
+    const item = this.items.get(id)
+    if (item) await this.save({ ...item, ifMatch: version, state: 'waiting', failure: null, attempts: 0 })
   }
 
   async discard(id: string): Promise<void> {

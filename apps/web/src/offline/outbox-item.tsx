@@ -93,13 +93,19 @@ export function OutboxItemView({ item, onOpen }: { item: OutboxItem; onOpen?: ()
           {item.kind !== 'comment' && (
             <div className="field">
               <label htmlFor={titleId}>{m('edit.title')}</label>
-              <input id={titleId} value={title} onChange={(event) => setTitle(event.target.value)} />
+              <input
+                id={titleId}
+                className="outbox-field"
+                value={title}
+                onChange={(event) => setTitle(event.target.value)}
+              />
             </div>
           )}
           <div className="field">
             <label htmlFor={textId}>{m('edit.text')}</label>
             <textarea
               id={textId}
+              className="outbox-field"
               rows={3}
               value={text}
               onChange={(event) => setText(event.target.value)}

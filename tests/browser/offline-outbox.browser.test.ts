@@ -166,7 +166,7 @@ describe('the offline write queue', () => {
     // Meanwhile its owner deletes the thing.
     await callApi(served.baseUrl, anna, 'DELETE', `/api/entities/${thing.id}`)
     await context.setOffline(false)
-    await page.getByTestId('outbox-count').filter({ hasText: '1 non inviati' }).click()
+    await page.getByTestId('outbox-count').filter({ hasText: 'Non inviati: 1' }).click()
     const panel = page.getByTestId('outbox-panel')
     const item = panel.getByTestId('outbox-item')
     await item.getByTestId('outbox-reason').waitFor()

@@ -53,7 +53,7 @@ export const outboxMessages = defineMessages(
   },
   {
     'status.waiting': '{count} in attesa di invio',
-    'status.failed': '{count} non inviati',
+    'status.failed': 'Non inviati: {count}',
     'status.offline': 'Offline',
     'badge.waiting': 'In attesa di invio',
     'badge.failed': 'Non inviato',

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { createTokenIssuer, type TokenIssuer } from '@quartiere/auth'
 import { realtimeCloseCodes } from '@quartiere/contracts'
-import { type Database, migrate, openDatabase } from '@quartiere/db'
+import { type Database, migrate, openDatabase, pruneIdempotencyKeys } from '@quartiere/db'
 import { type DigestPassReport, runDigestPass } from '@quartiere/digests'
 import { createLedger, type Ledger, settleDueCampaigns, voidExpiredHolds } from '@quartiere/ledger'
 import { createMailer, type Mailer } from '@quartiere/mail'
@@ -98,6 +98,8 @@ export const requestTimeoutMs = 30_000
 export const connectionTimeoutMs = 10_000
 /** How often expired holds are looked for. */
 export const holdSweepIntervalMs = 5_000
+/** How often Idempotency-Keys older than their retention are deleted. */
+export const idempotencyPruneIntervalMs = 10 * 60_000
 
 /**
  * Builds the API from its configuration: opens (or takes) the database, applies migrations, loads the demo
@@ -287,6 +289,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
           }, config.digests.intervalSeconds * 1000)
         : undefined
     digestTimer?.unref()
+    // Idempotency-Keys past IDEMPOTENCY_KEY_RETENTION_HOURS are deleted in bounded batches (each also counts as
+    // unused when it comes back, so a late prune changes nothing a client sees).
+    const keyPruner = setInterval(() => {
+      pruneIdempotencyKeys(database.db, config.idempotencyKeyRetentionHours).catch((error: unknown) =>
+        fastify.log.error({ err: error }, 'pruning idempotency keys failed'),
+      )
+    }, idempotencyPruneIntervalMs)
+    keyPruner.unref()
     return {
       fastify,
       database,
@@ -299,6 +309,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       async close() {
         clearInterval(sweeper)
         if (digestTimer) clearInterval(digestTimer)
+        clearInterval(keyPruner)
         const stopSweeping = shutdownGate.beginClosing()
         await fastify.close()
         await push.stop()

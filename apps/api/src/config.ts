@@ -69,6 +69,11 @@ export interface Config {
   digests: DigestsConfig
   /** Web push (packages/push): the VAPID identity and which push endpoints the server posts to. */
   push: PushConfig
+  /**
+   * How long, in hours, an Idempotency-Key on creating a thing, a post or a comment is remembered with its first
+   * answer (routes/idempotency.ts): a retry within it is answered again, never done twice.
+   */
+  idempotencyKeyRetentionHours: number
 }
 
 export interface DigestsConfig {
@@ -190,6 +195,8 @@ export const defaults = {
   mailPermanentFailuresMax: 3,
   digestsPerPassMax: 500,
   vapidSubject: 'mailto:no-reply@quartiere.localhost',
+  // A week: a phone offline over a weekend still sends its queued writes exactly once.
+  idempotencyKeyRetentionHours: 168,
 } as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -282,6 +289,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     unverifiedTransferMax: unverifiedTransferMax(env.UNVERIFIED_TRANSFER_MAX),
     digests: loadDigestsConfig(env),
     push: loadPushConfig(env, dataDir),
+    // A key forgotten at once would let every retry create again: at least an hour.
+    idempotencyKeyRetentionHours: positive(
+      env.IDEMPOTENCY_KEY_RETENTION_HOURS,
+      defaults.idempotencyKeyRetentionHours,
+      'IDEMPOTENCY_KEY_RETENTION_HOURS',
+    ),
   }
 }
 

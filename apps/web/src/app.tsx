@@ -12,6 +12,7 @@ import {
 } from 'react'
 import { updateProfile } from './api/account'
 import type { ApiClient, Versioned } from './api/client'
+import type { Created } from './api/outbox'
 import { AuthDialog } from './components/auth-dialog'
 import { CalendarControl } from './components/calendar/lazy'
 import { DetailPanel } from './components/detail-panel'
@@ -26,8 +27,14 @@ import { Timeline } from './components/timeline'
 import { Wall } from './components/wall'
 import type { Locale } from './i18n/dictionaries'
 import { I18nProvider, useI18n } from './i18n/i18n'
+import { screenI18n } from './i18n/screen-messages'
 import { LiveHub } from './live/hub'
 import { LiveConnection, type LiveStatus } from './live/live'
+import { outboxMessages } from './offline/messages'
+import type { OutboxItem } from './offline/outbox'
+import { OutboxProvider, useOutboxLanded } from './offline/outbox-context'
+import { PendingThings } from './offline/outbox-item'
+import { OutboxStatus } from './offline/outbox-status'
 import { pageOrder, pages } from './pages'
 import { useLiveInvalidation } from './queries/live-invalidation'
 import { createQueryClient } from './queries/query-client'
@@ -101,7 +108,9 @@ export function App(props: AppProps) {
   return (
     <QueryClientProvider client={queryClient}>
       <I18nProvider locale={locale}>
-        <Shell {...props} locale={locale} onLocale={changeLocale} />
+        <OutboxProvider api={props.api} session={props.session}>
+          <Shell {...props} locale={locale} onLocale={changeLocale} />
+        </OutboxProvider>
       </I18nProvider>
     </QueryClientProvider>
   )
@@ -356,6 +365,17 @@ function Shell({
     setNotice(t('editor.saved'))
   }
 
+  // A write queued offline landed: put it in place as if it had just been sent.
+  useOutboxLanded((item: OutboxItem, created: Created) => {
+    if (item.kind === 'entity' || item.kind === 'entity-edit') {
+      const entity = created as Versioned<EntityFeature>
+      data.upsert(entity.value)
+      queryClient.setQueryData(queryKeys.entity.detail(entity.value.id), entity)
+    } else if (item.entityId) {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.thread.all(item.entityId) })
+    }
+  })
+
   const goTo = (next: Page) => {
     setPage(next)
     if (next !== 'map' && pages[next].requiresSignIn && !user) setAuthMode('login')
@@ -413,6 +433,7 @@ function Shell({
         <span className={`live live-${liveStatus}`} title={t(`live.${liveStatus}`)} data-testid="live-status">
           <span className="visually-hidden">{t(`live.${liveStatus}`)}</span>
         </span>
+        <OutboxStatus />
         <label className="language">
           <span className="visually-hidden">{t('nav.language')}</span>
           <select
@@ -601,6 +622,12 @@ function Shell({
                   userId={user.id}
                   target={editor}
                   onSaved={onSaved}
+                  onQueued={(mode) => {
+                    setEditor(null)
+                    setNotice(
+                      screenI18n(i18n, outboxMessages).m(mode === 'edit' ? 'queued.edit' : 'queued.entity'),
+                    )
+                  }}
                   onCancel={() => setEditor(null)}
                 />
               </Suspense>
@@ -628,6 +655,7 @@ function Shell({
                   onChange={(filters) => setView((current) => ({ ...current, ...filters }))}
                 />
                 <CalendarControl bounds={bounds} window={view.window} />
+                <PendingThings />
                 <Wall
                   features={inView}
                   loading={data.loading}

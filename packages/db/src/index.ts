@@ -13,6 +13,16 @@ export {
   managedGroupIds,
   managesGroup,
 } from './group-managers.repository'
+export {
+  canonicalJson,
+  claimIdempotencyKey,
+  type IdempotencyClaim,
+  idempotencyPruneRowsMax,
+  idempotencyRequestHash,
+  pruneIdempotencyKeys,
+  recordIdempotentAnswer,
+  type StoredAnswer,
+} from './idempotency.repository'
 export type { Migration, MigrationOutcome } from './migrator'
 export { migrate, migrationsDir, readMigrations } from './migrator'
 export { isDatabaseReachable } from './reachability'

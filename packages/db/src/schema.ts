@@ -464,6 +464,18 @@ export interface PushProgressTable {
   through_seq: string
 }
 
+/** Migration 0017: a member's Idempotency-Key and the first answer it got (idempotency.repository.ts). */
+export interface IdempotencyKeysTable {
+  user_id: string
+  key: string
+  request_hash: Buffer
+  status: number | null
+  /** jsonb: the answer's headers (ETag, Location, Content-Type). */
+  headers: ColumnType<Record<string, string>, string | undefined, string>
+  body: string | null
+  created_at: GeneratedTimestamp
+}
+
 export interface DB {
   mail_recipients: MailRecipientsTable
   mail_failures: MailFailuresTable
@@ -504,4 +516,5 @@ export interface DB {
   role_changes: RoleChangesTable
   push_subscriptions: PushSubscriptionsTable
   push_progress: PushProgressTable
+  idempotency_keys: IdempotencyKeysTable
 }

@@ -50,6 +50,8 @@ export const mapUserReferences = {
     ['group_join_requests', 'user_id'],
     ['subscriptions', 'user_id'],
     ['notifications', 'user_id'],
+    // The first answers of their creations, kept for retries (migration 0017): they hold the member's text.
+    ['idempotency_keys', 'user_id'],
   ],
   moved: [
     ['entities', 'author_id'],

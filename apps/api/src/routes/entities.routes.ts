@@ -22,6 +22,7 @@ import { mapProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
 import { ApiError, errorResponses } from '../problem'
 import type { RouteContext } from './context'
+import { IdempotencyHeaders, sendCreated } from './idempotency'
 import { IfMatchHeaders, ifMatchVersion, requireIfMatch } from './if-match'
 import { urlWithCursor } from './links'
 
@@ -30,7 +31,7 @@ export const geoJsonType = 'application/geo+json; charset=utf-8'
 /** Whose ETag a malformed If-Match is told to send. */
 const entityETag = 'of the entity'
 
-export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTypebox {
+export function entitiesRoutes({ config, database }: RouteContext): FastifyPluginAsyncTypebox {
   const { db } = database
   return async (app) => {
     app.get(
@@ -68,23 +69,28 @@ export function entitiesRoutes({ database }: RouteContext): FastifyPluginAsyncTy
         schema: {
           tags: ['entities'],
           summary: 'Put a thing on the map',
+          description:
+            'With an Idempotency-Key (a uuid of yours), a retry is answered once: the same key and body get the first answer again (`Idempotent-Replayed: true`), the same key with another body 422 idempotency_key_reused.',
           security: [{ bearer: [] }],
+          headers: IdempotencyHeaders,
           body: EntityCreateBody,
           response: { 201: EntityFeature, ...errorResponses(400, 401, 422) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const outcome = unwrap(
-          await db.transaction().execute((trx) => createEntity(trx, actor, request.body)),
-          mapProblem,
-        )
-        return reply
-          .status(201)
-          .header('ETag', `"${outcome.version}"`)
-          .header('Location', `/api/entities/${outcome.feature.id}`)
-          .type(geoJsonType)
-          .send(outcome.feature)
+        return sendCreated(request, reply, db, config.idempotencyKeyRetentionHours, async (trx) => {
+          const outcome = unwrap(await createEntity(trx, actor, request.body), mapProblem)
+          return {
+            status: 201,
+            headers: {
+              ETag: `"${outcome.version}"`,
+              Location: `/api/entities/${outcome.feature.id}`,
+              'Content-Type': geoJsonType,
+            },
+            payload: outcome.feature,
+          }
+        })
       },
     )
 

@@ -33,6 +33,7 @@ import { communityProblem, unwrap } from '../outcome-problems'
 import { requireActor } from '../plugins/authentication'
 import { errorResponses } from '../problem'
 import type { RouteContext } from './context'
+import { IdempotencyHeaders, sendCreated } from './idempotency'
 import { IfMatchHeaders, ifMatchVersion, requireIfMatch } from './if-match'
 import { pageAnswer, pageArgs, pagedListSchema } from './paging'
 
@@ -45,6 +46,10 @@ function postingLimitsOf(config: Config): PostingLimits {
 }
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0]
+
+const jsonType = 'application/json; charset=utf-8'
+const idempotencyDescription =
+  'With an Idempotency-Key (a uuid of yours), a retry is answered once: the same key and body get the first answer again (`Idempotent-Replayed: true`), the same key with another body 422 idempotency_key_reused.'
 
 /**
  * Editing (with If-Match) and removing (leaving a "removed" placeholder) work alike for posts and comments:
@@ -153,25 +158,31 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
         schema: {
           tags: ['threads'],
           summary: 'Post on a thing (title, body, tags, images from POST /api/media)',
+          description: idempotencyDescription,
           security: [{ bearer: [] }],
           params: IdParams,
+          headers: IdempotencyHeaders,
           body: PostCreateBody,
           response: { 201: Post, ...errorResponses(400, 401, 403, 404, 409, 412, 422, 429) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const { post } = unwrap(
-          await db
-            .transaction()
-            .execute((trx) => createPost(trx, actor, request.params.id, request.body, limits)),
-          communityProblem,
-        )
-        return reply
-          .status(201)
-          .header('ETag', `"${post.version}"`)
-          .header('Location', `/api/posts/${post.id}`)
-          .send(post)
+        return sendCreated(request, reply, db, config.idempotencyKeyRetentionHours, async (trx) => {
+          const { post } = unwrap(
+            await createPost(trx, actor, request.params.id, request.body, limits),
+            communityProblem,
+          )
+          return {
+            status: 201,
+            headers: {
+              ETag: `"${post.version}"`,
+              Location: `/api/posts/${post.id}`,
+              'Content-Type': jsonType,
+            },
+            payload: post,
+          }
+        })
       },
     )
 
@@ -214,21 +225,27 @@ export function postsRoutes({ config, database }: RouteContext): FastifyPluginAs
         schema: {
           tags: ['threads'],
           summary: 'Comment on a post',
+          description: idempotencyDescription,
           security: [{ bearer: [] }],
           params: IdParams,
+          headers: IdempotencyHeaders,
           body: CommentCreateBody,
           response: { 201: Comment, ...errorResponses(400, 401, 403, 404, 409, 412, 422, 429) },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request)
-        const { comment } = unwrap(
-          await db
-            .transaction()
-            .execute((trx) => createComment(trx, actor, request.params.id, request.body, limits)),
-          communityProblem,
-        )
-        return reply.status(201).header('ETag', `"${comment.version}"`).send(comment)
+        return sendCreated(request, reply, db, config.idempotencyKeyRetentionHours, async (trx) => {
+          const { comment } = unwrap(
+            await createComment(trx, actor, request.params.id, request.body, limits),
+            communityProblem,
+          )
+          return {
+            status: 201,
+            headers: { ETag: `"${comment.version}"`, 'Content-Type': jsonType },
+            payload: comment,
+          }
+        })
       },
     )
 

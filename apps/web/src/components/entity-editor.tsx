@@ -16,6 +16,8 @@ import type { MessageKey } from '../i18n/dictionaries'
 import { useI18n } from '../i18n/i18n'
 import { useMessages } from '../i18n/screen-messages'
 import { entityKindList } from '../map/kinds'
+import { outboxMessages } from '../offline/messages'
+import { useOutbox } from '../offline/outbox-context'
 import { queryKeys } from '../queries/query-keys'
 import { defaultZoomLevel, scaleOf, visibilityScales } from '../state/zoom-levels'
 import { FormMessage } from './form-message'
@@ -199,10 +201,13 @@ export interface EntityEditorProps {
         geometry?: EntityCreateBody['geometry']
       }
   onSaved(entity: Versioned<EntityFeature>): void
+  /** A new thing or a change kept in the device's queue (offline): sent when the connection returns. */
+  onQueued?(mode: 'create' | 'edit'): void
   onCancel(): void
 }
 
-export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityEditorProps) {
+export function EntityEditor({ api, userId, target, onSaved, onQueued, onCancel }: EntityEditorProps) {
+  const outbox = useOutbox()
   const i18n = useI18n()
   const { t } = i18n
   const initialKind = target.mode === 'create' ? target.kind : target.entity.value.properties.kind
@@ -221,6 +226,7 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
   const [conflict, setConflict] = useState<Versioned<EntityFeature> | null>(null)
   const [saving, setSaving] = useState(false)
   const { m } = useMessages(parentPickerMessages)
+  const offlineMessages = useMessages(outboxMessages)
   // The scale it shows from: the kind's default (the API's own, from the contract) until the person picks one.
   const storedZoomLevel = target.mode === 'edit' ? target.entity.value.properties.zoomLevel : null
   const [zoomLevel, setZoomLevel] = useState(storedZoomLevel ?? defaultZoomLevel(initialKind))
@@ -289,7 +295,19 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
         // Events take their validity from startsAt/endsAt; an empty window is left for the API to fill.
         if (!body.validFrom) delete body.validFrom
         if (!body.validTo) delete body.validTo
-        onSaved(await api.createEntity(body))
+        if (outbox) {
+          const outcome = await outbox.submit({
+            kind: 'entity',
+            path: '/api/entities',
+            body: body as unknown as Record<string, unknown>,
+            entityId: null,
+            postId: null,
+          })
+          if ('queued' in outcome) onQueued?.('create')
+          else onSaved(outcome.sent as Versioned<EntityFeature>)
+        } else {
+          onSaved(await api.createEntity(body))
+        }
       } else {
         const body: EntityPatchBody = target.geometry
           ? { ...common, geometry: target.geometry }
@@ -299,7 +317,22 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
           body.locationPrivate = locationPrivate
         if (zoomLevel !== storedZoomLevel) body.zoomLevel = zoomLevel
         if (parentId !== storedParentId) body.parentId = parentId
-        onSaved(await api.updateEntity(target.entity.value.id, version, body))
+        if (outbox) {
+          // Offline, the change waits with the version it was made on; a 412 then is a conflict to resolve.
+          const outcome = await outbox.submit({
+            kind: 'entity-edit',
+            path: `/api/entities/${encodeURIComponent(target.entity.value.id)}`,
+            method: 'PATCH',
+            ifMatch: version,
+            body: body as unknown as Record<string, unknown>,
+            entityId: target.entity.value.id,
+            postId: null,
+          })
+          if ('queued' in outcome) onQueued?.('edit')
+          else onSaved(outcome.sent as Versioned<EntityFeature>)
+        } else {
+          onSaved(await api.updateEntity(target.entity.value.id, version, body))
+        }
       }
     } catch (failure) {
       if (!(failure instanceof ApiProblem)) {
@@ -534,6 +567,11 @@ export function EntityEditor({ api, userId, target, onSaved, onCancel }: EntityE
             </button>
           </div>
         </div>
+      )}
+      {outbox && !outbox.online && (
+        <p className="hint offline-hint" data-testid="offline-hint">
+          {offlineMessages.m(target.mode === 'create' ? 'offline.form' : 'offline.editing')}
+        </p>
       )}
       <div className="row">
         <button type="submit" disabled={saving} data-testid="editor-save">

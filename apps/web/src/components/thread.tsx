@@ -4,6 +4,10 @@ import { type FormEvent, Suspense, useEffect, useRef, useState } from 'react'
 import type { ApiClient, TokenSource } from '../api/client'
 import { ApiProblem } from '../api/problem'
 import { useI18n } from '../i18n/i18n'
+import { useMessages } from '../i18n/screen-messages'
+import { outboxMessages } from '../offline/messages'
+import { useOutbox, WordedError } from '../offline/outbox-context'
+import { PendingInThread } from '../offline/outbox-item'
 import { queryKeys } from '../queries/query-keys'
 import { itemsOf, mergeComment, mergePost, type Paged, withItem } from '../state/thread'
 import { FormMessage } from './form-message'
@@ -95,6 +99,7 @@ export function Thread({ api, entityId, user, tokens }: ThreadProps) {
         <p className="hint">{t('thread.loginToPost')}</p>
       )}
       <FormMessage message={error} />
+      <PendingInThread entityId={entityId} postId={null} />
       {loaded && posts.length === 0 && <p className="empty">{t('thread.empty')}</p>}
       <ol className="posts">
         {posts.map((post) => (
@@ -127,19 +132,37 @@ function PostForm({
   tokens: TokenSource | undefined
 }) {
   const { t } = useI18n()
+  const { m } = useMessages(outboxMessages)
+  const runtime = useOutbox()
+  const offline = runtime ? !runtime.online : false
   const [title, setTitle] = useState('')
   const [body, setBody] = useState('')
   const [photos, setPhotos] = useState<Media[]>([])
   const [addingPhotos, setAddingPhotos] = useState(false)
+  const [queued, setQueued] = useState(false)
   const { busy, failure, onSubmit } = useAction()
   const submit = onSubmit(async () => {
-    onPosted(
-      await api.createPost(entityId, {
-        ...(title.trim() ? { title: title.trim() } : {}),
-        body,
-        ...(photos.length > 0 ? { images: photos.map((photo) => photo.id) } : {}),
-      }),
-    )
+    setQueued(false)
+    const post = {
+      ...(title.trim() ? { title: title.trim() } : {}),
+      body,
+      ...(photos.length > 0 ? { images: photos.map((photo) => photo.id) } : {}),
+    }
+    // A post without photos waits in the device's queue when the connection is down; photos are not queued.
+    if (runtime && photos.length === 0) {
+      const outcome = await runtime.submit({
+        kind: 'post',
+        path: `/api/entities/${encodeURIComponent(entityId)}/posts`,
+        body: post,
+        entityId,
+        postId: null,
+      })
+      if ('sent' in outcome) onPosted(outcome.sent.value as Post)
+      else setQueued(true)
+    } else {
+      if (offline) throw new WordedError(m('offline.photos'))
+      onPosted(await api.createPost(entityId, post))
+    }
     setTitle('')
     setBody('')
     setPhotos([])
@@ -174,7 +197,12 @@ function PostForm({
           </p>
         )}
       </div>
-      {tokens && !addingPhotos && (
+      {offline && (
+        <p className="hint offline-hint" data-testid="offline-hint">
+          {m('offline.form')}
+        </p>
+      )}
+      {tokens && !addingPhotos && !offline && (
         <button type="button" onClick={() => setAddingPhotos(true)} data-testid="post-add-photo">
           {t('thread.addPhoto')}
         </button>
@@ -188,6 +216,7 @@ function PostForm({
         {t('thread.publish')}
       </button>
       <FormMessage message={failure?.text} testId="post-error" />
+      <FormMessage message={queued ? { ok: true, text: m('queued.post') } : null} testId="post-queued" />
     </form>
   )
 }
@@ -292,6 +321,7 @@ function PostItem({
           ))}
         </ol>
       )}
+      <PendingInThread entityId={entityId} postId={post.id} />
       {commentsQuery.hasNextPage && (
         <button type="button" className="link" onClick={() => void commentsQuery.fetchNextPage()}>
           {t('thread.moreComments')}
@@ -300,6 +330,7 @@ function PostItem({
       {user && !post.removed && (
         <CommentForm
           api={api}
+          entityId={entityId}
           postId={post.id}
           onCommented={(comment) => {
             commentChanged(comment)
@@ -383,18 +414,36 @@ function CommentItem({
 
 function CommentForm({
   api,
+  entityId,
   postId,
   onCommented,
 }: {
   api: ApiClient
+  entityId: string
   postId: string
   onCommented(comment: Comment): void
 }) {
   const { t } = useI18n()
+  const { m } = useMessages(outboxMessages)
+  const runtime = useOutbox()
   const [body, setBody] = useState('')
+  const [queued, setQueued] = useState(false)
   const { busy, failure, onSubmit } = useAction()
   const submit = onSubmit(async () => {
-    onCommented(await api.createComment(postId, body))
+    setQueued(false)
+    if (runtime) {
+      const outcome = await runtime.submit({
+        kind: 'comment',
+        path: `/api/posts/${encodeURIComponent(postId)}/comments`,
+        body: { body },
+        entityId,
+        postId,
+      })
+      if ('sent' in outcome) onCommented(outcome.sent.value as Comment)
+      else setQueued(true)
+    } else {
+      onCommented(await api.createComment(postId, body))
+    }
     setBody('')
   })
   return (
@@ -418,6 +467,11 @@ function CommentForm({
         message={failure && (failure.fields.body ?? failure.text)}
         variant="field"
         testId="comment-error"
+      />
+      <FormMessage
+        message={queued ? { ok: true, text: m('queued.comment') } : null}
+        variant="field"
+        testId="comment-queued"
       />
     </form>
   )

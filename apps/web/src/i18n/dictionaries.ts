@@ -522,6 +522,8 @@ const en = {
   // Web push (notifications on this device).
   'problem.invalid_push_subscription': 'This browser’s push service is not one the server can send to.',
   'problem.push_devices_limit': 'Notifications are on in too many browsers: turn one off first.',
+  'problem.idempotency_key_reused':
+    'This was already sent with other content. Copy your text and send it again as a new one.',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -1054,6 +1056,8 @@ const it: Messages = {
   'problem.invalid_push_subscription':
     'Il servizio di notifiche di questo browser non è tra quelli a cui il server invia.',
   'problem.push_devices_limit': 'Le notifiche sono attive in troppi browser: disattivane prima uno.',
+  'problem.idempotency_key_reused':
+    'Questo era già stato inviato con un altro contenuto. Copia il testo e invialo di nuovo come nuovo.',
 }
 
 export const locales = ['it', 'en'] as const

@@ -2,7 +2,7 @@ import type { EmailPreferences } from '@quartiere/contracts'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { validEntityByKind } from '../support/fixtures'
-import { nextMailTo } from '../support/smtp-server'
+import { carriesHeader, nextMailTo } from '../support/smtp-server'
 import { expectAccessible } from './accessibility'
 import {
   callApi,
@@ -75,7 +75,10 @@ describe('email digests', () => {
     await callApi(base, giulia, 'PUT', `/api/entities/${thing.id}/subscription`)
     await callApi(base, marco, 'POST', `/api/entities/${thing.id}/posts`, { body: 'Festa in cortile sabato' })
     await served.app.runDigestPass(new Date(Date.now() + 1000))
-    const mail = await nextMailTo(served.mail, giuliaEmail)
+    // Her first message was the confirmation link of her sign-up: the digest is the one that can be unsubscribed.
+    const mail = await nextMailTo(served.mail, giuliaEmail, {
+      matching: carriesHeader('List-Unsubscribe-Post'),
+    })
     const link = mail.links.find((url) => url.includes('/unsubscribe?id='))
     expect(link).toBeDefined()
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { community } from '../community/helpers'
 import { validEntityByKind } from '../support/fixtures'
-import { nextMailTo, type ReceivedMail, readMail } from '../support/smtp-server'
+import { carriesHeader, nextMailTo, type ReceivedMail, readMail } from '../support/smtp-server'
 import { bearer, createTestApp, type TestApp, testPassword } from '../support/test-app'
 
 // Email digests end to end: the job's passes (as the app's interval runs them, at a "now" the test chooses),
@@ -33,9 +33,7 @@ afterAll(async () => {
 })
 
 /** A digest, as opposed to the other mail members get (the confirmation link at sign-up): it can be unsubscribed. */
-function isDigest(message: ReceivedMail): boolean {
-  return /^List-Unsubscribe-Post:/im.test(message.raw.split(/\r?\n\r?\n/)[0] ?? '')
-}
+const isDigest = carriesHeader('List-Unsubscribe-Post')
 
 function digests(): ReceivedMail[] {
   return t.mail.received.filter(isDigest)

@@ -111,3 +111,9 @@ export async function nextMailTo(
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
+
+/** Whether a received message's header carries the field `name` (e.g. a digest's `List-Unsubscribe-Post`). */
+export function carriesHeader(name: string): (message: ReceivedMail) => boolean {
+  const field = new RegExp(`^${name}:`, 'im')
+  return (message) => field.test(message.raw.split(/\r?\n\r?\n/)[0] ?? '')
+}

@@ -123,7 +123,7 @@ function precompressAssets(): Plugin {
  * The installable app and its service worker (issue #21): `manifest.webmanifest`, its icons (drawn at build time,
  * scripts/app-icons.ts) and `/sw.js`, compiled from src/sw/sw.ts on its own (no imports, no chunks shared with
  * the page) with the list of the first visit's files to precache: what index.html loads (the entry, its module
- * preloads and stylesheets) and MapLibre's worker. The version is a hash of that list and index.html, so a
+ * preloads and stylesheets) and MapLibre's worker; then every other script and stylesheet of the build. The version is a hash of that list and index.html, so a
  * deploy that changes the app changes sw.js, and browsers install the new worker.
  */
 function serviceWorker(): Plugin {
@@ -140,9 +140,16 @@ function serviceWorker(): Plugin {
         for (const name of Object.keys(bundle))
           if (/^assets\/maplibre-gl-worker-[^/]+\.js$/.test(name)) files.add(`/${name}`)
         const precache = [...files].sort()
+        // Every other script and stylesheet: the screens the page loads on demand (the editor, the placing tools,
+        // the wallet…), fetched after the shell so that a screen first opened offline still opens.
+        const onDemand = Object.keys(bundle)
+          .filter((name) => /^assets\/[^/]+\.(js|css)$/.test(name) && !files.has(`/${name}`))
+          .map((name) => `/${name}`)
+          .sort()
         const version = createHash('sha256')
           .update(htmlText)
           .update(precache.join('\n'))
+          .update(onDemand.join('\n'))
           .digest('hex')
           .slice(0, 16)
         const source = readFileSync(join(here, 'src', 'sw', 'sw.ts'), 'utf8')
@@ -150,6 +157,7 @@ function serviceWorker(): Plugin {
         const code = `${compiled.code
           .replace(/^export \{\};?\s*$/m, '')
           .replaceAll('__QUARTIERE_PRECACHE__', JSON.stringify(precache))
+          .replaceAll('__QUARTIERE_ON_DEMAND__', JSON.stringify(onDemand))
           .replaceAll('__QUARTIERE_VERSION__', JSON.stringify(version))}`
         this.emitFile({ type: 'asset', fileName: 'sw.js', source: code })
         this.emitFile({ type: 'asset', fileName: 'icons/icon-192.png', source: appIconPng(192, false) })

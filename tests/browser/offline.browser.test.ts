@@ -69,7 +69,15 @@ describe('the installable, offline-capable app', () => {
       .locator('.map-column [data-testid="offline-notice"]')
       .filter({ hasText: 'Sei offline: vedi l’ultima zona salvata su questo dispositivo.' })
       .waitFor()
+    // A screen never opened online loads from what the worker precached: its code is there offline.
+    const neverLoaded = await page.evaluate(() =>
+      performance.getEntriesByType('resource').some((entry) => entry.name.includes('open-data-page')),
+    )
+    expect(neverLoaded).toBe(false)
+    await page.getByTestId('nav-open-data').click()
+    await page.getByTestId('open-data-page').waitFor()
     await context.setOffline(false)
+    await page.getByTestId('nav-map').click()
     await page.getByTestId('offline-notice').waitFor({ state: 'detached' })
     await context.close()
   })

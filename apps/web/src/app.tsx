@@ -413,6 +413,7 @@ function Shell({
             type="button"
             aria-current={page === 'map' ? 'page' : undefined}
             onClick={() => goTo('map')}
+            data-testid="nav-map"
           >
             {t('nav.map')}
           </button>

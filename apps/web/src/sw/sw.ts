@@ -16,6 +16,8 @@
  */
 declare const self: ServiceWorkerGlobalScope
 declare const __QUARTIERE_PRECACHE__: string[]
+/** The build's other scripts and stylesheets: the screens loaded on demand. */
+declare const __QUARTIERE_ON_DEMAND__: string[]
 declare const __QUARTIERE_VERSION__: string
 
 const version = __QUARTIERE_VERSION__
@@ -32,6 +34,10 @@ self.addEventListener('install', (event) => {
     (async () => {
       const cache = await caches.open(shellCache)
       await cache.addAll(['/', ...__QUARTIERE_PRECACHE__])
+      // The screens loaded on demand too, into this version's shell (never trimmed, dropped with the version):
+      // a screen first opened offline (the editor, to post from the street) must not blank the app. A failure
+      // here only means fetching them later, online.
+      await cache.addAll(__QUARTIERE_ON_DEMAND__).catch(() => undefined)
       await self.skipWaiting()
     })(),
   )

@@ -88,11 +88,17 @@ export function launchChromium(): Promise<Browser> {
 export async function offlineContext(
   browser: Browser,
   baseUrl: string,
-  options: { locale: string; viewport?: { width: number; height: number } },
+  options: {
+    locale: string
+    viewport?: { width: number; height: number }
+    /** `block`: no service worker, as a browser without one (or before it installed) would be. */
+    serviceWorkers?: 'allow' | 'block'
+  },
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     locale: options.locale,
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    serviceWorkers: options.serviceWorkers ?? 'allow',
   })
   await context.route(
     (url) => url.origin !== baseUrl,

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { webDir } from '../../apps/web/scripts/build-if-stale'
 import { validEntityByKind } from '../support/fixtures'
+import { expectAccessible } from './accessibility'
 import {
   callApi,
   closeBrowserTest,
@@ -79,6 +80,29 @@ describe('the installable, offline-capable app', () => {
     await context.setOffline(false)
     await page.getByTestId('nav-map').click()
     await page.getByTestId('offline-notice').waitFor({ state: 'detached' })
+    await context.close()
+  })
+
+  it('says a screen could not be opened, instead of going blank, where its code never reached the device', async () => {
+    // No service worker: nothing was precached, as in a browser without one or before it installed.
+    const context = await offlineContext(browser, served.baseUrl, {
+      locale: 'en-GB',
+      serviceWorkers: 'block',
+    })
+    const page = await context.newPage()
+    await page.goto(served.baseUrl)
+    await waitForRendered(page, (entities) => entities.length >= 2)
+    await context.setOffline(true)
+    await page.getByTestId('nav-open-data').click()
+    await page
+      .getByTestId('load-failure')
+      .filter({ hasText: 'You are offline and this part of Quartiere was not saved on this device yet.' })
+      .waitFor()
+    await expectAccessible(page, 'load failure, desktop')
+    await context.setOffline(false)
+    // Back online, the reload opens the screen that was asked for (its address is kept).
+    await page.getByTestId('load-failure-reload').click()
+    await page.getByTestId('open-data-page').waitFor()
     await context.close()
   })
 

@@ -20,6 +20,7 @@ import type { EntityEditorProps } from './components/entity-editor'
 import { Filters } from './components/filters'
 import { FormMessage } from './components/form-message'
 import { InitiativeChip } from './components/initiatives/initiative-chip'
+import { LoadFailureBoundary } from './components/load-failure-boundary'
 import { type Camera, MapView } from './components/map-view'
 import { Notifications } from './components/notifications'
 import { OfflineNotice } from './components/offline/offline-notice'
@@ -109,7 +110,9 @@ export function App(props: AppProps) {
     <QueryClientProvider client={queryClient}>
       <I18nProvider locale={locale}>
         <OutboxProvider api={props.api} session={props.session}>
-          <Shell {...props} locale={locale} onLocale={changeLocale} />
+          <LoadFailureBoundary>
+            <Shell {...props} locale={locale} onLocale={changeLocale} />
+          </LoadFailureBoundary>
         </OutboxProvider>
       </I18nProvider>
     </QueryClientProvider>

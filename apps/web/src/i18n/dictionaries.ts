@@ -6,6 +6,11 @@
 const en = {
   'app.title': 'Quartiere',
   'app.skipToList': 'Skip to the list of what is on the map',
+  'app.loadFailedTitle': 'This screen could not be opened',
+  'app.loadFailedOffline':
+    'You are offline and this part of Quartiere was not saved on this device yet. Reload when you are back online.',
+  'app.loadFailedOnline': 'A new version of Quartiere may have been published meanwhile. Reload to open it.',
+  'app.reload': 'Reload',
   'nav.label': 'Main',
   'nav.map': 'Map',
   'nav.wallet': 'Wallet',
@@ -531,6 +536,12 @@ export type Messages = Record<MessageKey, string>
 
 const it: Messages = {
   'app.title': 'Quartiere',
+  'app.loadFailedTitle': 'Non è stato possibile aprire questa schermata',
+  'app.loadFailedOffline':
+    'Sei offline e questa parte di Quartiere non è ancora salvata su questo dispositivo. Ricarica quando torni online.',
+  'app.loadFailedOnline':
+    'Forse nel frattempo è uscita una nuova versione di Quartiere. Ricarica per aprirla.',
+  'app.reload': 'Ricarica',
   'app.skipToList': "Vai all'elenco di ciò che è sulla mappa",
   'nav.label': 'Principale',
   'nav.map': 'Mappa',

@@ -61,6 +61,8 @@ describe('registration', () => {
         role: 'member',
         locale: 'it',
         createdAt: expect.any(String),
+        // Unconfirmed until the emailed link is opened.
+        emailVerifiedAt: null,
       },
     })
     if (!outcome.ok) return

@@ -218,6 +218,16 @@ export async function registerMember(
     })
     if (confirmed.status !== 200)
       throw new Error(`confirm ${displayName}: ${confirmed.status} ${await confirmed.text()}`)
+    // Tokens that know the address is confirmed, as a login after confirming gives: a session holding the
+    // registration's (unconfirmed) user would refresh at once on the wallet, spending the refresh token that the
+    // next browser context given this member would start from.
+    const login = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'correct horse battery staple' }),
+    })
+    if (login.status !== 200) throw new Error(`login ${displayName}: ${login.status} ${await login.text()}`)
+    return (await login.json()) as Member
   }
   return member
 }

@@ -13,6 +13,7 @@ import { type Created, changeLanded, isNetworkFailure, sendWrite } from '../api/
 import { ApiProblem } from '../api/problem'
 import { useMessages } from '../i18n/screen-messages'
 import type { SessionStore } from '../session/session'
+import { afterMark } from '../state/after-mark'
 import { IdbOutboxStore, indexedDbAvailable } from './idb-store'
 import { outboxMessages } from './messages'
 import {
@@ -72,6 +73,9 @@ export class WordedError extends Error {
     return this.message
   }
 }
+
+/** On a page that is not the map, the queue is read this long after start at the latest. */
+const outboxStartDelayMaxMs = 3_000
 
 export function useOutbox(): OutboxRuntime | null {
   return useContext(OutboxContext)
@@ -160,9 +164,14 @@ export function OutboxProvider({
   }, [api, outbox, userId])
 
   useEffect(() => {
-    void outbox.load().then(flush)
+    // Reading the device's queue (IndexedDB) waits for the map's first things: a write made before then waits
+    // for the read itself (enqueue and flush load first), and nothing queued is lost by starting later.
+    const cancel = afterMark('quartiere:first-features', outboxStartDelayMaxMs, () => {
+      void outbox.load().then(flush)
+    })
     window.addEventListener('online', flush)
     return () => {
+      cancel()
       window.removeEventListener('online', flush)
       if (timer.current) clearTimeout(timer.current)
     }

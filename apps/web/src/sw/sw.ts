@@ -63,7 +63,7 @@ self.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(asset(request))
   } else if (url.pathname === '/api/entities') {
-    event.respondWith(entities(request))
+    event.respondWith(entities(request, event))
   }
 })
 
@@ -94,14 +94,14 @@ async function asset(request: Request): Promise<Response> {
   return response
 }
 
-async function entities(request: Request): Promise<Response> {
+async function entities(request: Request, event: FetchEvent): Promise<Response> {
   const cache = await caches.open(dataCache)
   try {
     const response = await fetch(request)
-    if (response.ok) {
-      await cache.put(request, response.clone())
-      await trim(cache, dataEntriesMax)
-    }
+    // Kept after the page has its answer, not before: writing a page of thousands of things to the cache
+    // would otherwise delay the map on every visit the worker controls.
+    if (response.ok)
+      event.waitUntil(cache.put(request, response.clone()).then(() => trim(cache, dataEntriesMax)))
     return response
   } catch (failure) {
     const cached = await cache.match(request)

@@ -19,6 +19,7 @@ import { outboxMessages } from './messages'
 import {
   isTransient,
   MemoryOutboxStore,
+  type NewOutboxItem,
   Outbox,
   OutboxFullError,
   type OutboxItem,
@@ -29,15 +30,7 @@ import {
 } from './outbox'
 
 /** A creation to send now, or to queue when the connection is down. */
-export interface Write {
-  kind: OutboxKind
-  path: string
-  method?: 'PATCH'
-  ifMatch?: number
-  body: Record<string, unknown>
-  entityId: string | null
-  postId: string | null
-}
+export type Write = Omit<NewOutboxItem, 'id' | 'userId'>
 
 export type WriteOutcome = { sent: Created } | { queued: OutboxItem }
 

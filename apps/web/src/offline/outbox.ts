@@ -95,17 +95,8 @@ export interface FlushOutcome {
   unreachable: boolean
 }
 
-export interface NewOutboxItem {
-  id: string
-  userId: string
-  kind: OutboxKind
-  path: string
-  method?: 'PATCH'
-  ifMatch?: number
-  body: Record<string, unknown>
-  entityId: string | null
-  postId: string | null
-}
+/** What a write brings to the queue; the queue adds its order, time and state. */
+export type NewOutboxItem = Omit<OutboxItem, 'seq' | 'queuedAt' | 'state' | 'failure' | 'attempts'>
 
 /**
  * The queue. One per page; sends are serialised (a flush asked while one runs waits for it), so an item is never

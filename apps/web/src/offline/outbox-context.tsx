@@ -23,7 +23,6 @@ import {
   Outbox,
   OutboxFullError,
   type OutboxItem,
-  type OutboxKind,
   outboxItemsMax,
   retryDelayMs,
   type SendResult,
